@@ -1,0 +1,41 @@
+/**
+ * The user pool as data, read by the CDK app and by the local cloud's user pool set-up.
+ */
+
+/** Custom attributes, without the `custom:` prefix Cognito adds. */
+export const CUSTOM_ATTRIBUTES = {
+  tenant_id: { minLength: 0, maxLength: 64 },
+  role: { minLength: 0, maxLength: 64 },
+} as const;
+
+export const TENANT_ID_CLAIM = 'custom:tenant_id';
+export const ROLE_CLAIM = 'custom:role';
+export const GROUPS_CLAIM = 'cognito:groups';
+
+/**
+ * What the app client may read and write. The custom attributes are readable but writable by no
+ * app client: only the control plane (with admin APIs) changes the active tenant and role.
+ */
+export const APP_CLIENT = {
+  name: 'web',
+  authFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  readAttributes: ['email', 'email_verified', 'name', TENANT_ID_CLAIM, ROLE_CLAIM],
+  writeAttributes: ['email', 'name'],
+  idTokenValidityMinutes: 60,
+  accessTokenValidityMinutes: 60,
+  refreshTokenValidityDays: 30,
+} as const;
+
+export const PASSWORD_POLICY = {
+  minLength: 8,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireDigits: true,
+  requireSymbols: false,
+} as const;
+
+/** One Cognito group per tenant; the group name is the tenant id so the token's groups list tenants. */
+export const tenantGroupName = (tenantId: string): string => tenantId;
+
+/** Lifetime of tenant-scoped credentials issued through the identity pool (AWS's default is 1 hour). */
+export const TENANT_CREDENTIALS_TTL_SECONDS = 3600;

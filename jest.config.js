@@ -1,0 +1,26 @@
+// One jest project per test tier (DESIGN.md §9). swc strips types only: `npm run typecheck` checks them.
+const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
+// aws-local-stepfunctions and its ESM-only dependencies must be transformed for jest's CJS runtime.
+const transformIgnorePatterns = ['/node_modules/(?!(aws-local-stepfunctions|p-limit|yocto-queue|wildcard-match)/)'];
+const tier = (name, extra = {}) => ({
+  displayName: name,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  transform,
+  transformIgnorePatterns,
+  testEnvironment: 'node',
+  ...extra,
+});
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    tier('unit'),
+    tier('contract'),
+    tier('infra'),
+    tier('workflow'),
+    tier('local', {
+      globalSetup: '<rootDir>/test/local/global-setup.ts',
+      globalTeardown: '<rootDir>/test/local/global-teardown.ts',
+    }),
+  ],
+};

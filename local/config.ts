@@ -1,0 +1,16 @@
+/**
+ * Fixed facts of the local cloud. The account and region are what ARNs and the identity pool's
+ * provider name are built from; they are not secrets and mean nothing outside this machine.
+ */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+/**
+ * Credentials that are not issued by the local identity pool act as the local administrator,
+ * as any credentials do against DynamoDB Local itself. These are the ones the local cloud uses
+ * for its own calls (seeding, Step Functions tasks, EventBridge targets).
+ */
+export const LOCAL_ADMIN_CREDENTIALS = {
+  accessKeyId: 'LOCALADMINKEY',
+  secretAccessKey: 'local-admin-secret',
+} as const;

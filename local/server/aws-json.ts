@@ -1,0 +1,76 @@
+import type { AwsRequest, AwsResponse, LocalService } from './types';
+
+/**
+ * An error answered in the AWS JSON protocol shape: the SDK reads the code from `__type`
+ * (or `x-amzn-ErrorType`) and turns it into an exception class of the same name.
+ */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** Extra members of the error shape, e.g. DynamoDB's `CancellationReasons`. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AwsServiceError';
+  }
+}
+
+export type JsonProtocolVersion = '1.0' | '1.1';
+
+export function jsonResponse(body: unknown, version: JsonProtocolVersion, status = 200): AwsResponse {
+  return {
+    status,
+    headers: { 'content-type': `application/x-amz-json-${version}` },
+    body: JSON.stringify(body ?? {}),
+  };
+}
+
+export function jsonErrorResponse(error: AwsServiceError, version: JsonProtocolVersion): AwsResponse {
+  return {
+    status: error.status,
+    headers: { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-errortype': error.code },
+    body: JSON.stringify({ __type: error.code, message: error.message, ...error.extra }),
+  };
+}
+
+export type JsonOperation = (input: Record<string, unknown>, request: AwsRequest) => Promise<unknown>;
+
+/**
+ * A service speaking an AWS JSON protocol (`X-Amz-Target: <prefix>.<Operation>`, JSON body).
+ * Unknown operations answer `UnknownOperationException` as AWS does.
+ */
+export function jsonProtocolService(options: {
+  name: string;
+  targetPrefix: string;
+  version: JsonProtocolVersion;
+  operations: Record<string, JsonOperation>;
+  stop?: () => Promise<void>;
+}): LocalService {
+  const { name, targetPrefix, version, operations } = options;
+  return {
+    name,
+    canHandle: (request) => request.target?.startsWith(`${targetPrefix}.`) ?? false,
+    async handle(request) {
+      const operationName = request.target?.slice(targetPrefix.length + 1) ?? '';
+      const operation = Object.hasOwn(operations, operationName) ? operations[operationName] : undefined;
+      if (!operation) {
+        return jsonErrorResponse(new AwsServiceError('UnknownOperationException', `${name} does not support ${operationName} locally`), version);
+      }
+      let input: Record<string, unknown>;
+      try {
+        input = request.body.length === 0 ? {} : (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>);
+      } catch {
+        return jsonErrorResponse(new AwsServiceError('SerializationException', 'The request body is not valid JSON'), version);
+      }
+      try {
+        return jsonResponse(await operation(input, request), version);
+      } catch (error) {
+        if (error instanceof AwsServiceError) return jsonErrorResponse(error, version);
+        throw error;
+      }
+    },
+    ...(options.stop ? { stop: options.stop } : {}),
+  };
+}

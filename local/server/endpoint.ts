@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AwsRequest, AwsResponse, LocalService } from './types';
+
+/** A port that another process holds: said plainly instead of Node's EADDRINUSE stack. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly what: string) {
+    super(`Port ${port} (${what}) is already in use. Stop whatever holds it, or choose another port with --port.`);
+    this.name = 'PortInUseError';
+  }
+}
+
+export async function readBody(message: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of message) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limitBytes) throw new Error(`request body over ${limitBytes} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function toAwsRequest(message: IncomingMessage): Promise<AwsRequest> {
+  const url = new URL(message.url ?? '/', 'http://localhost');
+  const target = message.headers['x-amz-target'];
+  return {
+    method: message.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: message.headers,
+    body: await readBody(message),
+    target: Array.isArray(target) ? target[0] : target,
+  };
+}
+
+export function writeAwsResponse(res: ServerResponse, response: AwsResponse): void {
+  const body = response.body ?? '';
+  res.writeHead(response.status, {
+    'x-amzn-requestid': crypto.randomUUID(),
+    ...response.headers,
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
+
+export async function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, what) : error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export interface Endpoint {
+  readonly url: string;
+  readonly port: number;
+  /** Services can be added after start, e.g. once a child emulator is up. */
+  addService(service: LocalService): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The single AWS-compatible endpoint: every request goes to the first service that claims it.
+ * Anything unclaimed gets an AWS-shaped error rather than a hang, so a client learns which
+ * operation the local cloud lacks.
+ */
+export async function startEndpoint(options: { port: number; host?: string; services?: LocalService[] }): Promise<Endpoint> {
+  const host = options.host ?? '127.0.0.1';
+  const services: LocalService[] = [...(options.services ?? [])];
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        const request = await toAwsRequest(req);
+        const service = services.find((candidate) => candidate.canHandle(request));
+        if (!service) {
+          writeAwsResponse(res, {
+            status: 400,
+            headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' },
+            body: JSON.stringify({
+              __type: 'UnknownOperationException',
+              message: `No local service handles ${request.method} ${request.path}${request.target ? ` (${request.target})` : ''}`,
+            }),
+          });
+          return;
+        }
+        writeAwsResponse(res, await service.handle(request));
+      } catch (error) {
+        // A bug in a local service must reach the client as a 500 it can read, and the console.
+        console.error('[local] endpoint error:', error);
+        if (!res.headersSent) {
+          writeAwsResponse(res, {
+            status: 500,
+            headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalFailure' },
+            body: JSON.stringify({ __type: 'InternalFailure', message: error instanceof Error ? error.message : String(error) }),
+          });
+        } else {
+          res.destroy();
+        }
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+  const port = await listen(server, options.port, host, 'AWS endpoint');
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    addService: (service) => services.push(service),
+    async stop() {
+      await close(server);
+      for (const service of services) await service.stop?.();
+    },
+  };
+}
