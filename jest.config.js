@@ -1,7 +1,7 @@
 // One jest project per test tier (DESIGN.md §9). swc strips types only: `npm run typecheck` checks them.
 const transform = { '^.+\\.(t|j|mj)s$': ['@swc/jest'] };
 // aws-local-stepfunctions and its ESM-only dependencies must be transformed for jest's CJS runtime.
-const transformIgnorePatterns = ['/node_modules/(?!(aws-local-stepfunctions|p-limit|yocto-queue|wildcard-match)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(aws-local-stepfunctions|p-limit|yocto-queue|wildcard-match|@scure|@noble)/)'];
 const tier = (name, extra = {}) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
@@ -13,6 +13,7 @@ const tier = (name, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     tier('unit'),
     tier('contract'),

@@ -1,0 +1,18 @@
+/**
+ * A rule on the control plane's bus, written once and read by both runtimes: the CDK stack turns
+ * it into an `AWS::Events::Rule` with its targets, the local bus matches and delivers with it.
+ * Targets name functions and state machines, not ARNs, because the account and region differ
+ * between the two runtimes and each builds its own ARNs.
+ */
+export type RuleTarget =
+  | { kind: 'lambda'; functionName: string }
+  | { kind: 'stateMachine'; stateMachineName: string };
+
+export interface RuleDefinition {
+  /** Stable and unique on the bus: the local bus uses it as the rule name, CDK as the construct id. */
+  name: string;
+  description: string;
+  /** An EventBridge event pattern, as AWS takes it (leaf values are arrays). */
+  eventPattern: Record<string, unknown>;
+  targets: RuleTarget[];
+}

@@ -1,0 +1,23 @@
+/**
+ * API Gateway's own answers (no Lambda ran), shaped like the contract's errors
+ * (`{ error: { code, message } }`). The CDK app adds them as gateway responses; the local REST API
+ * answers with the same table.
+ */
+export const GATEWAY_RESPONSES = {
+  UNAUTHORIZED: { statusCode: 401, code: 'Unauthorized', message: 'Missing or invalid credentials' },
+  ACCESS_DENIED: { statusCode: 403, code: 'Forbidden', message: 'Not allowed' },
+  // API Gateway answers an unknown route as a missing token (403); the contract says 404.
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, code: 'NotFound', message: 'No such route' },
+  AUTHORIZER_FAILURE: { statusCode: 500, code: 'InternalError', message: 'Authorization failed' },
+  AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, code: 'InternalError', message: 'Authorization failed' },
+  REQUEST_TOO_LARGE: { statusCode: 413, code: 'PayloadTooLarge', message: 'Request body too large' },
+  THROTTLED: { statusCode: 429, code: 'Throttled', message: 'Too many requests' },
+  DEFAULT_5XX: { statusCode: 502, code: 'InternalError', message: 'Internal error' },
+} as const;
+
+export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;
+
+export const gatewayResponseBody = (type: GatewayResponseType): string => {
+  const { code, message } = GATEWAY_RESPONSES[type];
+  return JSON.stringify({ error: { code, message } });
+};

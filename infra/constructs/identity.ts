@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  type AuthFlow,
+  CfnIdentityPool,
+  CfnIdentityPoolPrincipalTag,
+  CfnIdentityPoolRoleAttachment,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  type StandardAttributesMask,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { FederatedPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
+import { PRINCIPAL_TAG_MAPPING, tenantPolicyDocument } from '../../domain/isolation';
+
+export interface TenantIdentityProps {
+  /** The pooled table the tenant policy is scoped to (a CloudFormation token is fine). */
+  readonly tableArn: string;
+  /** Keep the user pool when the stack is deleted and refuse deletion through the API. */
+  readonly retainData: boolean;
+}
+
+type AuthFlowName = (typeof APP_CLIENT.authFlows)[number];
+type ClientAttributeName = (typeof APP_CLIENT.readAttributes)[number] | (typeof APP_CLIENT.writeAttributes)[number];
+type StandardAttributeName = Exclude<ClientAttributeName, `custom:${string}`>;
+
+// The L2 always adds ALLOW_REFRESH_TOKEN_AUTH; the others are keyed by the domain's literal names
+// so that a flow or attribute added there fails to compile here instead of being dropped.
+const AUTH_FLOW_KEYS: Record<Exclude<AuthFlowName, 'ALLOW_REFRESH_TOKEN_AUTH'>, keyof AuthFlow> = {
+  ALLOW_USER_PASSWORD_AUTH: 'userPassword',
+  ALLOW_USER_SRP_AUTH: 'userSrp',
+};
+const STANDARD_ATTRIBUTE_KEYS: Record<StandardAttributeName, keyof StandardAttributesMask> = {
+  email: 'email',
+  email_verified: 'emailVerified',
+  name: 'fullname',
+};
+
+const isCustom = (name: ClientAttributeName): name is Extract<ClientAttributeName, `custom:${string}`> =>
+  name.startsWith('custom:');
+
+function authFlows(names: readonly AuthFlowName[]): AuthFlow {
+  const flows: Partial<Record<keyof AuthFlow, boolean>> = {};
+  for (const name of names) if (name !== 'ALLOW_REFRESH_TOKEN_AUTH') flows[AUTH_FLOW_KEYS[name]] = true;
+  return flows;
+}
+
+function clientAttributes(names: readonly ClientAttributeName[]): ClientAttributes {
+  const standard: Partial<Record<keyof StandardAttributesMask, boolean>> = {};
+  const custom: string[] = [];
+  for (const name of names) {
+    if (isCustom(name)) custom.push(name);
+    else standard[STANDARD_ATTRIBUTE_KEYS[name]] = true;
+  }
+  return new ClientAttributes().withStandardAttributes(standard).withCustomAttributes(...custom);
+}
+
+/**
+ * Who a user is (user pool, app client) and what their credentials may touch (identity pool,
+ * principal tags, tenant role). The tenant role is the only role the identity pool hands out.
+ */
+export class TenantIdentity extends Construct {
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  readonly identityPool: CfnIdentityPool;
+  readonly tenantRole: Role;
+
+  constructor(scope: Construct, id: string, props: TenantIdentityProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      selfSignUpEnabled: true,
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      customAttributes: Object.fromEntries(
+        Object.entries(CUSTOM_ATTRIBUTES).map(([name, { minLength, maxLength }]) => [
+          name,
+          // Mutable so the control plane can switch the active tenant; no app client may write them.
+          new StringAttribute({ minLen: minLength, maxLen: maxLength, mutable: true }),
+        ]),
+      ),
+      passwordPolicy: { ...PASSWORD_POLICY },
+      mfa: Mfa.OFF,
+      featurePlan: FeaturePlan.ESSENTIALS,
+      deletionProtection: props.retainData,
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG1',
+        reason:
+          "The password policy is the product's own (domain/identity.ts, shared with the local cloud) and requires no " +
+          'symbols, following NIST SP 800-63B, which advises against composition rules in favour of length.',
+      },
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'Required MFA makes every user enrol TOTP before the first sign-in, which self sign-up and the local test users ' +
+          'do not do; tenant isolation rests on the IAM tenant policy, not on sign-in strength. MFA belongs in ' +
+          'domain/identity.ts so that both runtimes turn it on together.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) is billed per monthly active user and has no local counterpart; ' +
+          'the Essentials plan is the default for this open-source template and can be upgraded per deployment.',
+      },
+    );
+
+    this.userPoolClient = this.userPool.addClient('AppClient', {
+      userPoolClientName: APP_CLIENT.name,
+      // A browser or CLI client cannot keep a secret.
+      generateSecret: false,
+      // Sign-in is by the API (USER_PASSWORD_AUTH, SRP), not the hosted UI: no OAuth grants, no callback URLs.
+      disableOAuth: true,
+      authFlows: authFlows(APP_CLIENT.authFlows),
+      readAttributes: clientAttributes(APP_CLIENT.readAttributes),
+      writeAttributes: clientAttributes(APP_CLIENT.writeAttributes),
+      idTokenValidity: Duration.minutes(APP_CLIENT.idTokenValidityMinutes),
+      accessTokenValidity: Duration.minutes(APP_CLIENT.accessTokenValidityMinutes),
+      refreshTokenValidity: Duration.days(APP_CLIENT.refreshTokenValidityDays),
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+    });
+
+    // L1 rather than the identitypool L2: the L2 always creates an unauthenticated role, and this
+    // pool hands out exactly one role.
+    this.identityPool = new CfnIdentityPool(this, 'IdentityPool', {
+      allowUnauthenticatedIdentities: false,
+      allowClassicFlow: false,
+      cognitoIdentityProviders: [
+        {
+          providerName: this.userPool.userPoolProviderName,
+          clientId: this.userPoolClient.userPoolClientId,
+          // Rejects ID tokens of signed-out users before credentials are issued.
+          serverSideTokenCheck: true,
+        },
+      ],
+    });
+
+    this.tenantRole = new Role(this, 'TenantRole', {
+      description: 'Assumed through the identity pool; the tenant_id principal tag pins it to one tenant.',
+      assumedBy: new FederatedPrincipal(
+        'cognito-identity.amazonaws.com',
+        {
+          StringEquals: { 'cognito-identity.amazonaws.com:aud': this.identityPool.ref },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+        },
+        'sts:AssumeRoleWithWebIdentity',
+        // Principal tags are session tags: without sts:TagSession the identity pool cannot set them.
+      ).withSessionTags(),
+      inlinePolicies: { TenantIsolation: PolicyDocument.fromJson(tenantPolicyDocument(props.tableArn)) },
+    });
+
+    new CfnIdentityPoolRoleAttachment(this, 'RoleAttachment', {
+      identityPoolId: this.identityPool.ref,
+      roles: { authenticated: this.tenantRole.roleArn },
+    });
+
+    new CfnIdentityPoolPrincipalTag(this, 'PrincipalTags', {
+      identityPoolId: this.identityPool.ref,
+      identityProviderName: this.userPool.userPoolProviderName,
+      principalTags: { ...PRINCIPAL_TAG_MAPPING },
+      // true would replace this mapping with Cognito's defaults (username ← sub, client ← aud).
+      useDefaults: false,
+    });
+  }
+}

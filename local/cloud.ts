@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FUNCTIONS } from '../handlers/catalog';
+import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
+import { RULES } from '../events/rules';
+import { DEFAULT_TABLE_NAME } from '../domain/table';
+import { tenantPolicyDocument } from '../domain/isolation';
+import { PRINCIPAL_TAG_MAPPING } from '../domain/isolation';
+import { TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
+import { startRestApi } from './apigateway/rest-api';
+import { startUserPool } from './cognito/user-pool';
+import { createConsoleService } from './console/console-service';
+import { createIdentityPoolService } from './cognito/identity-pool';
+import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from './config';
+import { startDynamoDbLocal, ensureTable } from './dynamodb/dynamodb-local';
+import { createDynamoDbGateway } from './dynamodb/gateway';
+import { createEventBridgeService } from './eventbridge/bus';
+import { CredentialStore } from './iam/credential-store';
+import { createLambdaService } from './lambda/lambda-service';
+import { startEndpoint } from './server/endpoint';
+import { createStepFunctionsService } from './stepfunctions/service';
+
+export interface LocalCloudOptions {
+  /** The AWS endpoint's port; 0 picks a free one. */
+  readonly port: number;
+  readonly apiPort: number;
+  /** Where outputs.json and (with `persist`) the emulators' data live. */
+  readonly stateDir: string;
+  /** Keep DynamoDB and Cognito data across restarts (otherwise every start is empty). */
+  readonly persist: boolean;
+  readonly progress?: (message: string) => void;
+}
+
+/** The names API.md's outputs define; a deployed stack has the same as CloudFormation outputs. */
+export interface LocalOutputs {
+  region: string;
+  endpoint: string;
+  apiUrl: string;
+  consoleUrl: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  identityPoolId: string;
+  tableName: string;
+  eventBusName: string;
+  stateMachines: Record<string, string>;
+}
+
+export const EVENT_BUS_NAME = 'control-plane';
+export const TENANT_ROLE_NAME = 'TenantRole';
+
+/** A persisted cloud keeps its identity pool id, as a deployed one would. */
+function stableId(stateDir: string, persist: boolean, name: string, make: () => string): string {
+  if (!persist) return make();
+  const file = join(stateDir, `${name}.id`);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = make();
+  writeFileSync(file, value);
+  return value;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions) {
+  const progress = options.progress ?? (() => undefined);
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    // Reverse order: the endpoint stops taking requests before the emulators behind it go away.
+    for (const stopper of stoppers.splice(0).reverse()) {
+      await stopper().catch((error: unknown) => console.error('[local] stop failed:', error));
+    }
+  };
+
+  try {
+    const region = LOCAL_REGION;
+    const accountId = LOCAL_ACCOUNT_ID;
+    const credentialStore = new CredentialStore();
+    const endpoint = await startEndpoint({ port: options.port });
+    stoppers.push(() => endpoint.stop());
+    const endpointUrl = endpoint.url;
+    progress(`endpoint listening on ${endpointUrl}`);
+
+    const tableName = DEFAULT_TABLE_NAME;
+    const tableArn = `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
+    const tenantRoleArn = `arn:aws:iam::${accountId}:role/${TENANT_ROLE_NAME}`;
+
+    // Handlers run in this process and read these at load time, exactly as they read Lambda's.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: endpointUrl,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_ADMIN_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_ADMIN_CREDENTIALS.secretAccessKey,
+      EVENT_BUS_NAME,
+      TABLE_NAME: tableName,
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const cognitoDir = options.persist ? join(stateDir, 'cognito') : mkdtempSync(join(tmpdir(), 'local-cognito-'));
+    if (!options.persist) stoppers.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
+
+    // The two slow starts (a JVM and cognito-local) overlap.
+    const [dynamo, userPool] = await Promise.all([
+      startDynamoDbLocal({ port: 0, ...(options.persist ? { persistPath: join(stateDir, 'dynamodb') } : {}) }).then((started) => {
+        progress(`DynamoDB Local ready on ${started.url}`);
+        return started;
+      }),
+      startUserPool({
+        endpointUrl,
+        dataDir: cognitoDir,
+        triggers: { PostConfirmation: FUNCTIONS.postConfirmation.name },
+        region,
+        accountId,
+      }).then((started) => {
+        progress(`user pool ${started.userPoolId} ready`);
+        return started;
+      }),
+    ]);
+    stoppers.push(() => dynamo.stop());
+    stoppers.push(() => userPool.stop());
+
+    endpoint.addService(
+      createDynamoDbGateway({
+        upstreamUrl: dynamo.url,
+        credentialStore,
+        policyForRole: (roleArn) => (roleArn === tenantRoleArn ? tenantPolicyDocument(tableArn) : undefined),
+        region,
+        accountId,
+      }),
+    );
+    endpoint.addService(userPool.service);
+
+    const adminDynamo = new DynamoDBClient({ endpoint: endpointUrl, region, credentials: LOCAL_ADMIN_CREDENTIALS });
+    await ensureTable(adminDynamo, tableName);
+    adminDynamo.destroy();
+
+    const identityPoolId = stableId(stateDir, options.persist, 'identity-pool', () => `${region}:${randomUUID()}`);
+    endpoint.addService(
+      createIdentityPoolService({
+        identityPoolId,
+        region,
+        accountId,
+        providers: [{ providerName: userPool.providerName, issuer: userPool.issuer, clientId: userPool.userPoolClientId }],
+        roleArn: tenantRoleArn,
+        credentialStore,
+        tagMapping: PRINCIPAL_TAG_MAPPING,
+        ttlSeconds: TENANT_CREDENTIALS_TTL_SECONDS,
+      }),
+    );
+
+    const lambda = createLambdaService({ region, accountId, projectRoot: resolve(__dirname, '..'), functions: Object.values(FUNCTIONS) });
+    endpoint.addService(lambda.service);
+
+    const stepFunctions = createStepFunctionsService({
+      region,
+      accountId,
+      taskEndpoint: () => endpointUrl,
+      credentials: LOCAL_ADMIN_CREDENTIALS,
+    });
+    endpoint.addService(stepFunctions.service);
+    endpoint.addService(stepFunctions.faultService);
+
+    const eventBridge = createEventBridgeService({
+      busName: EVENT_BUS_NAME,
+      region,
+      accountId,
+      rules: RULES,
+      deliver: {
+        lambda: async (functionName, event) => {
+          await lambda.invoke(functionName, event);
+        },
+        stateMachine: async (stateMachineName, event) => {
+          await stepFunctions.startExecution(stepFunctions.stateMachineArn(stateMachineName), JSON.stringify(event));
+        },
+      },
+    });
+    endpoint.addService(eventBridge);
+
+    endpoint.addService(
+      createConsoleService({
+        snapshot: async () => ({
+          events: eventBridge.archive().slice(-50).reverse(),
+          deadLetters: eventBridge.deadLetters().slice(-50).reverse(),
+          invocations: lambda.invocations().slice(-50).reverse(),
+          executions: stepFunctions.recentExecutions(50),
+        }),
+      }),
+    );
+
+    const api = await startRestApi({
+      port: options.apiPort,
+      region,
+      accountId,
+      routes: ROUTES.map((route) => ({ ...route, authorized: true })),
+      invoke: (functionName, event) => lambda.invoke(functionName, event),
+    });
+    stoppers.push(() => api.stop());
+    void AUTHORIZER;
+
+    const outputs: LocalOutputs = {
+      region,
+      endpoint: endpointUrl,
+      apiUrl: api.url,
+      consoleUrl: `${endpointUrl}/_local/console`,
+      userPoolId: userPool.userPoolId,
+      userPoolClientId: userPool.userPoolClientId,
+      identityPoolId,
+      tableName,
+      eventBusName: EVENT_BUS_NAME,
+      stateMachines: {},
+    };
+    const outputsFile = join(stateDir, 'outputs.json');
+    writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
+    stoppers.push(async () => rmSync(outputsFile, { force: true }));
+
+    return { outputs, outputsFile, stop, lambda, eventBridge, stepFunctions, credentialStore };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export type LocalCloud = Awaited<ReturnType<typeof startLocalCloud>>;

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { FunctionDefinition } from '../../handlers/catalog';
+import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
+
+/** The Lambda context members our handlers and Powertools read. */
+export interface LocalLambdaContext {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+type Handler = (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
+
+export class FunctionNotFoundError extends Error {
+  constructor(readonly functionName: string) {
+    super(`Function not found: ${functionName}`);
+    this.name = 'FunctionNotFoundError';
+  }
+}
+
+export class FunctionTimeoutError extends Error {
+  constructor(readonly seconds: number) {
+    super(`Task timed out after ${seconds.toFixed(2)} seconds`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly requestId: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'error';
+  readonly errorType?: string;
+}
+
+const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/**
+ * The Lambda API (`Invoke`) over handlers loaded in this process. A handler module is imported on
+ * its first invocation, after the cloud has set the environment it reads at load time.
+ */
+export function createLambdaService(options: {
+  region: string;
+  accountId: string;
+  projectRoot: string;
+  functions: readonly FunctionDefinition[];
+}) {
+  const byName = new Map(options.functions.map((definition) => [definition.name, definition]));
+  const loaded = new Map<string, Promise<Handler>>();
+  const invocations: InvocationRecord[] = [];
+
+  const arnOf = (name: string): string => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
+
+  /** Accepts a name, a full ARN or a partial `function:name` form, as the real API does. */
+  const resolveName = (identifier: string): string => {
+    const decoded = decodeURIComponent(identifier);
+    const match = /(?:^|:function:)([A-Za-z0-9-_]+)(?::[^:]+)?$/.exec(decoded);
+    return match?.[1] ?? decoded;
+  };
+
+  const load = (definition: FunctionDefinition): Promise<Handler> => {
+    let handler = loaded.get(definition.name);
+    if (!handler) {
+      handler = import(resolve(options.projectRoot, definition.entry)).then((module: { handler?: Handler; default?: { handler?: Handler } }) => {
+        const exported = module.handler ?? module.default?.handler;
+        if (typeof exported !== 'function') throw new Error(`${definition.entry} exports no handler`);
+        return exported;
+      });
+      loaded.set(definition.name, handler);
+    }
+    return handler;
+  };
+
+  async function invoke(functionName: string, event: unknown): Promise<unknown> {
+    const definition = byName.get(resolveName(functionName));
+    if (!definition) throw new FunctionNotFoundError(functionName);
+    const handler = await load(definition);
+    const requestId = randomUUID();
+    const started = Date.now();
+    const deadline = started + definition.timeoutSeconds * 1000;
+    const context: LocalLambdaContext = {
+      functionName: definition.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: arnOf(definition.name),
+      memoryLimitInMB: String(definition.memoryMb),
+      awsRequestId: requestId,
+      logGroupName: `/aws/lambda/${definition.name}`,
+      logStreamName: `local/${requestId}`,
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FunctionTimeoutError(definition.timeoutSeconds)), definition.timeoutSeconds * 1000);
+    });
+    // Each invocation gets its own copy of the event, as it would after crossing the wire.
+    const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
+    try {
+      const result = await Promise.race([handler(payload, context), timeout]);
+      invocations.push({ functionName: definition.name, requestId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, outcome: 'success' });
+      return result;
+    } catch (error) {
+      invocations.push({
+        functionName: definition.name,
+        requestId,
+        startedAt: new Date(started).toISOString(),
+        durationMs: Date.now() - started,
+        outcome: 'error',
+        errorType: error instanceof Error ? error.name : 'Error',
+      });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const service: LocalService = {
+    name: 'lambda',
+    canHandle: (request: AwsRequest) => request.method === 'POST' && FUNCTION_PATH.test(request.path),
+    async handle(request: AwsRequest): Promise<AwsResponse> {
+      const name = resolveName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
+      if (!byName.has(name)) {
+        return restError(404, 'ResourceNotFoundException', `Function not found: ${arnOf(name)}`);
+      }
+      let event: unknown;
+      try {
+        event = request.body.length === 0 ? {} : JSON.parse(request.body.toString('utf8'));
+      } catch {
+        return restError(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+      }
+      const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+      if (invocationType === 'DryRun') return { status: 204 };
+      if (invocationType === 'Event') {
+        // Asynchronous invocation: accepted now, run later; an error is logged, as Lambda would.
+        setImmediate(() => {
+          invoke(name, event).catch((error: unknown) => console.error(`[local] async invocation of ${name} failed:`, error));
+        });
+        return { status: 202, headers: { 'x-amz-executed-version': '$LATEST' } };
+      }
+      try {
+        const result = await invoke(name, event);
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' },
+          body: result === undefined ? 'null' : JSON.stringify(result),
+        };
+      } catch (error) {
+        const errorType = error instanceof FunctionTimeoutError ? 'Sandbox.Timedout' : error instanceof Error ? error.name : 'Error';
+        const errorMessage = error instanceof Error ? error.message : String(error);
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
+          // Lambda returns the error's type and message; the stack stays in the function's log.
+          body: JSON.stringify({ errorType, errorMessage }),
+        };
+      }
+    },
+  };
+
+  return { service, invoke, arnOf, invocations: (): readonly InvocationRecord[] => invocations };
+}
+
+function restError(status: number, code: string, message: string): AwsResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': code },
+    body: JSON.stringify({ Type: 'User', message }),
+  };
+}
+
+export type LambdaRuntime = ReturnType<typeof createLambdaService>;

@@ -1,0 +1,118 @@
+import type { LocalService } from '../server/types';
+import { beginExecution, stepFunctionsApi } from './api';
+import { substitutePlaceholders } from './definition';
+import { TaskDispatcher } from './dispatcher';
+import { faultService, FaultInjector } from './faults';
+import { StepFunctionsRuntime, type StateMachineType } from './runtime';
+import { SignedHttpClient, type Credentials } from './signed-http';
+
+export { InvalidDefinitionError, UnsubstitutedPlaceholderError } from './definition';
+export { StatesTaskError, TASK_ERROR_NAMING } from './errors';
+export type { FaultSpec } from './faults';
+export { FaultInjector } from './faults';
+export { InvalidStateMachineNameError, type StateMachineType } from './runtime';
+
+export interface StepFunctionsServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /** URL of the local AWS endpoint that Task states call; read at each call, once the endpoint listens. */
+  readonly taskEndpoint: () => string;
+  /** What Task calls are signed with (the local cloud's own credentials). */
+  readonly credentials: Credentials;
+  /**
+   * Test speed-up: every Retry pause lasts this many milliseconds instead of IntervalSeconds ×
+   * BackoffRate^attempt (capped by MaxDelaySeconds, with JitterStrategy). Leave unset to honour the definition.
+   */
+  readonly retryPauseMs?: number;
+}
+
+export interface CreateStateMachineInput {
+  readonly name: string;
+  /** ASL (JSONPath) text with `${Placeholder}` tokens, as kept under `workflows/`. */
+  readonly aslText: string;
+  readonly substitutions?: Readonly<Record<string, string>>;
+  /** Defaults to EXPRESS, the type the project's workflows deploy as. */
+  readonly type?: StateMachineType;
+  readonly roleArn?: string;
+}
+
+export interface StepFunctionsHandles {
+  /** The Step Functions API (`X-Amz-Target: AWSStepFunctions.*`). */
+  readonly service: LocalService;
+  /** `POST /_local/faults`, `DELETE /_local/faults`. */
+  readonly faultService: LocalService;
+  readonly faults: FaultInjector;
+  /**
+   * Creates the machine, or replaces the one of the same name. Throws UnsubstitutedPlaceholderError,
+   * InvalidDefinitionError or InvalidStateMachineNameError.
+   */
+  createStateMachine(input: CreateStateMachineInput): { stateMachineArn: string };
+  stateMachineArn(name: string): string;
+  /**
+   * StartExecution in process (EventBridge targets): starts and returns at once, as the API does.
+   * Throws AwsServiceError with the API's codes (StateMachineDoesNotExist, InvalidExecutionInput…).
+   */
+  startExecution(stateMachineArn: string, input?: string, name?: string): Promise<{ executionArn: string }>;
+  /** Newest first, across machines, without input or output (the console shows these to anyone). */
+  recentExecutions(limit: number): ExecutionSummary[];
+}
+
+export interface ExecutionSummary {
+  readonly executionArn: string;
+  readonly stateMachine: string;
+  readonly status: string;
+  readonly startDate: string;
+  readonly stopDate?: string;
+  readonly error?: string;
+}
+
+export function createStepFunctionsService(options: StepFunctionsServiceOptions): StepFunctionsHandles {
+  const faults = new FaultInjector();
+  const http = new SignedHttpClient({ endpoint: options.taskEndpoint, region: options.region, credentials: options.credentials });
+  const runtime = new StepFunctionsRuntime({
+    region: options.region,
+    accountId: options.accountId,
+    dispatcher: new TaskDispatcher(http),
+    faults,
+    ...(options.retryPauseMs === undefined ? {} : { retryPauseMs: options.retryPauseMs }),
+  });
+  return {
+    service: stepFunctionsApi(runtime),
+    faultService: faultService(faults),
+    faults,
+    createStateMachine(input) {
+      const definitionText = substitutePlaceholders(input.name, input.aslText, input.substitutions ?? {});
+      const machine = runtime.define({
+        name: input.name,
+        definitionText,
+        roleArn: input.roleArn ?? `arn:aws:iam::${options.accountId}:role/${input.name}-role`,
+        type: input.type ?? 'EXPRESS',
+      });
+      return { stateMachineArn: machine.arn };
+    },
+    stateMachineArn: (name) => runtime.stateMachineArn(name),
+    async startExecution(stateMachineArn, input, name) {
+      const execution = beginExecution(runtime, {
+        stateMachineArn,
+        ...(input === undefined ? {} : { input }),
+        ...(name === undefined ? {} : { name }),
+      });
+      return { executionArn: execution.executionArn };
+    },
+    recentExecutions(limit) {
+      return runtime
+        .listMachines()
+        .flatMap((machine) => runtime.listExecutions(machine.arn))
+        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
+        .slice(0, limit)
+        .map((execution) => ({
+          executionArn: execution.executionArn,
+          stateMachine: execution.stateMachine.name,
+          status: execution.status,
+          startDate: execution.startDate.toISOString(),
+          ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+          ...(execution.error ? { error: execution.error } : {}),
+        }));
+    },
+  };
+}

@@ -1,0 +1,255 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AdminConfirmSignUpCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
+  DescribeUserPoolClientCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  InvalidPasswordException,
+  NotAuthorizedException,
+  ResourceNotFoundException,
+  SignUpCommand,
+  UnsupportedOperationException,
+  UpdateUserAttributesCommand,
+  UserLambdaValidationException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import { APP_CLIENT, TENANT_ID_CLAIM } from '../../../domain/identity';
+import { LoopbackFetcher } from '../../../local/cognito/loopback-fetcher';
+import { LOCAL_REGION } from '../../../local/config';
+import {
+  decodeClaims,
+  PASSWORD,
+  POST_CONFIRMATION_FUNCTION,
+  signAsUserPool,
+  signUpAndSignIn,
+  signWithForeignKey,
+  startCognitoFixture,
+  uniqueEmail,
+  type CognitoFixture,
+} from './cognito-fixture';
+
+describe('local user pool (cognito-local behind the endpoint)', () => {
+  let fixture: CognitoFixture;
+
+  beforeAll(async () => {
+    fixture = await startCognitoFixture();
+  });
+  afterAll(async () => {
+    await fixture.stop();
+  });
+
+  const clientId = (): string => fixture.userPool.userPoolClientId;
+  const signIn = (email: string, password = PASSWORD) =>
+    fixture.idp.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+  const refresh = (refreshToken: string) =>
+    fixture.idp.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }));
+
+  it('names the pool and provider in AWS shapes', () => {
+    expect(fixture.userPool.userPoolId).toMatch(new RegExp(`^${LOCAL_REGION}_[0-9A-Za-z]{9}$`));
+    expect(fixture.userPool.userPoolClientId).toMatch(/^[0-9a-z]{26}$/);
+    expect(fixture.userPool.issuer).toBe(`${fixture.endpoint.url}/${fixture.userPool.userPoolId}`);
+    expect(fixture.userPool.providerName).toBe(`cognito-idp.${LOCAL_REGION}.amazonaws.com/${fixture.userPool.userPoolId}`);
+  });
+
+  it('creates the app client from domain/identity.ts', async () => {
+    const { UserPoolClient } = await fixture.idp.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: fixture.userPool.userPoolId, ClientId: clientId() }),
+    );
+
+    expect(UserPoolClient?.ExplicitAuthFlows).toEqual(APP_CLIENT.authFlows);
+    expect(UserPoolClient?.WriteAttributes).toEqual(APP_CLIENT.writeAttributes);
+    expect(UserPoolClient?.ReadAttributes).toEqual(APP_CLIENT.readAttributes);
+    expect(UserPoolClient?.IdTokenValidity).toBe(APP_CLIENT.idTokenValidityMinutes);
+  });
+
+  it('fires PostConfirmation through the Lambda API with the event Cognito sends', async () => {
+    const email = uniqueEmail('confirm');
+    const { UserSub } = await fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: email, Password: PASSWORD }));
+    const before = fixture.lambda.invocations.length;
+
+    await fixture.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: fixture.userPool.userPoolId, Username: email }));
+
+    const invocations = fixture.lambda.invocations.slice(before);
+    expect(invocations).toHaveLength(1);
+    expect(invocations[0]).toMatchObject({
+      functionName: POST_CONFIRMATION_FUNCTION,
+      event: {
+        triggerSource: 'PostConfirmation_ConfirmSignUp',
+        region: LOCAL_REGION,
+        userPoolId: fixture.userPool.userPoolId,
+        userName: UserSub,
+        callerContext: { clientId: 'CLIENT_ID_NOT_APPLICABLE' },
+        request: { userAttributes: { sub: UserSub, email, 'cognito:user_status': 'CONFIRMED' } },
+      },
+    });
+  });
+
+  it('answers a failing PostConfirmation with UserLambdaValidationException and keeps the user confirmed', async () => {
+    const email = uniqueEmail('trigger-fails');
+    await fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: email, Password: PASSWORD }));
+    fixture.lambda.failWith = 'bus unavailable';
+
+    const confirming = fixture.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: fixture.userPool.userPoolId, Username: email }));
+
+    try {
+      await expect(confirming).rejects.toBeInstanceOf(UserLambdaValidationException);
+    } finally {
+      fixture.lambda.failWith = undefined;
+    }
+    const user = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: email }));
+    expect(user.UserStatus).toBe('CONFIRMED');
+  });
+
+  it('issues tokens whose issuer is the endpoint and whose keys the endpoint serves', async () => {
+    const user = await signUpAndSignIn(fixture, 'issuer');
+    const verifier = JwtVerifier.create(
+      { issuer: fixture.userPool.issuer, audience: clientId(), jwksUri: `${fixture.userPool.issuer}/.well-known/jwks.json` },
+      { jwksCache: new SimpleJwksCache({ fetcher: new LoopbackFetcher() }) },
+    );
+
+    const claims = await verifier.verify(user.idToken);
+
+    expect(claims).toMatchObject({ iss: `${fixture.endpoint.url}/${fixture.userPool.userPoolId}`, sub: user.sub, token_use: 'id' });
+    expect(decodeClaims(user.accessToken)).toMatchObject({ iss: fixture.userPool.issuer, client_id: clientId(), token_use: 'access' });
+  });
+
+  it('publishes an OpenID configuration naming the endpoint issuer', async () => {
+    const response = await fetch(`${fixture.userPool.issuer}/.well-known/openid-configuration`);
+
+    expect(await response.json()).toMatchObject({
+      issuer: fixture.userPool.issuer,
+      jwks_uri: `${fixture.userPool.issuer}/.well-known/jwks.json`,
+    });
+  });
+
+  it('shows an admin-set tenant in the ID token after a refresh', async () => {
+    const user = await signUpAndSignIn(fixture, 'tenant');
+    expect(decodeClaims(user.idToken)[TENANT_ID_CLAIM]).toBeUndefined();
+
+    await fixture.idp.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: fixture.userPool.userPoolId,
+        Username: user.sub,
+        UserAttributes: [{ Name: TENANT_ID_CLAIM, Value: 't-42' }],
+      }),
+    );
+    const refreshed = await refresh(user.refreshToken);
+
+    expect(decodeClaims(refreshed.AuthenticationResult?.IdToken ?? '')[TENANT_ID_CLAIM]).toBe('t-42');
+  });
+
+  it('lets a user write a writable attribute but not the tenant', async () => {
+    const user = await signUpAndSignIn(fixture, 'writer');
+
+    await fixture.idp.send(new UpdateUserAttributesCommand({ AccessToken: user.accessToken, UserAttributes: [{ Name: 'name', Value: 'Ada' }] }));
+    const writingTenant = fixture.idp.send(
+      new UpdateUserAttributesCommand({ AccessToken: user.accessToken, UserAttributes: [{ Name: TENANT_ID_CLAIM, Value: 'someone-else' }] }),
+    );
+
+    await expect(writingTenant).rejects.toBeInstanceOf(NotAuthorizedException);
+    const stored = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: user.sub }));
+    expect(stored.UserAttributes).toEqual(expect.arrayContaining([{ Name: 'name', Value: 'Ada' }]));
+    expect(stored.UserAttributes?.find((attribute) => attribute.Name === TENANT_ID_CLAIM)).toBeUndefined();
+  });
+
+  it('refuses a sign-up that sets the tenant', async () => {
+    const email = uniqueEmail('tenant-at-signup');
+
+    const signingUp = fixture.idp.send(
+      new SignUpCommand({ ClientId: clientId(), Username: email, Password: PASSWORD, UserAttributes: [{ Name: TENANT_ID_CLAIM, Value: 't-1' }] }),
+    );
+
+    await expect(signingUp).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+
+  it('refuses a sign-up whose password breaks the policy', async () => {
+    const signingUp = fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: uniqueEmail('weak'), Password: 'alllowercase1' }));
+
+    await expect(signingUp).rejects.toBeInstanceOf(InvalidPasswordException);
+  });
+
+  it('answers a wrong password with NotAuthorizedException, as AWS does', async () => {
+    const user = await signUpAndSignIn(fixture, 'wrong-password');
+
+    await expect(signIn(user.email, 'Wrong-Password-1')).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+
+  it('stops a disabled user from signing in or refreshing', async () => {
+    const user = await signUpAndSignIn(fixture, 'disabled');
+
+    await fixture.idp.send(new AdminDisableUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: user.sub }));
+
+    await expect(signIn(user.email)).rejects.toThrow('User is disabled.');
+    await expect(refresh(user.refreshToken)).rejects.toThrow('User is disabled.');
+  });
+
+  it('rejects an access token that the pool did not sign', async () => {
+    const user = await signUpAndSignIn(fixture, 'forged-access');
+    const forged = signWithForeignKey(decodeClaims(user.accessToken));
+
+    await expect(fixture.idp.send(new GetUserCommand({ AccessToken: forged }))).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+
+  it('rejects an expired access token', async () => {
+    const user = await signUpAndSignIn(fixture, 'expired-access');
+    const expired = signAsUserPool({ ...decodeClaims(user.accessToken), exp: Math.floor(Date.now() / 1000) - 60 });
+
+    await expect(fixture.idp.send(new GetUserCommand({ AccessToken: expired }))).rejects.toThrow('Access Token has expired');
+  });
+
+  it('answers AWS error codes for an unknown client and for what cognito-local lacks', async () => {
+    const unknownClient = fixture.idp.send(
+      new InitiateAuthCommand({ ClientId: 'nosuchclient', AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'a@b.c', PASSWORD } }),
+    );
+    const srp = fixture.idp.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'a@b.c' } }));
+
+    await expect(unknownClient).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(srp).rejects.toBeInstanceOf(UnsupportedOperationException);
+  });
+
+  it('revokes refresh tokens on GlobalSignOut', async () => {
+    const user = await signUpAndSignIn(fixture, 'sign-out');
+
+    await fixture.idp.send(new GlobalSignOutCommand({ AccessToken: user.accessToken }));
+
+    await expect(refresh(user.refreshToken)).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+});
+
+describe('local user pool restarted on the same data directory', () => {
+  it('keeps the pool, the client and the users, and issues tokens for the new endpoint', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cognito-restart-'));
+    try {
+      const first = await startCognitoFixture({ dataDir });
+      const user = await signUpAndSignIn(first, 'persisted').finally(() => first.stop());
+
+      const second = await startCognitoFixture({ dataDir });
+      try {
+        const auth = await second.idp.send(
+          new InitiateAuthCommand({
+            ClientId: second.userPool.userPoolClientId,
+            AuthFlow: 'USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: user.email, PASSWORD },
+          }),
+        );
+
+        expect({ pool: second.userPool.userPoolId, client: second.userPool.userPoolClientId }).toEqual({
+          pool: first.userPool.userPoolId,
+          client: first.userPool.userPoolClientId,
+        });
+        expect(decodeClaims(auth.AuthenticationResult?.IdToken ?? '')).toMatchObject({ sub: user.sub, iss: second.userPool.issuer });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Starts one local cloud (`npm start`'s own entry point) for the whole local tier, on free ports
+ * and a throw-away state folder, and hands its outputs to the tests through an environment variable.
+ */
+export default async function globalSetup(): Promise<void> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
+  const outputsFile = join(stateDir, 'outputs.json');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir], {
+    cwd: join(__dirname, '..', '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOCAL_CLOUD_QUIET: '1' },
+  });
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 90_000;
+  while (!existsSync(outputsFile)) {
+    const code = await Promise.race([exited, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 100))]);
+    if (code !== 'waiting') throw new Error(`The local cloud exited (${String(code)}) before it was ready:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`The local cloud was not ready within 90 s:\n${log}`);
+    }
+  }
+  process.env.LOCAL_CLOUD_OUTPUTS = readFileSync(outputsFile, 'utf8');
+  process.env.LOCAL_CLOUD_STATE_DIR = stateDir;
+  (globalThis as { __localCloud?: unknown }).__localCloud = { child, exited, log: () => log };
+}

@@ -1,0 +1,13 @@
+import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+export default async function globalTeardown(): Promise<void> {
+  const cloud = (globalThis as { __localCloud?: { child: ChildProcess; exited: Promise<unknown> } }).__localCloud;
+  if (cloud) {
+    cloud.child.kill('SIGTERM');
+    await Promise.race([cloud.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    if (cloud.child.exitCode === null) cloud.child.kill('SIGKILL');
+  }
+  const stateDir = process.env.LOCAL_CLOUD_STATE_DIR;
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+}

@@ -1,0 +1,100 @@
+import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import {
+  AdminConfirmSignUpCommand,
+  AdminUpdateUserAttributesCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { randomUUID } from 'node:crypto';
+import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
+import type { LocalOutputs } from '../../local/cloud';
+
+/** The running local cloud's outputs, as global-setup read them from its outputs.json. */
+export function outputs(): LocalOutputs {
+  const raw = process.env.LOCAL_CLOUD_OUTPUTS;
+  if (!raw) throw new Error('LOCAL_CLOUD_OUTPUTS is not set: the local tier runs under its global setup');
+  return JSON.parse(raw) as LocalOutputs;
+}
+
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** SDK clients exactly as a user would build them against the local endpoint. */
+export function clients(credentials: Credentials = LOCAL_ADMIN_CREDENTIALS) {
+  const { endpoint, region } = outputs();
+  const config = { endpoint, region, credentials, disableHostPrefix: true } as const;
+  return {
+    dynamodb: new DynamoDBClient(config),
+    cognito: new CognitoIdentityProviderClient(config),
+    identity: new CognitoIdentityClient(config),
+    events: new EventBridgeClient(config),
+    sfn: new SFNClient(config),
+  };
+}
+
+export const PASSWORD = 'Passw0rd-local';
+
+export function uniqueEmail(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}@example.com`;
+}
+
+/** Sign-up and admin confirmation, as a back office would confirm a user. Returns the user's sub. */
+export async function signUpConfirmed(email: string): Promise<string> {
+  const { cognito } = clients();
+  const { userPoolId, userPoolClientId } = outputs();
+  const signUp = await cognito.send(
+    new SignUpCommand({ ClientId: userPoolClientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
+  );
+  await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: userPoolId, Username: email }));
+  if (!signUp.UserSub) throw new Error('SignUp returned no UserSub');
+  return signUp.UserSub;
+}
+
+export async function setActiveTenant(email: string, tenantId: string): Promise<void> {
+  const { cognito } = clients();
+  await cognito.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: outputs().userPoolId,
+      Username: email,
+      UserAttributes: [{ Name: 'custom:tenant_id', Value: tenantId }],
+    }),
+  );
+}
+
+export async function signIn(email: string): Promise<{ idToken: string; accessToken: string; refreshToken: string }> {
+  const { cognito } = clients();
+  const result = await cognito.send(
+    new InitiateAuthCommand({ ClientId: outputs().userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } }),
+  );
+  const tokens = result.AuthenticationResult;
+  if (!tokens?.IdToken || !tokens.AccessToken || !tokens.RefreshToken) throw new Error('sign-in returned no tokens');
+  return { idToken: tokens.IdToken, accessToken: tokens.AccessToken, refreshToken: tokens.RefreshToken };
+}
+
+/** Tenant-scoped credentials through the identity pool, as the authorizer obtains them. */
+export async function identityPoolCredentials(idToken: string): Promise<Credentials> {
+  const { identity } = clients();
+  const { identityPoolId, userPoolId, region } = outputs();
+  const logins = { [`cognito-idp.${region}.amazonaws.com/${userPoolId}`]: idToken };
+  const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
+  const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
+  if (!Credentials?.AccessKeyId || !Credentials.SecretKey || !Credentials.SessionToken) throw new Error('no credentials issued');
+  return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken };
+}
+
+/** Polls until `probe` returns a value, for effects that happen asynchronously (event delivery). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, attempts = 100): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

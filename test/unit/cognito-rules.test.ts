@@ -1,0 +1,56 @@
+import { APP_CLIENT, PASSWORD_POLICY, TENANT_ID_CLAIM } from '../../domain/identity';
+import { normalizeTriggerEvent } from '../../local/cognito/cognito-local';
+import { assertAuthFlowAllowed, passwordPolicyViolation, unwritableAttributes } from '../../local/cognito/rules';
+import { isValidRefreshToken } from '../../local/cognito/user-pool';
+import { LOCAL_REGION } from '../../local/config';
+import { signAsUserPool, signWithForeignKey } from '../local/components/cognito-fixture';
+
+describe('user pool rules that cognito-local lacks', () => {
+  it.each([
+    ['Sh0rt', 'Password not long enough'],
+    ['NOLOWERCASE1', 'Password must have lowercase characters'],
+    ['nouppercase1', 'Password must have uppercase characters'],
+    ['NoDigitsHere', 'Password must have numeric characters'],
+  ])('rejects %s with "%s"', (password, violation) => {
+    expect(passwordPolicyViolation(password, PASSWORD_POLICY)).toBe(violation);
+  });
+
+  it('accepts a password meeting the policy, and demands symbols only when the policy does', () => {
+    expect(passwordPolicyViolation('Correct9Horse', PASSWORD_POLICY)).toBeUndefined();
+    expect(passwordPolicyViolation('Correct9Horse', { ...PASSWORD_POLICY, requireSymbols: true })).toBe('Password must have symbol characters');
+    expect(passwordPolicyViolation('Correct9Horse!', { ...PASSWORD_POLICY, requireSymbols: true })).toBeUndefined();
+  });
+
+  it('names the attributes an app client may not write', () => {
+    const attributes = [{ Name: 'email' }, { Name: TENANT_ID_CLAIM }, { Name: 'sub' }, { Name: 'name' }];
+
+    expect(unwritableAttributes(attributes, APP_CLIENT.writeAttributes)).toEqual([TENANT_ID_CLAIM, 'sub']);
+  });
+
+  it('requires the app client to allow the auth flow', () => {
+    expect(() => assertAuthFlowAllowed('USER_PASSWORD_AUTH', APP_CLIENT.authFlows)).not.toThrow();
+    expect(() => assertAuthFlowAllowed('ADMIN_USER_PASSWORD_AUTH', APP_CLIENT.authFlows)).toThrow('ADMIN_USER_PASSWORD_AUTH flow not enabled for this client');
+  });
+
+  it("gives trigger events AWS's region, version and admin client id", () => {
+    const payload = JSON.stringify({ version: '0', region: 'local', callerContext: { awsSdkVersion: 'x', clientId: null }, request: {} });
+
+    expect(JSON.parse(normalizeTriggerEvent(payload, LOCAL_REGION))).toEqual({
+      version: '1',
+      region: LOCAL_REGION,
+      callerContext: { awsSdkVersion: 'x', clientId: 'CLIENT_ID_NOT_APPLICABLE' },
+      request: {},
+    });
+  });
+
+  it('accepts only refresh tokens the pool signed, for its issuer, before they expire', () => {
+    const issuer = 'http://127.0.0.1:1/us-east-1_abc';
+    const exp = Math.floor(Date.now() / 1000) + 60;
+
+    expect(isValidRefreshToken(signAsUserPool({ iss: issuer, exp }), issuer)).toBe(true);
+    expect(isValidRefreshToken(signAsUserPool({ iss: 'http://elsewhere/pool', exp }), issuer)).toBe(false);
+    expect(isValidRefreshToken(signAsUserPool({ iss: issuer, exp: exp - 120 }), issuer)).toBe(false);
+    expect(isValidRefreshToken(signWithForeignKey({ iss: issuer, exp }), issuer)).toBe(false);
+    expect(isValidRefreshToken('not-a-jwt', issuer)).toBe(false);
+  });
+});

@@ -1,0 +1,140 @@
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { tenantPolicyDocument } from '../../domain/isolation';
+import { tenantDataPartition, tenantPartition, userPartition } from '../../domain/keys';
+import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../../domain/table';
+import { authorizationRequestsFor, type AuthorizationScope } from '../../local/iam/dynamodb-authorization';
+import { accessDeniedMessage, assumedRoleArn, evaluate, type SessionPrincipal } from '../../local/iam/policy-evaluator';
+
+const ACCOUNT = '000000000000';
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/${DEFAULT_TABLE_NAME}`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/tenant/TenantRole`;
+const policy = tenantPolicyDocument(TABLE_ARN);
+
+const tenantA: SessionPrincipal = {
+  roleArn: ROLE_ARN,
+  sessionArn: assumedRoleArn(ROLE_ARN),
+  accountId: ACCOUNT,
+  principalTags: { tenant_id: 'A', user_id: 'u1' },
+};
+
+const scope: AuthorizationScope = {
+  region: 'us-east-1',
+  accountId: ACCOUNT,
+  keySchemaOf: async () => ({ partitionKey: TABLE_KEYS.partitionKey, indexes: { [USER_INDEX.indexName]: USER_INDEX.partitionKey } }),
+};
+
+const S = (value: string): { S: string } => ({ S: value });
+const key = (pk: string, sk = 'ITEM'): Record<string, { S: string }> => ({ [TABLE_KEYS.partitionKey]: S(pk), [TABLE_KEYS.sortKey]: S(sk) });
+const queryOn = (pk: string, indexName?: string): Record<string, unknown> => ({
+  TableName: DEFAULT_TABLE_NAME,
+  ...(indexName ? { IndexName: indexName } : {}),
+  KeyConditionExpression: '#pk = :pk',
+  ExpressionAttributeNames: { '#pk': indexName ? USER_INDEX.partitionKey : TABLE_KEYS.partitionKey },
+  ExpressionAttributeValues: { ':pk': S(pk) },
+});
+
+async function decide(operation: string, input: Record<string, unknown>): Promise<'allowed' | 'denied'> {
+  const requests = await authorizationRequestsFor(operation, input, scope);
+  return evaluate(policy, tenantA, requests).allowed ? 'allowed' : 'denied';
+}
+
+const OWN_DATA = tenantDataPartition('A', 'notes', 3);
+const OWN_CONTROL = tenantPartition('A');
+
+describe('the tenant policy, evaluated for tenant A (user u1)', () => {
+  it.each<[string, string, Record<string, unknown>, 'allowed' | 'denied']>([
+    ['reads its own data partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, 'allowed'],
+    ['writes its own data partition', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: { ...key(OWN_DATA), body: S('x') } }, 'allowed'],
+    ['updates its own data partition', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': S('1') } }, 'allowed'],
+    ['deletes in its own data partition', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, 'allowed'],
+    ['queries its own data partition', 'Query', queryOn(OWN_DATA), 'allowed'],
+    ['reads its control partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'TENANT') }, 'allowed'],
+    ['queries its control partition', 'Query', queryOn(OWN_CONTROL), 'allowed'],
+    ['cannot write its control partition', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_CONTROL, 'ROLE#admin') }, 'denied'],
+    ['cannot update its control partition', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'TENANT'), UpdateExpression: 'REMOVE plan' }, 'denied'],
+    ['cannot delete from its control partition', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'MEMBER#u2') }, 'denied'],
+    ['cannot read tenant B', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) }, 'denied'],
+    ['cannot read tenant B data', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantDataPartition('B', 'notes', 0)) }, 'denied'],
+    ['cannot write tenant B data', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(tenantDataPartition('B', 'notes', 0)) }, 'denied'],
+    ['cannot read tenant A0, whose id starts with its own', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('A0')) }, 'denied'],
+    ['cannot write tenant A0 data', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(tenantDataPartition('A0', 'notes', 0)) }, 'denied'],
+    ['cannot query tenant A0', 'Query', queryOn(tenantPartition('A0')), 'denied'],
+    ['cannot read the audit trail', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key('AUDIT#A') }, 'denied'],
+    ['cannot scan', 'Scan', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
+    ['cannot scan the user index', 'Scan', { TableName: DEFAULT_TABLE_NAME, IndexName: USER_INDEX.indexName }, 'denied'],
+    ['cannot make a request that names no key', 'GetItem', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
+    ['cannot query without a partition key equality', 'Query', { TableName: DEFAULT_TABLE_NAME, KeyConditionExpression: 'begins_with(SK, :p)', ExpressionAttributeValues: { ':p': S('T') } }, 'denied'],
+    ['lists its own memberships on the user index', 'Query', queryOn(userPartition('u1'), USER_INDEX.indexName), 'allowed'],
+    ["cannot list another user's memberships", 'Query', queryOn(userPartition('u2'), USER_INDEX.indexName), 'denied'],
+    ['cannot use the user index to reach a tenant partition', 'Query', queryOn(OWN_CONTROL, USER_INDEX.indexName), 'denied'],
+    ['cannot read its own user partition on the table', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(userPartition('u1')) }, 'denied'],
+    ['batch-reads only its own partitions', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_CONTROL, 'TENANT'), key(OWN_DATA)] } } }, 'allowed'],
+    ['cannot batch-read one own key and one foreign key', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_DATA), key(tenantDataPartition('B', 'notes', 3))] } } }, 'denied'],
+    ['cannot batch-write one own item and one foreign item', 'BatchWriteItem', { RequestItems: { [DEFAULT_TABLE_NAME]: [{ PutRequest: { Item: key(OWN_DATA) } }, { PutRequest: { Item: key(tenantDataPartition('B', 'notes', 3)) } }] } }, 'denied'],
+    ['transacts a role check on its control partition with a data write', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'ROLE#admin'), ConditionExpression: 'attribute_exists(PK)' } }, { Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }] }, 'allowed'],
+    ['cannot hide a foreign write in a transaction', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }, { Delete: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantDataPartition('B', 'notes', 0)) } }] }, 'denied'],
+    ['cannot read a foreign item in a transaction', 'TransactGetItems', { TransactItems: [{ Get: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) } }, { Get: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) } }] }, 'denied'],
+    ['cannot touch another table', 'GetItem', { TableName: 'Other', Key: key(OWN_DATA) }, 'denied'],
+    ['cannot describe the table', 'DescribeTable', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
+    ['cannot list tables', 'ListTables', {}, 'denied'],
+    ['cannot delete the table', 'DeleteTable', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
+  ])('%s', async (_behaviour, operation, input, expected) => {
+    const decision = await decide(operation, input);
+
+    expect(decision).toBe(expected);
+  });
+
+  it('pins every tenant to its own tag: tenant B may write what tenant A may not', async () => {
+    const tenantB = { ...tenantA, principalTags: { tenant_id: 'B', user_id: 'u9' } };
+    const requests = await authorizationRequestsFor('PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(tenantDataPartition('B', 'notes', 0)) }, scope);
+
+    expect(evaluate(policy, tenantB, requests).allowed).toBe(true);
+    expect(evaluate(policy, tenantA, requests).allowed).toBe(false);
+  });
+
+  it('denies everything to a session whose role has no policy', async () => {
+    const requests = await authorizationRequestsFor('GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, scope);
+
+    expect(evaluate(undefined, tenantA, requests).allowed).toBe(false);
+  });
+
+  it("reports the first denied request in AWS's words", async () => {
+    const requests = await authorizationRequestsFor('GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) }, scope);
+
+    const decision = evaluate(policy, tenantA, requests);
+
+    expect(decision.allowed).toBe(false);
+    expect(decision.allowed === false && accessDeniedMessage(tenantA, decision)).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/TenantRole/CognitoIdentityCredentials is not authorized to perform: ` +
+        `dynamodb:GetItem on resource: ${TABLE_ARN} because no identity-based policy allows the dynamodb:GetItem action`,
+    );
+  });
+
+  it('passes iam-simulate validation: the policy, actions, resources and context keys are all valid', async () => {
+    const requests = [
+      ...(await authorizationRequestsFor('Query', { ...queryOn(userPartition('u1'), USER_INDEX.indexName), ProjectionExpression: 'tenantName' }, scope)),
+      ...(await authorizationRequestsFor('UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': S('1') }, ReturnValues: 'ALL_NEW' }, scope)),
+    ];
+    for (const request of requests) {
+      const result = await runSimulation(
+        {
+          request: {
+            principal: tenantA.sessionArn,
+            action: request.action,
+            resource: { resource: request.resource, accountId: ACCOUNT },
+            contextVariables: { 'aws:PrincipalTag/tenant_id': 'A', 'aws:PrincipalTag/user_id': 'u1', ...request.context },
+          },
+          identityPolicies: [{ name: 'tenant', policy }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+
+      expect(result.resultType === 'single' && { overall: result.overallResult, ignored: result.result.ignoredContextKeys }).toEqual({
+        overall: 'Allowed',
+        ignored: [],
+      });
+    }
+  });
+});
