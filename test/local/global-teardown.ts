@@ -5,7 +5,9 @@ export default async function globalTeardown(): Promise<void> {
   const cloud = (globalThis as { __localCloud?: { child: ChildProcess; exited: Promise<unknown> } }).__localCloud;
   if (cloud) {
     cloud.child.kill('SIGTERM');
-    await Promise.race([cloud.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cloud.exited, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+    clearTimeout(timer);
     if (cloud.child.exitCode === null) cloud.child.kill('SIGKILL');
   }
   const stateDir = process.env.LOCAL_CLOUD_STATE_DIR;
