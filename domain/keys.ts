@@ -16,6 +16,8 @@ export const KEY_PREFIX = {
   audit: 'AUDIT#',
 } as const;
 
+import { USER_INDEX } from './table';
+
 const SEPARATOR = '#';
 
 /** Ids become parts of keys: a separator inside one would let it reach another partition. */
@@ -39,3 +41,37 @@ export const tenantDataPartition = (tenantId: string, kind: string, shard: numbe
 export const userPartition = (userId: string): string => `${KEY_PREFIX.user}${part(userId)}`;
 
 export const auditPartition = (tenantId: string): string => `${KEY_PREFIX.audit}${part(tenantId)}`;
+
+/** The sort keys of the items the control plane keeps. */
+export const SORT_KEY = {
+  tenant: 'TENANT',
+  profile: 'PROFILE',
+  member: (userId: string): string => `MEMBER#${part(userId)}`,
+  role: (roleId: string): string => `ROLE#${part(roleId)}`,
+  /** Audit records sort by time, newest last; the event's dedupe key keeps each one unique. */
+  auditRecord: (time: string, dedupeKey: string): string => `EVENT#${time}#${dedupeKey}`,
+  auditDedupe: (dedupeKey: string): string => `DEDUPE#${dedupeKey}`,
+} as const;
+
+export interface ItemKey {
+  readonly PK: string;
+  readonly SK: string;
+}
+
+export const tenantRecordKey = (tenantId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.tenant });
+export const membershipKey = (tenantId: string, userId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.member(userId) });
+export const roleKey = (tenantId: string, roleId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.role(roleId) });
+export const profileKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.profile });
+
+/** The user index keys a membership item carries, so that `USER#{userId}` lists the user's tenants. */
+export const membershipIndexKeys = (tenantId: string, userId: string) =>
+  ({
+    [USER_INDEX.partitionKey]: userPartition(userId),
+    [USER_INDEX.sortKey]: tenantPartition(tenantId),
+  }) as const;
+
+/**
+ * Events that concern no tenant yet (a user confirming sign-up) are audited here. Tenant ids are
+ * generated UUIDs, so this name can never be a tenant's.
+ */
+export const PLATFORM_AUDIT_ID = '_platform';

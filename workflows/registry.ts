@@ -1,0 +1,71 @@
+/**
+ * The state machines, defined once: each is an ASL file (JSONPath) with `${Placeholder}` tokens.
+ * The CDK app substitutes deployed names (DefinitionSubstitutions); the local cloud substitutes
+ * its own before CreateStateMachine. Both read this table.
+ */
+export type WorkflowPlaceholder = 'TableName' | 'EventBusName' | 'UserPoolId';
+
+export interface WorkflowDefinition {
+  readonly name: string;
+  /** Path from the project root. */
+  readonly aslFile: string;
+  readonly placeholders: readonly WorkflowPlaceholder[];
+  /** The whole run's limit; the API runs them synchronously (Express), under API Gateway's 29 s. */
+  readonly timeoutSeconds: number;
+}
+
+export const WORKFLOWS = {
+  onboarding: {
+    name: 'Onboarding',
+    aslFile: 'workflows/onboarding/onboarding.asl.json',
+    placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
+    timeoutSeconds: 25,
+  },
+  switching: {
+    name: 'Switching',
+    aslFile: 'workflows/switching/switching.asl.json',
+    placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
+    timeoutSeconds: 25,
+  },
+} as const satisfies Record<string, WorkflowDefinition>;
+
+export type WorkflowKey = keyof typeof WORKFLOWS;
+
+/** The `Error` of each workflow's Fail states: the API maps them to HTTP answers. */
+export const WORKFLOW_ERROR = {
+  /** Onboarding failed and everything it did was compensated. */
+  onboardingFailed: 'OnboardingFailed',
+  /** The switch target is not among the caller's groups or has no membership item. */
+  notAMember: 'NotAMember',
+  /** The switch failed after checks passed; the previous tenant was restored. */
+  switchFailed: 'SwitchFailed',
+} as const;
+
+/** Execution input of Onboarding. `username` is the token's `cognito:username`. */
+export interface OnboardingInput {
+  readonly userId: string;
+  readonly username: string;
+  readonly tenantName: string;
+}
+
+/** Execution output of a successful Onboarding. */
+export interface OnboardingOutput {
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly roleId: string;
+}
+
+/** Execution input of Switching. `groups` are the verified token's `cognito:groups`. */
+export interface SwitchingInput {
+  readonly userId: string;
+  readonly username: string;
+  readonly targetTenantId: string;
+  readonly groups: readonly string[];
+  readonly previousTenantId: string | null;
+  readonly previousRoleId: string | null;
+}
+
+export interface SwitchingOutput {
+  readonly tenantId: string;
+  readonly roleId: string;
+}
