@@ -1,21 +1,36 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { RULES } from '../events/rules';
+import { ROUTES } from '../handlers/api/routes';
+import { ControlPlaneApi } from './constructs/api';
 import { TenantData } from './constructs/data';
+import { ControlPlaneEvents } from './constructs/events';
+import { ControlPlaneFunctions, type FunctionCodeMode } from './constructs/functions';
 import { TenantIdentity } from './constructs/identity';
+import { ControlPlaneWorkflows } from './constructs/workflows';
 
 export interface ControlPlaneStackProps extends StackProps {
   /**
    * Retain and deletion-protect the table and the user pool, which hold every tenant's data and
-   * users. Turn off only for throw-away stacks.
+   * users (and keep logs, archive and dead letters). Turn off only for throw-away stacks.
    * @default true
    */
   readonly retainData?: boolean;
+  /**
+   * `placeholder` skips bundling for tests that assert on the template, not on the code.
+   * @default 'bundled'
+   */
+  readonly functionCode?: FunctionCodeMode;
 }
 
 /** The deployed control plane. Output names are those of `.local/outputs.json` (API.md). */
 export class ControlPlaneStack extends Stack {
   readonly data: TenantData;
   readonly identity: TenantIdentity;
+  readonly events: ControlPlaneEvents;
+  readonly workflows: ControlPlaneWorkflows;
+  readonly functions: ControlPlaneFunctions;
+  readonly api: ControlPlaneApi;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps = {}) {
     super(scope, id, props);
@@ -23,13 +38,50 @@ export class ControlPlaneStack extends Stack {
 
     this.data = new TenantData(this, 'Data', { retainData });
     this.identity = new TenantIdentity(this, 'Identity', { tableArn: this.data.table.tableArn, retainData });
+    this.events = new ControlPlaneEvents(this, 'Events', { retainData });
+    this.workflows = new ControlPlaneWorkflows(this, 'Workflows', {
+      table: this.data.table,
+      eventBus: this.events.bus,
+      userPool: this.identity.userPool,
+      retainLogs: retainData,
+    });
+    this.functions = new ControlPlaneFunctions(this, 'Functions', {
+      code: props.functionCode ?? 'bundled',
+      retainLogs: retainData,
+      resources: {
+        table: this.data.table,
+        eventBus: this.events.bus,
+        stateMachines: this.workflows.stateMachines,
+        identity: {
+          userPool: this.identity.userPool,
+          userPoolClient: this.identity.userPoolClient,
+          identityPoolId: this.identity.identityPool.ref,
+        },
+      },
+    });
+    this.events.addRules(RULES, {
+      lambda: (name) => this.functions.byName(name),
+      stateMachine: (name) => this.workflows.byName(name),
+    });
+    this.api = new ControlPlaneApi(this, 'Api', {
+      routes: ROUTES,
+      functionNamed: (name) => this.functions.byName(name),
+      retainLogs: retainData,
+    });
 
     const outputs: Record<string, string> = {
       region: this.region,
+      apiUrl: this.api.url,
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.userPoolClient.userPoolClientId,
       identityPoolId: this.identity.identityPool.ref,
       tableName: this.data.table.tableName,
+      eventBusName: this.events.bus.eventBusName,
+      // CloudFormation outputs are strings: API.md's `stateMachines` object is this output's JSON,
+      // under the same name, so a client reads either runtime's outputs with one JSON.parse more.
+      stateMachines: this.toJsonString(
+        Object.fromEntries(Object.entries(this.workflows.stateMachines).map(([key, machine]) => [key, machine.stateMachineArn])),
+      ),
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../handlers/catalog';
 import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
+import { WORKFLOWS } from '../workflows/registry';
 import { RULES } from '../events/rules';
 import { DEFAULT_TABLE_NAME } from '../domain/table';
 import { tenantPolicyDocument } from '../domain/isolation';
@@ -163,6 +164,29 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     endpoint.addService(stepFunctions.service);
     endpoint.addService(stepFunctions.faultService);
 
+    const projectRoot = resolve(__dirname, '..');
+    const substitutions = { TableName: tableName, EventBusName: EVENT_BUS_NAME, UserPoolId: userPool.userPoolId };
+    const stateMachines: Record<string, string> = {};
+    for (const [key, workflow] of Object.entries(WORKFLOWS)) {
+      const { stateMachineArn } = stepFunctions.createStateMachine({
+        name: workflow.name,
+        aslText: readFileSync(join(projectRoot, workflow.aslFile), 'utf8'),
+        substitutions: Object.fromEntries(workflow.placeholders.map((placeholder) => [placeholder, substitutions[placeholder]])),
+        type: 'EXPRESS',
+      });
+      stateMachines[key] = stateMachineArn;
+    }
+
+    // The rest of every function's environment, now that the resources it names exist.
+    Object.assign(process.env, {
+      USER_POOL_ID: userPool.userPoolId,
+      USER_POOL_CLIENT_ID: userPool.userPoolClientId,
+      USER_POOL_ISSUER: userPool.issuer,
+      IDENTITY_POOL_ID: identityPoolId,
+      ONBOARDING_STATE_MACHINE_ARN: stateMachines.onboarding,
+      SWITCHING_STATE_MACHINE_ARN: stateMachines.switching,
+    });
+
     const eventBridge = createEventBridgeService({
       busName: EVENT_BUS_NAME,
       region,
@@ -194,11 +218,11 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       port: options.apiPort,
       region,
       accountId,
-      routes: ROUTES.map((route) => ({ ...route, authorized: true })),
+      routes: ROUTES.map((route) => ({ method: route.method, path: route.path, functionName: route.functionName, authorized: true })),
+      authorizer: { functionName: AUTHORIZER.functionName, identityHeader: AUTHORIZER.identityHeader, resultTtlSeconds: AUTHORIZER.resultTtlSeconds },
       invoke: (functionName, event) => lambda.invoke(functionName, event),
     });
     stoppers.push(() => api.stop());
-    void AUTHORIZER;
 
     const outputs: LocalOutputs = {
       region,
@@ -210,7 +234,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       identityPoolId,
       tableName,
       eventBusName: EVENT_BUS_NAME,
-      stateMachines: {},
+      stateMachines,
     };
     const outputsFile = join(stateDir, 'outputs.json');
     writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);

@@ -1,14 +1,15 @@
 /**
  * `npm start`: the whole control plane on this machine, on loopback, with no AWS account.
  * Flags: --port (AWS endpoint, default 4566), --api-port (REST API, default 4567),
- * --state-dir (default .local), --persist (keep data across restarts).
+ * --state-dir (default .local), --persist (keep data across restarts), --no-seed (skip the demo).
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
+import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
 
-const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist]`;
+const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed]`;
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -20,6 +21,20 @@ function parsePort(value: string | undefined, fallback: number, flag: string): n
   return port;
 }
 
+function demoText(demo: DemoSummary, outputs: LocalCloud['outputs']): string {
+  const users = demo.users.map((user) => `    ${user.email.padEnd(24)} ${user.tenants}`).join('\n');
+  return `
+  Demo (password ${DEMO_PASSWORD} for every user):
+${users}
+  Sign in and call the API:
+    export AWS_ENDPOINT_URL=${outputs.endpoint} AWS_REGION=${outputs.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+    ID_TOKEN=$(aws cognito-idp initiate-auth --client-id ${outputs.userPoolClientId} --auth-flow USER_PASSWORD_AUTH \\
+      --auth-parameters USERNAME=maya@pilots.example,PASSWORD=${DEMO_PASSWORD} --query AuthenticationResult.IdToken --output text)
+    curl -H "Authorization: Bearer $ID_TOKEN" ${outputs.apiUrl}/tenants
+  (or run: npm run demo, which does the same with the SDK)
+`;
+}
+
 async function main(): Promise<void> {
   let values;
   try {
@@ -29,6 +44,7 @@ async function main(): Promise<void> {
         'api-port': { type: 'string' },
         'state-dir': { type: 'string', default: '.local' },
         persist: { type: 'boolean', default: false },
+        'no-seed': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -65,6 +81,15 @@ async function main(): Promise<void> {
   }
 
   const { outputs } = cloud;
+  let demo: DemoSummary | undefined;
+  if (!values['no-seed']) {
+    try {
+      demo = await seedDemo(outputs, log);
+    } catch (error) {
+      await cloud.stop();
+      throw error;
+    }
+  }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Local cloud ready in ${seconds}s
@@ -77,6 +102,7 @@ async function main(): Promise<void> {
   Outputs        ${cloud.outputsFile}
   Data           ${values.persist ? `kept in ${values['state-dir']}` : 'in memory: gone when you stop (use --persist to keep it)'}
 
+${demo && demo.users.length ? demoText(demo, outputs) : ''}
   Press Ctrl-C to stop.
 `);
 

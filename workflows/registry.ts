@@ -41,11 +41,17 @@ export const WORKFLOW_ERROR = {
   switchFailed: 'SwitchFailed',
 } as const;
 
-/** Execution input of Onboarding. `username` is the token's `cognito:username`. */
+/**
+ * Execution input of Onboarding. `username` is the token's `cognito:username`. The previous
+ * tenant and role are the token's `custom:tenant_id` and `custom:role` (null when absent or
+ * empty): a run that fails after setting the new tenant puts them back.
+ */
 export interface OnboardingInput {
   readonly userId: string;
   readonly username: string;
   readonly tenantName: string;
+  readonly previousTenantId: string | null;
+  readonly previousRoleId: string | null;
 }
 
 /** Execution output of a successful Onboarding. */
@@ -55,7 +61,10 @@ export interface OnboardingOutput {
   readonly roleId: string;
 }
 
-/** Execution input of Switching. `groups` are the verified token's `cognito:groups`. */
+/**
+ * Execution input of Switching. `groups` are the verified token's `cognito:groups`; the previous
+ * tenant and role are null when the claim is absent or empty (never an empty string: events carry them).
+ */
 export interface SwitchingInput {
   readonly userId: string;
   readonly username: string;

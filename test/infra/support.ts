@@ -35,3 +35,58 @@ export function onlyResource(template: Template, type: string): Resource {
 }
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** One allowed action on one resource, resolved as in the template. */
+export interface Permission {
+  action: string;
+  resource: unknown;
+}
+
+/**
+ * Everything the role with `roleLogicalId` may do, from its inline policies and every
+ * AWS::IAM::Policy attached to it, one action-resource pair each (so that merged statements compare equal).
+ */
+export function rolePermissions(template: Template, roleLogicalId: string): Permission[] {
+  const role = template.findResources('AWS::IAM::Role')[roleLogicalId] as { Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] } } | undefined;
+  if (!role) throw new Error(`No role ${roleLogicalId}`);
+  const attached = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+  }[];
+  const statements = [
+    ...(role.Properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement),
+    ...attached
+      .filter((policy) => policy.Properties.Roles.some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleLogicalId })))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement),
+  ];
+  return statements.flatMap((statement) => {
+    if (statement.Effect !== 'Allow') throw new Error(`Unexpected ${statement.Effect} statement on ${roleLogicalId}`);
+    return asArray(statement.Action).flatMap((action) => asArray(statement.Resource).map((resource) => ({ action, resource })));
+  });
+}
+
+const byActionThenResource = (a: Permission, b: Permission): number =>
+  `${a.action} ${JSON.stringify(a.resource)}`.localeCompare(`${b.action} ${JSON.stringify(b.resource)}`);
+
+export const sortedPermissions = (permissions: Permission[]): Permission[] => [...permissions].sort(byActionThenResource);
+
+/** The full path of every AWS::ApiGateway::Resource, by logical id, from the PathPart/ParentId chain. */
+export function resourcePaths(template: Template): Map<string, string> {
+  const resources = template.findResources('AWS::ApiGateway::Resource') as Record<
+    string,
+    { Properties: { PathPart: string; ParentId: { Ref?: string } } }
+  >;
+  const pathOf = (logicalId: string): string => {
+    const resource = resources[logicalId];
+    if (!resource) throw new Error(`No API resource ${logicalId}`);
+    const parent = resource.Properties.ParentId.Ref;
+    return `${parent === undefined ? '' : pathOf(parent)}/${resource.Properties.PathPart}`;
+  };
+  return new Map(Object.keys(resources).map((logicalId) => [logicalId, pathOf(logicalId)]));
+}

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,14 +10,20 @@ import { join } from 'node:path';
 export default async function globalSetup(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
   const outputsFile = join(stateDir, 'outputs.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed'], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOCAL_CLOUD_QUIET: '1' },
   });
   let log = '';
-  child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  // Everything the cloud and its in-process functions print, for the tests that prove no token is ever logged.
+  const logFile = createWriteStream(join(stateDir, 'cloud.log'));
+  const capture = (chunk: Buffer): void => {
+    log += chunk.toString();
+    logFile.write(chunk);
+  };
+  child.stdout.on('data', capture);
+  child.stderr.on('data', capture);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + 90_000;
   while (!existsSync(outputsFile)) {

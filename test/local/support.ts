@@ -10,6 +10,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import type { LocalOutputs } from '../../local/cloud';
 
@@ -98,3 +100,29 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/** Everything the local cloud process has printed so far (its own lines and its functions' logs). */
+export function cloudLog(): string {
+  const stateDir = process.env.LOCAL_CLOUD_STATE_DIR;
+  if (!stateDir) throw new Error('LOCAL_CLOUD_STATE_DIR is not set');
+  return readFileSync(join(stateDir, 'cloud.log'), 'utf8');
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+/** A call to the REST API, as a front end makes it. */
+export async function api<T = Record<string, unknown>>(method: string, path: string, idToken: string | undefined, body?: unknown): Promise<ApiResponse<T>> {
+  const response = await fetch(`${outputs().apiUrl}${path}`, {
+    method,
+    headers: { ...(idToken ? { authorization: `Bearer ${idToken}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+export const decodeClaims = (jwt: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -1,0 +1,58 @@
+/**
+ * The errors the API answers with. Each maps to one HTTP status and contract code in
+ * `handlers/api/http.ts`, the one place where that mapping lives.
+ */
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ValidationError extends Error {
+  constructor(message: string, readonly details: readonly FieldProblem[] = []) {
+    super(message);
+    this.name = 'ValidationError';
+  }
+}
+
+export class UnauthorizedError extends Error {
+  constructor(message = 'Missing or invalid credentials') {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class ForbiddenError extends Error {
+  constructor(message = 'Not allowed') {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(message = 'Not found') {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class ThrottledError extends Error {
+  constructor(message = 'Too many requests, retry later') {
+    super(message);
+    this.name = 'ThrottledError';
+  }
+}
+
+/** A workflow failed and was compensated: nothing it did is left behind. */
+export class WorkflowFailedError extends Error {
+  constructor(readonly workflow: string, message: string) {
+    super(message);
+    this.name = 'WorkflowFailedError';
+  }
+}

@@ -1,0 +1,136 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ThrottledError,
+  UnauthorizedError,
+  ValidationError,
+  WorkflowFailedError,
+  type FieldProblem,
+} from '../../domain/errors';
+
+/** The members of API Gateway's proxy event that handlers read. */
+export interface ProxyEvent {
+  httpMethod: string;
+  path: string;
+  body: string | null;
+  pathParameters: Record<string, string> | null;
+  queryStringParameters: Record<string, string> | null;
+  requestContext: { requestId?: string; authorizer?: Record<string, unknown> | null };
+}
+
+export interface ProxyResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+export const json = (statusCode: number, body: unknown): ProxyResult => ({
+  statusCode,
+  headers: { ...JSON_HEADERS },
+  body: body === undefined ? '' : JSON.stringify(body),
+});
+
+export const noContent = (): ProxyResult => ({ statusCode: 204, headers: {}, body: '' });
+
+/** The single mapping from typed errors to the contract's `{ error: { code, message, details? } }`. */
+export function errorResponse(error: unknown): ProxyResult | undefined {
+  const answer = (status: number, code: string, message: string, details?: readonly FieldProblem[]): ProxyResult =>
+    json(status, { error: { code, message, ...(details && details.length ? { details } : {}) } });
+  if (error instanceof ValidationError) return answer(400, 'ValidationError', error.message, error.details);
+  if (error instanceof UnauthorizedError) return answer(401, 'Unauthorized', error.message);
+  if (error instanceof ForbiddenError) return answer(403, 'Forbidden', error.message);
+  if (error instanceof NotFoundError) return answer(404, 'NotFound', error.message);
+  if (error instanceof ConflictError) return answer(409, 'Conflict', error.message);
+  if (error instanceof ThrottledError) return answer(429, 'Throttled', error.message);
+  if (error instanceof WorkflowFailedError) return answer(500, 'InternalError', error.message);
+  return undefined;
+}
+
+/** zod issues as the contract's details: one entry per bad field, named by its path. */
+export function fieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+}
+
+export function parseBody<S extends z.ZodType>(schema: S, body: string | null): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = body ? JSON.parse(body) : undefined;
+  } catch {
+    throw new ValidationError('The request body is not valid JSON', [{ field: '(body)', message: 'invalid JSON' }]);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError('The request is not valid', fieldProblems(parsed.error));
+  return parsed.data;
+}
+
+/** What the authorizer put in the request context (API Gateway passes its values as strings). */
+const callerSchema = z.object({
+  userId: z.string().min(1),
+  username: z.string().min(1),
+  email: z.string().default(''),
+  tenantId: z.string().default(''),
+  roleId: z.string().default(''),
+  groups: z.string().default('[]'),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  sessionToken: z.string().min(1),
+});
+
+export interface Caller {
+  readonly userId: string;
+  readonly username: string;
+  readonly email: string;
+  /** null for a signed-in user with no active tenant. */
+  readonly tenantId: string | null;
+  readonly roleId: string | null;
+  readonly groups: readonly string[];
+  /** Tenant-scoped credentials from the identity pool: IAM confines them to the caller's partitions. */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
+export function callerOf(event: ProxyEvent): Caller {
+  const parsed = callerSchema.safeParse(event.requestContext.authorizer ?? {});
+  // Only a route deployed without the authorizer could get here: fail closed.
+  if (!parsed.success) throw new UnauthorizedError();
+  const context = parsed.data;
+  let groups: unknown;
+  try {
+    groups = JSON.parse(context.groups);
+  } catch {
+    groups = [];
+  }
+  return {
+    userId: context.userId,
+    username: context.username,
+    email: context.email,
+    tenantId: context.tenantId || null,
+    roleId: context.roleId || null,
+    groups: Array.isArray(groups) ? groups.filter((group): group is string => typeof group === 'string') : [],
+    credentials: { accessKeyId: context.accessKeyId, secretAccessKey: context.secretAccessKey, sessionToken: context.sessionToken },
+  };
+}
+
+/**
+ * Wraps a route's logic: typed errors become their contract answers; anything else is logged and
+ * answered as a 500 that carries the request id and never a stack or a message from inside.
+ */
+export function route(logger: Logger, logic: (event: ProxyEvent) => Promise<ProxyResult>) {
+  return async (event: ProxyEvent): Promise<ProxyResult> => {
+    try {
+      return await logic(event);
+    } catch (error) {
+      const mapped = errorResponse(error);
+      if (mapped) {
+        if (mapped.statusCode >= 500) logger.error('request failed', { error: (error as Error).message });
+        return mapped;
+      }
+      logger.error('unexpected error', { errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : String(error) });
+      return json(500, { error: { code: 'InternalError', message: `Internal error (request ${event.requestContext.requestId ?? 'unknown'})` } });
+    }
+  };
+}

@@ -1,0 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { requireEnv } from '../../shared/clients';
+import { tenantScopedDynamoDb } from '../../shared/scoped-clients';
+import { tenancyStore } from '../../shared/tenancy-store';
+import { createGetMeHandler } from './handler';
+
+const tableName = requireEnv('TABLE_NAME');
+
+export const handler = createGetMeHandler({
+  storeFor: (credentials) => tenancyStore(tenantScopedDynamoDb(credentials), tableName),
+  logger: new Logger({ serviceName: 'api-me' }),
+});

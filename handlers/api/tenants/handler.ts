@@ -1,0 +1,93 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
+import { ForbiddenError, ThrottledError, WorkflowFailedError } from '../../../domain/errors';
+import { TENANT_ID_CLAIM } from '../../../domain/identity';
+import { WORKFLOW_ERROR, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type SwitchingOutput } from '../../../workflows/registry';
+import type { ScopedCredentials } from '../../shared/scoped-clients';
+import type { TenancyStore } from '../../shared/tenancy-store';
+import type { RefreshTokens } from '../../shared/tokens';
+import type { RunWorkflow, WorkflowResult } from '../../shared/workflow-runner';
+import { callerOf, json, parseBody, route } from '../http';
+
+/** `GET /tenants`: the caller's memberships, read from the user index with the caller's own credentials. */
+export function createListTenantsHandler(deps: { storeFor: (credentials: ScopedCredentials) => TenancyStore; logger: Logger }) {
+  return route(deps.logger, async (event) => {
+    const caller = callerOf(event);
+    const memberships = await deps.storeFor(caller.credentials).listMemberships(caller.userId);
+    return json(200, {
+      tenants: memberships.map(({ tenantId, tenantName, roleId }) => ({ tenantId, name: tenantName, roleId })),
+      activeTenantId: caller.tenantId,
+    });
+  });
+}
+
+const refreshToken = z.string().min(1, 'required').max(8192);
+
+export const createTenantBody = z.strictObject({
+  name: z.string().trim().min(1, 'must be 1 to 100 characters').max(100, 'must be 1 to 100 characters'),
+  refreshToken,
+});
+
+export const switchTenantBody = z.strictObject({
+  tenantId: z.string().min(1, 'required').max(128),
+  refreshToken,
+});
+
+/** A run that did not succeed: the workflow compensated, so the answer only has to say so. */
+function failure(workflow: string, result: WorkflowResult): Error {
+  if (result.error === WORKFLOW_ERROR.notAMember) return new ForbiddenError('You are not a member of that tenant');
+  if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
+  return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
+}
+
+/**
+ * `POST /tenants`: runs onboarding synchronously, then exchanges the refresh token so the caller
+ * leaves with tokens that name the new tenant. The exchange happens here, not in the workflow, so
+ * that no token ever enters an execution's input, output or history.
+ */
+export function createCreateTenantHandler(deps: { run: RunWorkflow; onboardingArn: string; refresh: RefreshTokens; logger: Logger }) {
+  return route(deps.logger, async (event) => {
+    const caller = callerOf(event);
+    const body = parseBody(createTenantBody, event.body);
+    const input: OnboardingInput = {
+      userId: caller.userId,
+      username: caller.username,
+      tenantName: body.name,
+      previousTenantId: caller.tenantId,
+      previousRoleId: caller.roleId,
+    };
+    const result = await deps.run(deps.onboardingArn, input);
+    if (result.status !== 'SUCCEEDED') throw failure('Onboarding', result);
+    const output = result.output as OnboardingOutput;
+    deps.logger.info('tenant onboarded', { tenantId: output.tenantId, userId: caller.userId });
+    const tokens = await deps.refresh(body.refreshToken, caller.userId);
+    return json(201, {
+      tenant: { tenantId: output.tenantId, name: output.tenantName },
+      tokens: { idToken: tokens.idToken, accessToken: tokens.accessToken },
+    });
+  });
+}
+
+/** `PUT /tenants/active`: runs switching synchronously, then refreshes the caller's tokens. */
+export function createSwitchTenantHandler(deps: { run: RunWorkflow; switchingArn: string; refresh: RefreshTokens; logger: Logger }) {
+  return route(deps.logger, async (event) => {
+    const caller = callerOf(event);
+    const body = parseBody(switchTenantBody, event.body);
+    const input: SwitchingInput = {
+      userId: caller.userId,
+      username: caller.username,
+      targetTenantId: body.tenantId,
+      groups: caller.groups,
+      previousTenantId: caller.tenantId,
+      previousRoleId: caller.roleId,
+    };
+    const result = await deps.run(deps.switchingArn, input);
+    if (result.status !== 'SUCCEEDED') throw failure('Switching', result);
+    const output = result.output as SwitchingOutput;
+    const tokens = await deps.refresh(body.refreshToken, caller.userId);
+    // Concurrent switches race on one attribute: report the tenant the new tokens actually carry.
+    const activeTenantId = typeof tokens.claims[TENANT_ID_CLAIM] === 'string' ? tokens.claims[TENANT_ID_CLAIM] : output.tenantId;
+    deps.logger.info('tenant switched', { tenantId: activeTenantId, userId: caller.userId });
+    return json(200, { activeTenantId, tokens: { idToken: tokens.idToken, accessToken: tokens.accessToken } });
+  });
+}

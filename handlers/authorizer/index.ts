@@ -1,0 +1,19 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ROUTES } from '../api/routes';
+import { awsClients, requireEnv } from '../shared/clients';
+import { cognitoIdentityPool, dynamoDbMembershipReader, userPoolLoginProvider } from './adapters';
+import { createAuthorizerHandler } from './handler';
+import { LoopbackHttpFetcher } from './jwks-fetcher';
+
+export const handler = createAuthorizerHandler({
+  config: {
+    issuer: requireEnv('USER_POOL_ISSUER'),
+    clientId: requireEnv('USER_POOL_CLIENT_ID'),
+    loginProvider: userPoolLoginProvider(requireEnv('AWS_REGION'), requireEnv('USER_POOL_ID')),
+    routes: ROUTES,
+  },
+  readMembership: dynamoDbMembershipReader(awsClients().dynamodb, requireEnv('TABLE_NAME')),
+  identityPool: cognitoIdentityPool(awsClients().cognitoIdentity, requireEnv('IDENTITY_POOL_ID')),
+  jwksFetcher: new LoopbackHttpFetcher(),
+  logger: new Logger({ serviceName: 'authorizer' }),
+});

@@ -1,0 +1,56 @@
+import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { roleKey, userPartition } from '../../domain/keys';
+import { USER_INDEX } from '../../domain/table';
+
+export interface MembershipView {
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly roleId: string;
+}
+
+export interface RoleView {
+  readonly roleId: string;
+  readonly name: string;
+  readonly actions: readonly string[];
+}
+
+const str = (value: { S?: string } | undefined): string => value?.S ?? '';
+
+/**
+ * Reads of the control items, made with whichever client the caller passes: the API passes one
+ * signed with the caller's tenant-scoped credentials, so IAM, not this code, bounds what it sees.
+ */
+export function tenancyStore(client: DynamoDBClient, tableName: string) {
+  return {
+    async listMemberships(userId: string): Promise<MembershipView[]> {
+      const memberships: MembershipView[] = [];
+      let startKey: Record<string, never> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: USER_INDEX.indexName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': USER_INDEX.partitionKey },
+            ExpressionAttributeValues: { ':pk': { S: userPartition(userId) } },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          memberships.push({ tenantId: str(item.tenantId), tenantName: str(item.tenantName), roleId: str(item.roleId) });
+        }
+        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+      } while (startKey);
+      return memberships;
+    },
+
+    async getRole(tenantId: string, roleId: string): Promise<RoleView | undefined> {
+      const key = roleKey(tenantId, roleId);
+      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }));
+      if (!Item) return undefined;
+      return { roleId, name: str(Item.name), actions: (Item.actions?.L ?? []).map((action) => action.S ?? '').filter(Boolean) };
+    },
+  };
+}
+
+export type TenancyStore = ReturnType<typeof tenancyStore>;

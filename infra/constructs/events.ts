@@ -1,0 +1,98 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Archive, EventBus, type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../events/catalog';
+import type { RuleDefinition, RuleTarget } from '../../events/rule-definition';
+
+export interface EventsProps {
+  /** Keep the dead-letter queue's messages and the archive when the stack is deleted. */
+  readonly retainData: boolean;
+}
+
+/** How rule targets, named by function or state machine name in events/rules.ts, become constructs. */
+export interface RuleTargetResolver {
+  lambda(functionName: string): IFunction | undefined;
+  stateMachine(stateMachineName: string): IStateMachine | undefined;
+}
+
+/** A rule names a target that the stack does not have. */
+export class UnknownRuleTargetError extends Error {
+  constructor(
+    readonly rule: string,
+    readonly target: RuleTarget,
+  ) {
+    super(`Rule ${rule}: no ${target.kind} named ${target.kind === 'lambda' ? target.functionName : target.stateMachineName}`);
+    this.name = 'UnknownRuleTargetError';
+  }
+}
+
+/**
+ * Delivery of every target. Few retries on purpose: subscribers are idempotent and fast, so an
+ * event still failing after these is a bug to look at in the dead-letter queue, not to retry for
+ * a day (EventBridge's default is 185 attempts over 24 hours).
+ */
+export const TARGET_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
+
+/** Patterns in events/rules.ts are AWS's JSON; CDK's type names `detail-type` as `detailType` and renders it back. */
+export function toEventPattern(pattern: Readonly<Record<string, unknown>>): EventPattern {
+  const { 'detail-type': detailType, ...rest } = pattern;
+  return { ...rest, ...(detailType === undefined ? {} : { detailType }) } as EventPattern;
+}
+
+/** The control plane's bus, its archive, and the rules of events/rules.ts with their dead-letter queue. */
+export class ControlPlaneEvents extends Construct {
+  readonly bus: EventBus;
+  readonly archive: Archive;
+  readonly deadLetterQueue: Queue;
+  readonly rules = new Map<string, Rule>();
+
+  constructor(scope: Construct, id: string, props: EventsProps) {
+    super(scope, id);
+    this.bus = new EventBus(this, 'Bus', { description: 'Control-plane events (events/catalog.ts)' });
+    this.archive = this.bus.archive('Archive', {
+      description: 'Every control-plane event, for replay to a fixed or new subscriber',
+      eventPattern: { source: Object.values(EVENT_SOURCE) },
+      retention: Duration.days(30),
+    });
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the rule targets; a dead-letter queue has none of its own.',
+    });
+  }
+
+  /** Creates each rule with its targets, every one retried and dead-lettered alike. */
+  addRules(rules: readonly RuleDefinition[], resolve: RuleTargetResolver): void {
+    const delivery = { ...TARGET_DELIVERY, deadLetterQueue: this.deadLetterQueue };
+    const target = (rule: RuleDefinition, definition: RuleTarget): IRuleTarget => {
+      if (definition.kind === 'lambda') {
+        const fn = resolve.lambda(definition.functionName);
+        if (!fn) throw new UnknownRuleTargetError(rule.name, definition);
+        return new LambdaFunction(fn, delivery);
+      }
+      const machine = resolve.stateMachine(definition.stateMachineName);
+      if (!machine) throw new UnknownRuleTargetError(rule.name, definition);
+      return new SfnStateMachine(machine, delivery);
+    };
+
+    for (const definition of rules) {
+      const rule = new Rule(this, definition.name, {
+        eventBus: this.bus,
+        description: definition.description,
+        eventPattern: toEventPattern(definition.eventPattern),
+        targets: definition.targets.map((each) => target(definition, each)),
+      });
+      this.rules.set(definition.name, rule);
+    }
+  }
+}

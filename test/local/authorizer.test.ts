@@ -1,0 +1,140 @@
+import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
+import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
+import { membershipIndexKeys, membershipKey, tenantDataPartition } from '../../domain/keys';
+import { ROUTES } from '../../handlers/api/routes';
+import { FUNCTIONS } from '../../handlers/catalog';
+import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
+import { clients, cloudLog, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+
+interface AuthorizerOutput {
+  principalId: string;
+  policyDocument: { Statement: { Effect: string; Action: string; Resource: string[] }[] };
+  context: Record<string, string>;
+}
+
+const API = `arn:aws:execute-api:${outputs().region}:${LOCAL_ACCOUNT_ID}:localapi/local`;
+const routeArns = (routes = ROUTES) => routes.map((route) => `${API}/${route.method}${route.path}`);
+
+/** The Authorizer function invoked through the Lambda API with API Gateway's REQUEST event. */
+async function invokeAuthorizer(idToken: string): Promise<{ output?: AuthorizerOutput; error?: { errorMessage: string } }> {
+  const { endpoint, region } = outputs();
+  const lambda = new LambdaClient({ endpoint, region, credentials: LOCAL_ADMIN_CREDENTIALS, disableHostPrefix: true });
+  try {
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: FUNCTIONS.authorizer.name,
+        Payload: JSON.stringify({
+          type: 'REQUEST',
+          methodArn: `${API}/GET/me`,
+          resource: '/me',
+          path: '/me',
+          httpMethod: 'GET',
+          headers: { Authorization: `Bearer ${idToken}` },
+        }),
+      }),
+    );
+    const payload = JSON.parse(new TextDecoder().decode(response.Payload)) as unknown;
+    return response.FunctionError ? { error: payload as { errorMessage: string } } : { output: payload as AuthorizerOutput };
+  } finally {
+    lambda.destroy();
+  }
+}
+
+/** A signed-up user made a member of a tenant the way the onboarding workflow does it, with admin credentials. */
+async function memberOf(tenantId: string, options: { group: boolean; membership: boolean }): Promise<{ userId: string; idToken: string }> {
+  const { cognito, dynamodb } = clients();
+  const { userPoolId, tableName } = outputs();
+  const email = uniqueEmail('authorizer');
+  const userId = await signUpConfirmed(email);
+  if (options.group) {
+    await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: tenantId }));
+    await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: tenantId, Username: email }));
+  }
+  if (options.membership) {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          ...Object.fromEntries(Object.entries({ ...membershipKey(tenantId, userId), ...membershipIndexKeys(tenantId, userId) }).map(([name, value]) => [name, { S: value }])),
+          tenantId: { S: tenantId },
+          userId: { S: userId },
+          roleId: { S: 'admin' },
+        },
+      }),
+    );
+  }
+  await cognito.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: userPoolId,
+      Username: email,
+      UserAttributes: [
+        { Name: TENANT_ID_CLAIM, Value: tenantId },
+        { Name: ROLE_CLAIM, Value: 'admin' },
+      ],
+    }),
+  );
+  const { idToken } = await signIn(email);
+  return { userId, idToken };
+}
+
+describe('the Authorizer function in the local cloud', () => {
+  it('allows a member every route and hands over credentials that reach only its own tenant', async () => {
+    const tenantId = `t${randomUUID()}`;
+    const otherTenantId = `t${randomUUID()}`;
+    const { userId, idToken } = await memberOf(tenantId, { group: true, membership: true });
+
+    const { output, error } = await invokeAuthorizer(idToken);
+
+    expect(error).toBeUndefined();
+    expect(output?.principalId).toBe(userId);
+    expect(output?.policyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: routeArns() }]);
+    expect(output?.context).toMatchObject({ userId, tenantId, roleId: 'admin', groups: JSON.stringify([tenantId]) });
+    const { endpoint, region, tableName } = outputs();
+    const context = output?.context ?? {};
+    const tenant = new DynamoDBClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: context.accessKeyId ?? '', secretAccessKey: context.secretAccessKey ?? '', sessionToken: context.sessionToken ?? '' },
+    });
+    try {
+      const own = { PK: { S: tenantDataPartition(tenantId, 'DATA', 0) }, SK: { S: 'ITEM#1' } };
+      await tenant.send(new PutItemCommand({ TableName: tableName, Item: { ...own, note: { S: 'mine' } } }));
+      const read = await tenant.send(new GetItemCommand({ TableName: tableName, Key: own }));
+      expect(read.Item?.note).toEqual({ S: 'mine' });
+      await expect(
+        tenant.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: tenantDataPartition(otherTenantId, 'DATA', 0) }, SK: { S: 'ITEM#1' } } })),
+      ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    } finally {
+      tenant.destroy();
+    }
+    expect(cloudLog()).not.toContain(idToken);
+    expect(cloudLog()).not.toContain(context.secretAccessKey);
+  });
+
+  it('allows a signed-up user with no tenant only the routes that need none', async () => {
+    const email = uniqueEmail('no-tenant');
+    const userId = await signUpConfirmed(email);
+    const { idToken } = await signIn(email);
+
+    const { output } = await invokeAuthorizer(idToken);
+
+    expect(output?.principalId).toBe(userId);
+    expect(output?.policyDocument.Statement[0]?.Resource).toEqual(routeArns(ROUTES.filter((route) => route.withoutTenant)));
+    expect(output?.context).toMatchObject({ tenantId: '', roleId: '' });
+  });
+
+  it.each([
+    ['whose active tenant is not among its groups', { group: false, membership: true }],
+    ['that is in the group but has no membership item', { group: true, membership: false }],
+  ])('refuses a token %s with "Unauthorized"', async (_case, setup) => {
+    const { idToken } = await memberOf(`t${randomUUID()}`, setup);
+
+    const { output, error } = await invokeAuthorizer(idToken);
+
+    expect(output).toBeUndefined();
+    expect(error?.errorMessage).toBe('Unauthorized');
+  });
+});

@@ -1,0 +1,431 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminUpdateUserAttributesCommand,
+  GetGroupCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetExecutionHistoryCommand, StartSyncExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
+import { membershipIndexKeys, membershipKey, roleKey, tenantRecordKey, userPartition, type ItemKey } from '../../domain/keys';
+import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
+import { USER_INDEX } from '../../domain/table';
+import { DETAIL_TYPE, EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
+import { WORKFLOW_ERROR, WORKFLOWS, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type WorkflowKey } from '../../workflows/registry';
+import { clients, outputs, signUpConfirmed, uniqueEmail } from './support';
+
+/**
+ * Both workflows on the running local cloud, as the API runs them: StartSyncExecution through the
+ * real SFN client, every step a real call to DynamoDB Local, the user pool and the bus. Faults are
+ * injected per state over HTTP; after every run the invariants of DESIGN.md §6 are read back from
+ * the services themselves.
+ */
+
+const { sfn, cognito, dynamodb } = clients();
+
+interface User {
+  readonly userId: string;
+  readonly username: string;
+}
+
+interface Run {
+  readonly status: string | undefined;
+  readonly error: string | undefined;
+  readonly output: unknown;
+  readonly events: HistoryEvent[];
+}
+
+/** One visit of a Task state, read from the history. */
+interface TaskVisit {
+  readonly parameters: unknown;
+  readonly errors: string[];
+  readonly succeeded: boolean;
+}
+
+function stateMachineArn(key: WorkflowKey): string {
+  const arn = outputs().stateMachines[key];
+  if (!arn) throw new Error(`The local cloud has no ${WORKFLOWS[key].name} state machine: outputs().stateMachines.${key} is missing`);
+  return arn;
+}
+
+async function history(executionArn: string | undefined): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+async function run(key: WorkflowKey, input: OnboardingInput | SwitchingInput): Promise<Run> {
+  const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: stateMachineArn(key), input: JSON.stringify(input) }));
+  return { status: result.status, error: result.error, output: result.output ? JSON.parse(result.output) : undefined, events: await history(result.executionArn) };
+}
+
+const endpointPath = (path: string): string => `${outputs().endpoint}${path}`;
+
+async function injectFault(key: WorkflowKey, stateName: string, error: string): Promise<void> {
+  const response = await fetch(endpointPath('/_local/faults'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1 }),
+  });
+  if (response.status !== 200) throw new Error(`fault injection answered ${response.status}: ${await response.text()}`);
+}
+
+const enteredStates = (events: HistoryEvent[]): string[] =>
+  events.flatMap((event) => (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : []));
+
+/** The state's single visit: what it was called with, which attempts failed, and whether one succeeded. */
+function taskVisit(events: HistoryEvent[], stateName: string): TaskVisit | undefined {
+  const entered = events.findIndex((event) => event.type === 'TaskStateEntered' && event.stateEnteredEventDetails?.name === stateName);
+  if (entered < 0) return undefined;
+  const exited = events.findIndex((event, index) => index > entered && event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === stateName);
+  const visit = events.slice(entered, exited < 0 ? undefined : exited);
+  const scheduled = visit.find((event) => event.type === 'TaskScheduled')?.taskScheduledEventDetails?.parameters;
+  return {
+    parameters: scheduled ? JSON.parse(scheduled) : undefined,
+    errors: visit.flatMap((event) => (event.type === 'TaskFailed' ? [event.taskFailedEventDetails?.error ?? ''] : [])),
+    succeeded: visit.some((event) => event.type === 'TaskSucceeded'),
+  };
+}
+
+/** The event a Publish state put on the bus (it succeeded), parsed with the catalog's schema. */
+function publishedDetail<T extends DetailType>(events: HistoryEvent[], stateName: string, detailType: T): EventDetail<T> {
+  const visit = taskVisit(events, stateName);
+  if (!visit) throw new Error(`${stateName} was never entered; states entered: ${enteredStates(events).join(', ')}`);
+  if (!visit.succeeded) throw new Error(`${stateName} did not succeed: ${visit.errors.join(', ')}`);
+  const [entry] = (visit.parameters as { Entries: { Source: string; DetailType: string; Detail: unknown }[] }).Entries;
+  expect({ source: entry?.Source, detailType: entry?.DetailType }).toEqual({ source: EVENT_CATALOG[detailType].source, detailType });
+  return EVENT_CATALOG[detailType].schema.parse(entry?.Detail) as EventDetail<T>;
+}
+
+async function newUser(label: string): Promise<User> {
+  const userId = await signUpConfirmed(uniqueEmail(label));
+  // cognito-local names users by their sub, which is also what AWS puts in `cognito:username` here.
+  return { userId, username: userId };
+}
+
+const onboardingInput = (user: User, tenantName: string, previous: { tenantId: string | null; roleId: string | null }): OnboardingInput => ({
+  userId: user.userId,
+  username: user.username,
+  tenantName,
+  previousTenantId: previous.tenantId,
+  previousRoleId: previous.roleId,
+});
+
+async function onboard(user: User, tenantName: string, previous = { tenantId: null as string | null, roleId: null as string | null }): Promise<string> {
+  const result = await run('onboarding', onboardingInput(user, tenantName, previous));
+  if (result.status !== 'SUCCEEDED') throw new Error(`onboarding ${tenantName} ended ${result.status} ${result.error}`);
+  return (result.output as OnboardingOutput).tenantId;
+}
+
+async function activeAttributes(user: User): Promise<{ tenantId: string; roleId: string }> {
+  const { UserAttributes = [] } = await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
+  const value = (name: string) => UserAttributes.find((attribute) => attribute.Name === name)?.Value ?? '';
+  return { tenantId: value(TENANT_ID_CLAIM), roleId: value(ROLE_CLAIM) };
+}
+
+async function setActiveAttributes(user: User, tenantId: string, roleId: string): Promise<void> {
+  await cognito.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: outputs().userPoolId,
+      Username: user.username,
+      UserAttributes: [
+        { Name: TENANT_ID_CLAIM, Value: tenantId },
+        { Name: ROLE_CLAIM, Value: roleId },
+      ],
+    }),
+  );
+}
+
+async function groupsOf(user: User): Promise<string[]> {
+  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
+  return Groups.flatMap((group) => (group.GroupName ? [group.GroupName] : [])).sort();
+}
+
+async function groupExists(groupName: string): Promise<boolean> {
+  try {
+    await cognito.send(new GetGroupCommand({ UserPoolId: outputs().userPoolId, GroupName: groupName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  }
+}
+
+async function item(key: ItemKey): Promise<Record<string, AttributeValue> | undefined> {
+  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: outputs().tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
+  return Item;
+}
+
+/** DESIGN.md §6, read back from Cognito and DynamoDB for the user and every tenant a run drew. */
+async function expectInvariants(user: User, tenantIds: readonly string[]): Promise<void> {
+  const active = await activeAttributes(user);
+  if (active.tenantId !== '') {
+    expect({ activeTenant: active.tenantId, membership: (await item(membershipKey(active.tenantId, user.userId)))?.roleId?.S }).toEqual({
+      activeTenant: active.tenantId,
+      membership: active.roleId,
+    });
+  }
+  for (const group of await groupsOf(user)) {
+    expect({ group, record: Boolean(await item(tenantRecordKey(group))) }).toEqual({ group, record: true });
+  }
+  for (const tenantId of tenantIds) {
+    const record = Boolean(await item(tenantRecordKey(tenantId)));
+    const adminRole = Boolean(await item(roleKey(tenantId, ADMIN_ROLE_ID)));
+    const group = await groupExists(tenantId);
+    // No group without a tenant record, no tenant without an admin.
+    expect({ tenantId, record, adminRole, group }).toEqual({ tenantId, record: group || adminRole, adminRole: record, group: record });
+  }
+}
+
+afterEach(async () => {
+  await fetch(endpointPath('/_local/faults'), { method: 'DELETE' });
+});
+
+describe('the onboarding workflow on the local cloud', () => {
+  it('creates the tenant with the caller as its admin and active tenant, and publishes tenant.onboarded', async () => {
+    const user = await newUser('onboard');
+
+    const result = await run('onboarding', onboardingInput(user, 'Blue Sky Flight School', { tenantId: null, roleId: null }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    const output = result.output as OnboardingOutput;
+    expect(output).toEqual({ tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantName: 'Blue Sky Flight School', roleId: ADMIN_ROLE_ID });
+    const { tenantId } = output;
+    expect((await item(tenantRecordKey(tenantId)))?.name).toEqual({ S: 'Blue Sky Flight School' });
+    expect(await item(membershipKey(tenantId, user.userId))).toMatchObject({ roleId: { S: ADMIN_ROLE_ID }, tenantName: { S: 'Blue Sky Flight School' } });
+    expect(await item(roleKey(tenantId, ADMIN_ROLE_ID))).toMatchObject({ actions: { L: ACTIONS.map((action) => ({ S: action })) }, builtIn: { BOOL: true } });
+    expect(await groupsOf(user)).toEqual([tenantId]);
+    expect(await activeAttributes(user)).toEqual({ tenantId, roleId: ADMIN_ROLE_ID });
+    expect(publishedDetail(result.events, 'PublishOnboarded', DETAIL_TYPE.tenantOnboarded)).toMatchObject({ tenantId, userId: user.userId, roleId: ADMIN_ROLE_ID });
+    await expectInvariants(user, [tenantId]);
+  });
+
+  it("lists the new tenant by name on the user index under the shared keys", async () => {
+    const user = await newUser('index');
+    const tenantId = await onboard(user, 'Indexed Aero Club');
+
+    const { Items = [] } = await dynamodb.send(
+      new QueryCommand({
+        TableName: outputs().tableName,
+        IndexName: USER_INDEX.indexName,
+        KeyConditionExpression: '#pk = :user',
+        ExpressionAttributeNames: { '#pk': USER_INDEX.partitionKey },
+        ExpressionAttributeValues: { ':user': { S: userPartition(user.userId) } },
+      }),
+    );
+
+    expect(Items).toEqual([
+      expect.objectContaining({
+        [USER_INDEX.sortKey]: { S: membershipIndexKeys(tenantId, user.userId)[USER_INDEX.sortKey] },
+        tenantName: { S: 'Indexed Aero Club' },
+        roleId: { S: ADMIN_ROLE_ID },
+      }),
+    ]);
+  });
+
+  it('keeps every token out of the execution: its input, history and output hold none', async () => {
+    const user = await newUser('tokens');
+
+    const result = await run('onboarding', onboardingInput(user, 'Tokenless Gliding', { tenantId: null, roleId: null }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    // Cognito tokens are JWTs, and every JWT starts with the base64 of `{"`.
+    expect(JSON.stringify(result.events)).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+  });
+
+  it.each([
+    ['CreateTenantRecord', 'DynamoDB.InternalServerError'],
+    ['CreateTenantGroup', 'CognitoIdentityProvider.InternalErrorException'],
+    ['AddUserToGroup', 'States.Timeout'],
+    ['CreateMembershipAndAdminRole', 'DynamoDb.TransactionCanceledException'],
+    ['SetActiveTenant', 'States.TaskFailed'],
+    ['PublishOnboarded', 'EventBridge.InternalException'],
+  ])('undoes everything when %s fails with %s, restores the previous tenant and publishes the failure', async (stateName, error) => {
+    const user = await newUser('onboard-fault');
+    const previousTenantId = await onboard(user, 'First Flying Club');
+    await injectFault('onboarding', stateName, error);
+
+    const result = await run('onboarding', onboardingInput(user, 'Second Flying Club', { tenantId: previousTenantId, roleId: ADMIN_ROLE_ID }));
+
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed });
+    const failure = publishedDetail(result.events, 'PublishOnboardingFailed', DETAIL_TYPE.tenantOnboardingFailed);
+    expect(failure).toMatchObject({ userId: user.userId, tenantName: 'Second Flying Club', failedStep: stateName, error });
+    const drawn = failure.tenantId ?? '';
+    expect({
+      record: await item(tenantRecordKey(drawn)),
+      membership: await item(membershipKey(drawn, user.userId)),
+      adminRole: await item(roleKey(drawn, ADMIN_ROLE_ID)),
+      group: await groupExists(drawn),
+    }).toEqual({ record: undefined, membership: undefined, adminRole: undefined, group: false });
+    expect(await groupsOf(user)).toEqual([previousTenantId]);
+    expect(await activeAttributes(user)).toEqual({ tenantId: previousTenantId, roleId: ADMIN_ROLE_ID });
+    await expectInvariants(user, [previousTenantId, drawn]);
+  });
+
+  it('clears the active tenant again when the user had none before a failed run', async () => {
+    const user = await newUser('onboard-first');
+    await injectFault('onboarding', 'PublishOnboarded', 'EventBridge.InternalException');
+
+    const result = await run('onboarding', onboardingInput(user, 'Only Try Aviation', { tenantId: null, roleId: null }));
+
+    expect(result.error).toBe(WORKFLOW_ERROR.onboardingFailed);
+    expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });
+    expect(await groupsOf(user)).toEqual([]);
+  });
+
+  it.each([
+    ['CreateTenantGroup', 'CognitoIdentityProvider.TooManyRequestsException'],
+    ['CreateMembershipAndAdminRole', 'DynamoDb.ProvisionedThroughputExceededException'],
+    ['PublishOnboarded', 'EventBridge.FailedEntry'],
+  ])('retries %s after %s and completes', async (stateName, error) => {
+    const user = await newUser('onboard-throttled');
+    await injectFault('onboarding', stateName, error);
+
+    const result = await run('onboarding', onboardingInput(user, 'Patient Pilots', { tenantId: null, roleId: null }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(taskVisit(result.events, stateName)).toEqual(expect.objectContaining({ errors: [error], succeeded: true }));
+    await expectInvariants(user, [(result.output as OnboardingOutput).tenantId]);
+  });
+});
+
+describe('the switching workflow on the local cloud', () => {
+  /** A user who onboarded two tenants, the second one active. */
+  async function userWithTwoTenants(label: string): Promise<{ user: User; first: string; second: string }> {
+    const user = await newUser(label);
+    const first = await onboard(user, `${label} first`);
+    const second = await onboard(user, `${label} second`, { tenantId: first, roleId: ADMIN_ROLE_ID });
+    return { user, first, second };
+  }
+
+  const switchInput = (user: User, targetTenantId: string, groups: string[], previous: { tenantId: string | null; roleId: string | null }): SwitchingInput => ({
+    userId: user.userId,
+    username: user.username,
+    targetTenantId,
+    groups,
+    previousTenantId: previous.tenantId,
+    previousRoleId: previous.roleId,
+  });
+
+  it('makes a tenant of the caller active with its role and publishes tenant.switched', async () => {
+    const { user, first, second } = await userWithTwoTenants('switch');
+
+    const result = await run('switching', switchInput(user, first, [first, second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
+    expect(await activeAttributes(user)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
+    expect(publishedDetail(result.events, 'PublishSwitched', DETAIL_TYPE.tenantSwitched)).toMatchObject({
+      tenantId: first,
+      previousTenantId: second,
+      userId: user.userId,
+      roleId: ADMIN_ROLE_ID,
+    });
+    await expectInvariants(user, [first, second]);
+  });
+
+  it('sets the role the membership holds, not admin', async () => {
+    const owner = await newUser('switch-owner');
+    const member = await newUser('switch-member');
+    const tenantId = await onboard(owner, 'Shared Hangar');
+    await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs().userPoolId, Username: member.username, GroupName: tenantId }));
+    const key = membershipKey(tenantId, member.userId);
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: outputs().tableName,
+        Item: {
+          PK: { S: key.PK },
+          SK: { S: key.SK },
+          ...Object.fromEntries(Object.entries(membershipIndexKeys(tenantId, member.userId)).map(([name, value]) => [name, { S: value }])),
+          tenantId: { S: tenantId },
+          tenantName: { S: 'Shared Hangar' },
+          userId: { S: member.userId },
+          roleId: { S: 'pilot' },
+        },
+      }),
+    );
+
+    const result = await run('switching', switchInput(member, tenantId, [tenantId], { tenantId: null, roleId: null }));
+
+    expect(result.output).toEqual({ tenantId, roleId: 'pilot' });
+    expect(await activeAttributes(member)).toEqual({ tenantId, roleId: 'pilot' });
+    expect(publishedDetail(result.events, 'PublishSwitched', DETAIL_TYPE.tenantSwitched).previousTenantId).toBeNull();
+  });
+
+  it("refuses a tenant missing from the token's groups without reading the table, and publishes access.denied", async () => {
+    const { user, first, second } = await userWithTwoTenants('switch-nogroup');
+
+    const result = await run('switching', switchInput(user, first, [second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
+
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: WORKFLOW_ERROR.notAMember });
+    expect(enteredStates(result.events)).not.toContain('GetMembership');
+    expect(publishedDetail(result.events, 'PublishAccessDenied', DETAIL_TYPE.accessDenied)).toMatchObject({ tenantId: first, userId: user.userId, action: 'tenant:switch' });
+    expect(await activeAttributes(user)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
+  });
+
+  it('refuses a tenant the groups name but no membership item backs, as for a member removed since the token was issued', async () => {
+    const { user, second } = await userWithTwoTenants('switch-removed');
+    const foreignTenantId = await onboard(await newUser('switch-stranger'), 'Stranger Club');
+
+    const result = await run('switching', switchInput(user, foreignTenantId, [second, foreignTenantId], { tenantId: second, roleId: ADMIN_ROLE_ID }));
+
+    expect(result.error).toBe(WORKFLOW_ERROR.notAMember);
+    expect(taskVisit(result.events, 'GetMembership')).toMatchObject({ succeeded: true });
+    expect(publishedDetail(result.events, 'PublishAccessDenied', DETAIL_TYPE.accessDenied).tenantId).toBe(foreignTenantId);
+    expect(await activeAttributes(user)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
+  });
+
+  it.each([
+    ['GetMembership', 'DynamoDB.InternalServerError'],
+    ['SetActiveTenant', 'States.Timeout'],
+    ['PublishSwitched', 'EventBridge.InternalException'],
+  ])('restores the previous tenant when %s fails with %s and publishes the failure', async (stateName, error) => {
+    const { user, first, second } = await userWithTwoTenants('switch-fault');
+    await injectFault('switching', stateName, error);
+
+    const result = await run('switching', switchInput(user, first, [first, second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
+
+    expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: WORKFLOW_ERROR.switchFailed });
+    expect(publishedDetail(result.events, 'PublishSwitchFailed', DETAIL_TYPE.tenantSwitchFailed)).toMatchObject({
+      targetTenantId: first,
+      previousTenantId: second,
+      userId: user.userId,
+      failedStep: stateName,
+      error,
+    });
+    expect(await activeAttributes(user)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
+    await expectInvariants(user, [first, second]);
+  });
+
+  it('clears the active tenant again when the caller had none before a failed switch', async () => {
+    const { user, first, second } = await userWithTwoTenants('switch-fault-none');
+    await setActiveAttributes(user, '', '');
+    await injectFault('switching', 'PublishSwitched', 'EventBridge.InternalException');
+
+    const result = await run('switching', switchInput(user, first, [first, second], { tenantId: null, roleId: null }));
+
+    expect(result.error).toBe(WORKFLOW_ERROR.switchFailed);
+    expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });
+  });
+
+  it.each([
+    ['GetMembership', 'DynamoDB.ProvisionedThroughputExceededException'],
+    ['SetActiveTenant', 'CognitoIdentityProvider.TooManyRequestsException'],
+  ])('retries %s after %s and completes', async (stateName, error) => {
+    const { user, first, second } = await userWithTwoTenants('switch-throttled');
+    await injectFault('switching', stateName, error);
+
+    const result = await run('switching', switchInput(user, first, [first, second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(taskVisit(result.events, stateName)).toEqual(expect.objectContaining({ errors: [error], succeeded: true }));
+    expect(await activeAttributes(user)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
+  });
+});

@@ -1,0 +1,207 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { ValidationError } from '../../domain/errors';
+import { ACTIONS } from '../../domain/permissions';
+import type { ProxyEvent } from '../../handlers/api/http';
+import { createGetMeHandler } from '../../handlers/api/me/handler';
+import { createCreateTenantHandler, createListTenantsHandler, createSwitchTenantHandler } from '../../handlers/api/tenants/handler';
+import type { TenancyStore } from '../../handlers/shared/tenancy-store';
+import type { RefreshTokens } from '../../handlers/shared/tokens';
+import type { RunWorkflow, WorkflowResult } from '../../handlers/shared/workflow-runner';
+import { WORKFLOW_ERROR } from '../../workflows/registry';
+
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+const jwtWith = (claims: Record<string, unknown>): string => `h.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.s`;
+
+function event(body: unknown, context: Record<string, unknown> | null = { tenantId: 't1', roleId: 'admin' }): ProxyEvent {
+  return {
+    httpMethod: 'POST',
+    path: '/tenants',
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+    pathParameters: null,
+    queryStringParameters: null,
+    requestContext: {
+      requestId: 'req-1',
+      authorizer:
+        context === null
+          ? null
+          : {
+              userId: 'u1',
+              username: 'u1',
+              email: 'u1@example.com',
+              groups: JSON.stringify(['t1', 't2']),
+              accessKeyId: 'ASIA1',
+              secretAccessKey: 'secret',
+              sessionToken: 'session',
+              ...context,
+            },
+    },
+  };
+}
+
+const parse = (result: { body: string }) => JSON.parse(result.body) as Record<string, unknown>;
+
+function fakeRun(result: Partial<WorkflowResult>): RunWorkflow & { inputs: object[] } {
+  const inputs: object[] = [];
+  const run = async (_arn: string, input: object): Promise<WorkflowResult> => {
+    inputs.push(input);
+    return { status: 'SUCCEEDED', output: undefined, error: undefined, executionArn: 'arn:exec', ...result };
+  };
+  return Object.assign(run, { inputs });
+}
+
+const refreshTo = (tenantId: string): RefreshTokens => async () => ({ idToken: jwtWith({ 'custom:tenant_id': tenantId }), accessToken: 'access', claims: { 'custom:tenant_id': tenantId } });
+
+describe('POST /tenants', () => {
+  it('runs onboarding with the caller and answers 201 with the tenant and fresh tokens', async () => {
+    const run = fakeRun({ output: { tenantId: 't9', tenantName: 'Blue Sky', roleId: 'admin' } });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn:onboarding', refresh: refreshTo('t9'), logger });
+
+    const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }, { tenantId: '', roleId: '' }));
+
+    expect(result.statusCode).toBe(201);
+    expect(parse(result)).toEqual({ tenant: { tenantId: 't9', name: 'Blue Sky' }, tokens: { idToken: expect.any(String), accessToken: 'access' } });
+    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null }]);
+  });
+
+  it('answers 400 naming every bad field, without running anything', async () => {
+    const run = fakeRun({});
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name: 'x'.repeat(101), surprise: true }));
+
+    expect(result.statusCode).toBe(400);
+    const fields = (parse(result).error as { details: { field: string }[] }).details.map((detail) => detail.field);
+    expect(fields).toEqual(expect.arrayContaining(['name', 'refreshToken']));
+    expect(run.inputs).toHaveLength(0);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event('{not json'));
+
+    expect(result.statusCode).toBe(400);
+  });
+
+  it('answers 500 without internals when onboarding failed and was rolled back', async () => {
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed }), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(500);
+    expect(parse(result)).toEqual({ error: { code: 'InternalError', message: expect.stringContaining('rolled back') } });
+  });
+
+  it('answers 400 naming refreshToken when the token exchange is refused', async () => {
+    const refresh: RefreshTokens = async () => {
+      throw new ValidationError('rejected', [{ field: 'refreshToken', message: 'invalid or expired' }]);
+    };
+    const handler = createCreateTenantHandler({ run: fakeRun({ output: { tenantId: 't9', tenantName: 'n', roleId: 'admin' } }), onboardingArn: 'arn', refresh, logger });
+
+    const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(400);
+    expect(parse(result)).toMatchObject({ error: { details: [{ field: 'refreshToken' }] } });
+  });
+
+  it('answers 401 when no authorizer context reached the function (fail closed)', async () => {
+    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name: 'n', refreshToken: 'r' }, null));
+
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('answers 500 with the request id and no stack for an unexpected failure', async () => {
+    const run: RunWorkflow = async () => {
+      throw new Error('socket hang up at /var/task/index.mjs:1:2');
+    };
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name: 'n', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('/var/task');
+    expect(parse(result)).toEqual({ error: { code: 'InternalError', message: 'Internal error (request req-1)' } });
+  });
+});
+
+describe('PUT /tenants/active', () => {
+  it('passes the verified groups and the previous tenant to the workflow', async () => {
+    const run = fakeRun({ output: { tenantId: 't2', roleId: 'pilot' } });
+    const handler = createSwitchTenantHandler({ run, switchingArn: 'arn', refresh: refreshTo('t2'), logger });
+
+    const result = await handler(event({ tenantId: 't2', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(200);
+    expect(parse(result)).toMatchObject({ activeTenantId: 't2' });
+    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', targetTenantId: 't2', groups: ['t1', 't2'], previousTenantId: 't1', previousRoleId: 'admin' }]);
+  });
+
+  it('reports the tenant the new tokens carry when a concurrent switch won the race', async () => {
+    const handler = createSwitchTenantHandler({ run: fakeRun({ output: { tenantId: 't2', roleId: 'pilot' } }), switchingArn: 'arn', refresh: refreshTo('t1'), logger });
+
+    const result = await handler(event({ tenantId: 't2', refreshToken: 'r' }));
+
+    expect(parse(result)).toMatchObject({ activeTenantId: 't1' });
+  });
+
+  it('answers 403 when the workflow found no membership', async () => {
+    const handler = createSwitchTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.notAMember }), switchingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ tenantId: 't3', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(403);
+  });
+
+  it('answers 429 when the run failed on throttling', async () => {
+    const handler = createSwitchTenantHandler({
+      run: fakeRun({ status: 'FAILED', error: 'CognitoIdentityProvider.TooManyRequestsException' }),
+      switchingArn: 'arn',
+      refresh: refreshTo('x'),
+      logger,
+    });
+
+    expect((await handler(event({ tenantId: 't3', refreshToken: 'r' }))).statusCode).toBe(429);
+  });
+});
+
+describe('GET /me and GET /tenants', () => {
+  const store = (role?: { actions: string[] }): TenancyStore => ({
+    listMemberships: async () => [{ tenantId: 't1', tenantName: 'Blue Sky', roleId: 'pilot' }],
+    getRole: async (_tenantId, roleId) => (role ? { roleId, name: roleId, actions: role.actions } : undefined),
+  });
+
+  it('lists the permissions of a custom role, dropping unknown actions', async () => {
+    const handler = createGetMeHandler({ storeFor: () => store({ actions: ['aircraft:read', 'launch:missiles'] }), logger });
+
+    const result = await handler(event(undefined, { tenantId: 't1', roleId: 'pilot' }));
+
+    expect(parse(result)).toEqual({ userId: 'u1', email: 'u1@example.com', activeTenantId: 't1', roleId: 'pilot', permissions: ['aircraft:read'] });
+  });
+
+  it('gives the admin role every action', async () => {
+    const handler = createGetMeHandler({ storeFor: () => store(), logger });
+
+    const result = await handler(event(undefined, { tenantId: 't1', roleId: 'admin' }));
+
+    expect(parse(result).permissions).toEqual([...ACTIONS]);
+  });
+
+  it('answers null tenant and no permissions for a user without a tenant', async () => {
+    const handler = createGetMeHandler({ storeFor: () => store(), logger });
+
+    const result = await handler(event(undefined, { tenantId: '', roleId: '' }));
+
+    expect(parse(result)).toMatchObject({ activeTenantId: null, roleId: null, permissions: [] });
+  });
+
+  it('lists memberships with names and roles', async () => {
+    const handler = createListTenantsHandler({ storeFor: () => store(), logger });
+
+    const result = await handler(event(undefined));
+
+    expect(parse(result)).toEqual({ tenants: [{ tenantId: 't1', name: 'Blue Sky', roleId: 'pilot' }], activeTenantId: 't1' });
+  });
+});

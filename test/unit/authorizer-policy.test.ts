@@ -1,0 +1,74 @@
+import type { RouteDefinition } from '../../handlers/api/routes';
+import { ExpiringCache } from '../../handlers/authorizer/cache';
+import { apiStagePrefix, invokePolicy } from '../../handlers/authorizer/policy';
+
+const routes: RouteDefinition[] = [
+  { method: 'GET', path: '/me', functionName: 'GetMe', withoutTenant: true },
+  { method: 'PUT', path: '/members/{userId}/role', functionName: 'AssignRole', withoutTenant: false },
+];
+
+describe("the authorizer's policy", () => {
+  it("builds every route's ARN on the incoming method ARN's API and stage, path parameters as wildcards", () => {
+    const policy = invokePolicy('arn:aws:execute-api:us-east-1:000000000000:localapi/local/GET/me', routes, true);
+
+    expect(policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'execute-api:Invoke',
+          Resource: [
+            'arn:aws:execute-api:us-east-1:000000000000:localapi/local/GET/me',
+            'arn:aws:execute-api:us-east-1:000000000000:localapi/local/PUT/members/*/role',
+          ],
+        },
+      ],
+    });
+  });
+
+  it('leaves out the routes that need a tenant for a caller without one, and denies nothing explicitly', () => {
+    const policy = invokePolicy('arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/PUT/members/u1/role', routes, false);
+
+    expect(policy.Statement).toEqual([{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: ['arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3/v1/GET/me'] }]);
+  });
+
+  it.each(['', 'arn:aws:lambda:us-east-1:1:function:x', 'arn:aws:execute-api:us-east-1:1:api-only'])('rejects %j as a method ARN', (methodArn) => {
+    expect(() => apiStagePrefix(methodArn)).toThrow(expect.objectContaining({ name: 'InvalidMethodArnError' }));
+  });
+});
+
+describe("the authorizer's expiring cache", () => {
+  it('forgets an entry when it expires', () => {
+    let clock = 1_000;
+    const cache = new ExpiringCache<string, number>(10, () => clock);
+    cache.set('a', 1, 2_000);
+
+    clock = 1_999;
+    const before = cache.get('a');
+    clock = 2_000;
+
+    expect(before).toBe(1);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('evicts the entry written longest ago when full', () => {
+    const cache = new ExpiringCache<string, number>(2, () => 0);
+    cache.set('a', 1, Infinity);
+    cache.set('b', 2, Infinity);
+    cache.set('a', 3, Infinity);
+
+    cache.set('c', 4, Infinity);
+
+    expect([cache.get('a'), cache.get('b'), cache.get('c'), cache.size]).toEqual([3, undefined, 4, 2]);
+  });
+
+  it('keeps nothing with a capacity of 0 or an expiry already past', () => {
+    const empty = new ExpiringCache<string, number>(0, () => 0);
+    const cache = new ExpiringCache<string, number>(5, () => 100);
+
+    empty.set('a', 1, Infinity);
+    cache.set('a', 1, 100);
+
+    expect([empty.get('a'), cache.get('a'), empty.size, cache.size]).toEqual([undefined, undefined, 0, 0]);
+  });
+});

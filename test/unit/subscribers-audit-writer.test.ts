@@ -1,0 +1,162 @@
+import { DETAIL_TYPE, EVENT_CATALOG, type DetailType } from '../../events/catalog';
+import { auditPartition, PLATFORM_AUDIT_ID, SORT_KEY } from '../../domain/keys';
+import { createAuditWriterHandler } from '../../handlers/subscribers/audit-writer/handler';
+import { busEvent, InMemoryWriteOnce, recordingLogger } from './subscribers-support';
+
+const switched = EVENT_CATALOG[DETAIL_TYPE.tenantSwitched].sample;
+const confirmed = EVENT_CATALOG[DETAIL_TYPE.userConfirmed].sample;
+const denied = EVENT_CATALOG[DETAIL_TYPE.accessDenied].sample;
+
+function setup() {
+  const table = new InMemoryWriteOnce();
+  const { logger, records } = recordingLogger();
+  return { table, records, handle: createAuditWriterHandler({ table, logger }) };
+}
+
+const auditRecords = (table: InMemoryWriteOnce, auditId: string) =>
+  table.partition(auditPartition(auditId)).filter((item) => item.SK.startsWith('EVENT#'));
+
+describe('audit writer', () => {
+  it('records a switch in the trail of the tenant switched into and of the one switched out of', async () => {
+    const { table, handle } = setup();
+    const event = busEvent(DETAIL_TYPE.tenantSwitched);
+    const dedupeKey = `tenant.switched:${switched.executionId}`;
+
+    const result = await handle(event);
+
+    expect(result).toEqual({
+      outcome: 'processed',
+      trails: [
+        { auditId: switched.tenantId, outcome: 'written' },
+        { auditId: switched.previousTenantId, outcome: 'written' },
+      ],
+    });
+    for (const tenantId of [switched.tenantId, switched.previousTenantId ?? '']) {
+      expect(table.partition(auditPartition(tenantId))).toEqual(
+        expect.arrayContaining([
+          { PK: auditPartition(tenantId), SK: SORT_KEY.auditDedupe(dedupeKey) },
+          {
+            PK: auditPartition(tenantId),
+            SK: SORT_KEY.auditRecord(event.time, dedupeKey),
+            id: dedupeKey,
+            time: event.time,
+            type: DETAIL_TYPE.tenantSwitched,
+            actorUserId: switched.userId,
+            detail: switched,
+          },
+        ]),
+      );
+    }
+  });
+
+  it('records a switch into the tenant already active in that one trail only', async () => {
+    const { table, handle } = setup();
+
+    await handle(busEvent(DETAIL_TYPE.tenantSwitched, { ...switched, previousTenantId: switched.tenantId }));
+
+    expect(auditRecords(table, switched.tenantId)).toHaveLength(1);
+    expect(table.all()).toHaveLength(2);
+  });
+
+  it('records a confirmed sign-up in the platform trail', async () => {
+    const { table, handle } = setup();
+
+    await handle(busEvent(DETAIL_TYPE.userConfirmed));
+
+    expect(auditRecords(table, PLATFORM_AUDIT_ID)).toEqual([
+      expect.objectContaining({ id: `user.confirmed:${confirmed.userId}`, type: DETAIL_TYPE.userConfirmed, actorUserId: confirmed.userId, detail: confirmed }),
+    ]);
+    expect(table.all()).toHaveLength(2);
+  });
+
+  it('records an event delivered twice once in each trail', async () => {
+    const { table, handle } = setup();
+    const event = busEvent(DETAIL_TYPE.tenantSwitched);
+    await handle(event);
+
+    const again = await handle(event);
+
+    expect(again).toEqual({
+      outcome: 'processed',
+      trails: [
+        { auditId: switched.tenantId, outcome: 'duplicate' },
+        { auditId: switched.previousTenantId, outcome: 'duplicate' },
+      ],
+    });
+    expect(auditRecords(table, switched.tenantId)).toHaveLength(1);
+    expect(auditRecords(table, switched.previousTenantId ?? '')).toHaveLength(1);
+  });
+
+  it('records a retried Cognito trigger (new event id, later time, same user) once', async () => {
+    const { table, handle } = setup();
+    await handle(busEvent(DETAIL_TYPE.userConfirmed));
+
+    await handle(busEvent(DETAIL_TYPE.userConfirmed, { ...confirmed, confirmedAt: '2026-11-28T09:00:04.000Z' }, { time: '2026-11-28T09:00:04Z' }));
+
+    expect(auditRecords(table, PLATFORM_AUDIT_ID)).toHaveLength(1);
+  });
+
+  it('tells denied attempts without an execution apart by event id, and still records each delivery once', async () => {
+    const { table, handle } = setup();
+    const { executionId: _omitted, ...apiDenial } = denied;
+    const first = busEvent(DETAIL_TYPE.accessDenied, apiDenial);
+    const second = busEvent(DETAIL_TYPE.accessDenied, apiDenial);
+
+    await handle(first);
+    await handle(first);
+    await handle(second);
+
+    expect(auditRecords(table, denied.tenantId).map((record) => record.id).sort()).toEqual([`access.denied:${first.id}`, `access.denied:${second.id}`].sort());
+  });
+
+  // Written out, not derived from the catalog: a new detail type must be placed here on purpose.
+  const expectedTrails = {
+    [DETAIL_TYPE.userConfirmed]: [PLATFORM_AUDIT_ID],
+    [DETAIL_TYPE.tenantOnboarded]: [EVENT_CATALOG[DETAIL_TYPE.tenantOnboarded].sample.tenantId],
+    [DETAIL_TYPE.tenantOnboardingFailed]: [PLATFORM_AUDIT_ID],
+    [DETAIL_TYPE.tenantSwitched]: [switched.tenantId, switched.previousTenantId ?? ''],
+    [DETAIL_TYPE.tenantSwitchFailed]: [EVENT_CATALOG[DETAIL_TYPE.tenantSwitchFailed].sample.targetTenantId],
+    [DETAIL_TYPE.accessDenied]: [denied.tenantId],
+  } satisfies Record<DetailType, string[]>;
+
+  it.each(Object.values(DETAIL_TYPE))('records the sample of %s in exactly the trails it concerns', async (detailType) => {
+    const { table, handle } = setup();
+    const trails = expectedTrails[detailType];
+
+    await handle(busEvent(detailType));
+
+    expect(new Set(table.all().map((item) => item.PK))).toEqual(new Set(trails.map(auditPartition)));
+    expect(trails.map((auditId) => auditRecords(table, auditId).map((record) => record.detail))).toEqual(trails.map(() => [EVENT_CATALOG[detailType].sample]));
+  });
+
+  it.each([
+    ['a detail with a token', busEvent(DETAIL_TYPE.tenantSwitched, { ...switched, refreshToken: 'secret-refresh' })],
+    ['a catalog type from a foreign source', busEvent(DETAIL_TYPE.tenantSwitched, switched, { source: 'someone.else' })],
+    ['a detail type outside the catalog', busEvent(DETAIL_TYPE.tenantSwitched, switched, { 'detail-type': 'tenant.switched.v0' })],
+    ['an envelope without a time', busEvent(DETAIL_TYPE.tenantSwitched, switched, { time: undefined })],
+    ['a tenant id that cannot form a key', busEvent(DETAIL_TYPE.tenantSwitched, { ...switched, tenantId: 'a#b' })],
+  ])('drops %s without writing, so that it is not retried forever', async (_case, event) => {
+    const { table, handle, records } = setup();
+
+    const result = await handle(event);
+
+    expect(result).toEqual({ outcome: 'dropped' });
+    expect(table.all()).toEqual([]);
+    expect(records.map((record) => record.level)).toEqual(['error']);
+    expect(JSON.stringify(records)).not.toContain('secret-refresh');
+  });
+
+  it('rethrows a failed trail write, and the retry completes it without doubling the other trail', async () => {
+    const { table, handle } = setup();
+    const event = busEvent(DETAIL_TYPE.tenantSwitched);
+    const conflict = Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException' });
+    table.failNextWrite(conflict);
+
+    await expect(handle(event)).rejects.toBe(conflict);
+    const retried = await handle(event);
+
+    expect(retried).toEqual({ outcome: 'processed', trails: expect.arrayContaining([expect.objectContaining({ outcome: 'written' }), expect.objectContaining({ outcome: 'duplicate' })]) });
+    expect(auditRecords(table, switched.tenantId)).toHaveLength(1);
+    expect(auditRecords(table, switched.previousTenantId ?? '')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,352 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { SORT_KEY } from '../../domain/keys';
+import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
+import { USER_INDEX } from '../../domain/table';
+import { DETAIL_TYPE, EVENT_CATALOG, isDetailType } from '../../events/catalog';
+import { WORKFLOW_ERROR, WORKFLOWS, type WorkflowKey } from '../../workflows/registry';
+
+/**
+ * The two state machines read as data: the rules DESIGN.md §6 sets for every workflow, checked on
+ * the ASL files themselves, so a new state cannot quietly skip its Catch, Retry or failure event.
+ */
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxAttempts?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+interface Catcher {
+  ErrorEquals: string[];
+  ResultPath?: string | null;
+  Next: string;
+}
+
+interface State {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Result?: unknown;
+  ResultPath?: string | null;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+  Choices?: { Next: string }[];
+  Default?: string;
+  Error?: string;
+}
+
+interface Machine {
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, State>;
+}
+
+interface PutEventsEntry {
+  EventBusName: string;
+  Source: string;
+  DetailType: string;
+  Detail: Record<string, unknown>;
+}
+
+type DynamoItem = Record<string, Record<string, unknown>>;
+
+const KEYS: readonly WorkflowKey[] = ['onboarding', 'switching'];
+const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
+
+const aslText = (key: WorkflowKey): string => readFileSync(join(__dirname, '..', '..', WORKFLOWS[key].aslFile), 'utf8');
+const load = (key: WorkflowKey): Machine => JSON.parse(aslText(key)) as Machine;
+
+function state(machine: Machine, name: string): State {
+  const found = machine.States[name];
+  if (!found) throw new Error(`no state ${name}`);
+  return found;
+}
+
+/** Transitions a run takes when nothing fails: Next, and every branch of a Choice. */
+const normalEdges = (s: State): string[] => [...(s.Next ? [s.Next] : []), ...(s.Choices ?? []).map((choice) => choice.Next), ...(s.Default ? [s.Default] : [])];
+const catchEdges = (s: State): string[] => (s.Catch ?? []).map((catcher) => catcher.Next);
+const isSuccessEnd = (s: State): boolean => s.End === true || s.Type === 'Succeed';
+
+function reachesSuccess(machine: Machine, from: string, without: ReadonlySet<string> = new Set()): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const name = stack.pop() as string;
+    if (seen.has(name) || without.has(name)) continue;
+    seen.add(name);
+    const current = state(machine, name);
+    if (isSuccessEnd(current)) return true;
+    stack.push(...normalEdges(current));
+  }
+  return false;
+}
+
+/** Task states a successful run may pass through: each must catch into the failure path. */
+const forwardTasks = (machine: Machine): string[] =>
+  Object.entries(machine.States)
+    .filter(([name, s]) => s.Type === 'Task' && reachesSuccess(machine, name))
+    .map(([name]) => name);
+
+/** Task states that only ever lead to a Fail: compensations and failure events. */
+const failurePathTasks = (machine: Machine): string[] =>
+  Object.entries(machine.States)
+    .filter(([name, s]) => s.Type === 'Task' && !reachesSuccess(machine, name))
+    .map(([name]) => name);
+
+/** Every path of normal transitions from `from` to the end of the run, as the states it visits. */
+function paths(machine: Machine, from: string): string[][] {
+  const current = state(machine, from);
+  const next = normalEdges(current);
+  if (next.length === 0) return [[from]];
+  return next.flatMap((name) => paths(machine, name).map((rest) => [from, ...rest]));
+}
+
+const tasksOf = (machine: Machine, path: string[]): string[] => path.filter((name) => state(machine, name).Type === 'Task');
+
+const entriesOf = (s: State): PutEventsEntry[] => (s.Parameters?.Entries ?? []) as PutEventsEntry[];
+
+/** A Detail with every `.$` path replaced by the catalog sample's value for that field. */
+function detailWithSampleValues(detail: Record<string, unknown>, sample: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(detail).map(([field, value]) => (field.endsWith('.$') ? [field.slice(0, -2), sample[field.slice(0, -2)]] : [field, value])),
+  );
+}
+
+/** Every JSONPath a definition evaluates: `.$` parameters and the path fields. */
+function jsonPathsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(jsonPathsIn);
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([field, inner]) => {
+    const isPath = field.endsWith('.$') || ['Variable', 'InputPath', 'OutputPath', 'ResultPath'].includes(field);
+    return [...(isPath && typeof inner === 'string' ? [inner] : []), ...jsonPathsIn(inner)];
+  });
+}
+
+describe.each(KEYS)('the %s state machine', (key) => {
+  const machine = load(key);
+  const names = Object.keys(machine.States);
+
+  it('names every state with a stable PascalCase verb phrase', () => {
+    const notPascalCase = names.filter((name) => !/^[A-Z][a-z]+(?:[A-Z][a-z0-9]*)*$/.test(name));
+
+    expect(notPascalCase).toEqual([]);
+  });
+
+  it("uses exactly the registry's placeholders", () => {
+    const used = new Set([...aslText(key).matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]));
+
+    expect([...used].sort()).toEqual([...WORKFLOWS[key].placeholders].sort());
+  });
+
+  it("limits the whole run to the registry's timeout", () => {
+    expect(machine.TimeoutSeconds).toBe(WORKFLOWS[key].timeoutSeconds);
+  });
+
+  it('runs every step as a direct service integration, never a Lambda task', () => {
+    const resources = Object.values(machine.States).flatMap((s) => (s.Resource ? [s.Resource] : []));
+
+    expect(resources.filter((resource) => resource.includes('lambda'))).toEqual([]);
+    expect(resources.every((resource) => /^arn:aws:states:::(aws-sdk:[a-z]+|dynamodb|events):[a-zA-Z]+$/.test(resource))).toBe(true);
+  });
+
+  it('gives every forward step a Catch of any error that keeps the input for the compensation', () => {
+    const forward = forwardTasks(machine);
+    expect(forward.length).toBeGreaterThan(0);
+
+    for (const name of forward) {
+      const catchers = state(machine, name).Catch ?? [];
+      const catchAll = catchers.find((catcher) => catcher.ErrorEquals.includes('States.ALL'));
+      expect({ name, catchAll: Boolean(catchAll) }).toEqual({ name, catchAll: true });
+      expect({ name, resultPath: catchAll?.ResultPath }).toEqual({ name, resultPath: '$.error' });
+      expect({ name, leadsToSuccess: reachesSuccess(machine, catchAll?.Next ?? '') }).toEqual({ name, leadsToSuccess: false });
+    }
+  });
+
+  it('retries throttling on every forward step with capped, jittered exponential backoff, and nothing else', () => {
+    for (const name of forwardTasks(machine)) {
+      const retriers = state(machine, name).Retry ?? [];
+      const throttling = retriers.find((retrier) => retrier.ErrorEquals.some((error) => /TooManyRequests|Throttl/.test(error)));
+
+      expect({ name, throttling: Boolean(throttling) }).toEqual({ name, throttling: true });
+      expect({ name, jitter: throttling?.JitterStrategy, capped: (throttling?.MaxDelaySeconds ?? 0) > 0, backoff: (throttling?.BackoffRate ?? 0) > 1 }).toEqual({
+        name,
+        jitter: 'FULL',
+        capped: true,
+        backoff: true,
+      });
+      // A non-transient error goes straight to the compensation instead of spending the run's time.
+      expect({ name, retriesAll: retriers.some((retrier) => retrier.ErrorEquals.includes('States.ALL')) }).toEqual({ name, retriesAll: false });
+    }
+  });
+
+  it('retries every compensation and failure event on any error, then carries on along the failure path', () => {
+    const failing = failurePathTasks(machine);
+    expect(failing.length).toBeGreaterThan(0);
+
+    for (const name of failing) {
+      const current = state(machine, name);
+      const last = current.Retry?.at(-1);
+      expect({ name, retriesAll: last?.ErrorEquals }).toEqual({ name, retriesAll: ['States.ALL'] });
+      expect({ name, backoff: (last?.BackoffRate ?? 0) > 1 }).toEqual({ name, backoff: true });
+      // A compensation that keeps failing hands over to the next one, so the failure event is still published.
+      expect({ name, onError: catchEdges(current) }).toEqual({ name, onError: [current.Next] });
+    }
+  });
+
+  it('ends every failed run in a failure event: each Fail state is entered only from a Publish step', () => {
+    const failStates = names.filter((name) => state(machine, name).Type === 'Fail');
+    expect(failStates.length).toBeGreaterThan(0);
+
+    for (const failName of failStates) {
+      const predecessors = names.filter((name) => [...normalEdges(state(machine, name)), ...catchEdges(state(machine, name))].includes(failName));
+      expect(predecessors.length).toBeGreaterThan(0);
+      for (const predecessor of predecessors) {
+        expect({ failName, predecessor, resource: state(machine, predecessor).Resource }).toEqual({ failName, predecessor, resource: PUT_EVENTS });
+        expect(predecessor).toMatch(/^Publish[A-Z]/);
+      }
+      expect(Object.values(WORKFLOW_ERROR)).toContain(state(machine, failName).Error);
+    }
+  });
+
+  it('publishes only catalogued events, on the bus placeholder, with details the catalog schema accepts', () => {
+    const publishers = names.filter((name) => state(machine, name).Resource === PUT_EVENTS);
+    expect(publishers.length).toBeGreaterThan(0);
+
+    for (const name of publishers) {
+      const entries = entriesOf(state(machine, name));
+      expect(entries).toHaveLength(1);
+      for (const entry of entries) {
+        expect(isDetailType(entry.DetailType)).toBe(true);
+        if (!isDetailType(entry.DetailType)) continue;
+        const catalogued = EVENT_CATALOG[entry.DetailType];
+        expect({ name, source: entry.Source, bus: entry.EventBusName }).toEqual({ name, source: catalogued.source, bus: '${EventBusName}' });
+        const detail = detailWithSampleValues(entry.Detail, catalogued.sample as Record<string, unknown>);
+        const parsed = (catalogued.schema as z.ZodType).safeParse(detail);
+        expect({ name, issues: parsed.error?.issues ?? [] }).toEqual({ name, issues: [] });
+      }
+    }
+  });
+
+  it('never evaluates a path that could carry a token', () => {
+    expect(jsonPathsIn(machine).filter((path) => /token/i.test(path))).toEqual([]);
+  });
+});
+
+describe('onboarding', () => {
+  const machine = load('onboarding');
+
+  it('passes the onboarded event on every path to success', () => {
+    const publishers = Object.keys(machine.States).filter((name) =>
+      entriesOf(state(machine, name)).some((entry) => entry.DetailType === DETAIL_TYPE.tenantOnboarded),
+    );
+
+    expect(publishers).toEqual(['PublishOnboarded']);
+    expect(reachesSuccess(machine, machine.StartAt, new Set(publishers))).toBe(false);
+  });
+
+  it.each([
+    ['CreateTenantRecord', ['DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['CreateTenantGroup', ['DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['AddUserToGroup', ['RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['CreateMembershipAndAdminRole', ['DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['SetActiveTenant', ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['PublishOnboarded', ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+  ])('undoes, when %s fails, everything it may have done, in reverse order', (step, undo) => {
+    const [catcher] = state(machine, step).Catch ?? [];
+    const recorder = state(machine, catcher?.Next ?? '');
+
+    expect({ type: recorder.Type, result: recorder.Result, resultPath: recorder.ResultPath }).toEqual({ type: 'Pass', result: step, resultPath: '$.failedStep' });
+    for (const path of paths(machine, catcher?.Next ?? '')) {
+      expect(tasksOf(machine, path)).toEqual(undo);
+      expect(path.at(-1)).toBe('FailOnboarding');
+    }
+  });
+
+  it('fails every unsuccessful run with the onboarding error', () => {
+    expect(state(machine, 'FailOnboarding').Error).toBe(WORKFLOW_ERROR.onboardingFailed);
+  });
+
+  it("writes the items under the shared keys: the record's sort key, the user index keys and the admin role's", () => {
+    const record = (state(machine, 'CreateTenantRecord').Parameters?.Item ?? {}) as DynamoItem;
+    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
+      (item) => item.Put.Item,
+    );
+
+    expect(record.SK).toEqual({ S: SORT_KEY.tenant });
+    expect(Object.keys(membership ?? {})).toEqual(expect.arrayContaining([USER_INDEX.partitionKey, USER_INDEX.sortKey, 'tenantName', 'roleId']));
+    expect(role?.SK).toEqual({ S: SORT_KEY.role(ADMIN_ROLE_ID) });
+  });
+
+  it('makes the caller the admin: the built-in admin role holds every action, and the membership, attribute, event and output name it', () => {
+    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
+      (item) => item.Put.Item,
+    );
+    const attributes = state(machine, 'SetActiveTenant').Parameters?.UserAttributes as { Name: string; Value?: string }[];
+    const [onboarded] = entriesOf(state(machine, 'PublishOnboarded'));
+
+    expect(role?.actions).toEqual({ L: ACTIONS.map((action) => ({ S: action })) });
+    expect({ roleId: role?.roleId, name: role?.name, builtIn: role?.builtIn }).toEqual({ roleId: { S: ADMIN_ROLE_ID }, name: { S: 'Admin' }, builtIn: { BOOL: true } });
+    expect(membership?.roleId).toEqual({ S: ADMIN_ROLE_ID });
+    expect(attributes.find((attribute) => attribute.Name === 'custom:role')?.Value).toBe(ADMIN_ROLE_ID);
+    expect(onboarded?.Detail.roleId).toBe(ADMIN_ROLE_ID);
+    expect(state(machine, 'ReturnTenant').Parameters?.roleId).toBe(ADMIN_ROLE_ID);
+  });
+});
+
+describe('switching', () => {
+  const machine = load('switching');
+
+  it('passes the switched event on every path to success', () => {
+    const publishers = Object.keys(machine.States).filter((name) =>
+      entriesOf(state(machine, name)).some((entry) => entry.DetailType === DETAIL_TYPE.tenantSwitched),
+    );
+
+    expect(publishers).toEqual(['PublishSwitched']);
+    expect(reachesSuccess(machine, machine.StartAt, new Set(publishers))).toBe(false);
+  });
+
+  it('keeps to the budget on the way to success: one AdminUpdateUserAttributes, at most one DynamoDB read', () => {
+    const successPaths = paths(machine, machine.StartAt).filter((path) => isSuccessEnd(state(machine, path.at(-1) ?? '')));
+    expect(successPaths.length).toBeGreaterThan(0);
+
+    for (const path of successPaths) {
+      const resources = tasksOf(machine, path).map((name) => state(machine, name).Resource ?? '');
+      expect(resources.filter((resource) => resource.endsWith(':adminUpdateUserAttributes'))).toHaveLength(1);
+      expect(resources.filter((resource) => /dynamodb/.test(resource)).length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('refuses a target missing from the groups or without a membership item with the not-a-member error, after an access denied event', () => {
+    const denialPaths = paths(machine, machine.StartAt).filter((path) => path.at(-1) === 'RejectSwitch');
+
+    expect(denialPaths.map((path) => tasksOf(machine, path).join(' → ')).sort()).toEqual(['GetMembership → PublishAccessDenied', 'PublishAccessDenied']);
+    expect(state(machine, 'RejectSwitch').Error).toBe(WORKFLOW_ERROR.notAMember);
+    expect(entriesOf(state(machine, 'PublishAccessDenied'))[0]?.Detail.action).toBe('tenant:switch');
+  });
+
+  it.each([
+    ['GetMembership', ['PublishSwitchFailed']],
+    ['SetActiveTenant', ['RestorePreviousTenant', 'PublishSwitchFailed']],
+    ['PublishSwitched', ['RestorePreviousTenant', 'PublishSwitchFailed']],
+  ])('restores, when %s fails, the previous tenant if it may have changed', (step, undo) => {
+    const [catcher] = state(machine, step).Catch ?? [];
+    const recorder = state(machine, catcher?.Next ?? '');
+
+    expect({ type: recorder.Type, result: recorder.Result, resultPath: recorder.ResultPath }).toEqual({ type: 'Pass', result: step, resultPath: '$.failedStep' });
+    for (const path of paths(machine, catcher?.Next ?? '')) {
+      expect(tasksOf(machine, path)).toEqual(undo);
+      expect(path.at(-1)).toBe('FailSwitch');
+    }
+  });
+
+  it('fails a switch that passed its checks with the switch error', () => {
+    expect(state(machine, 'FailSwitch').Error).toBe(WORKFLOW_ERROR.switchFailed);
+  });
+});
