@@ -240,7 +240,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
     stoppers.push(async () => rmSync(outputsFile, { force: true }));
 
-    return { outputs, outputsFile, stop, lambda, eventBridge, stepFunctions, credentialStore };
+    return { outputs, outputsFile, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api };
   } catch (error) {
     await stop();
     throw error;

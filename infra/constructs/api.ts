@@ -141,6 +141,8 @@ export class ControlPlaneApi extends Construct {
       });
     }
 
+    // RestApi adds an `Endpoint` output of its own, with a trailing slash; the stack's `apiUrl` replaces it.
+    this.restApi.node.tryRemoveChild('Endpoint');
     const stack = Stack.of(this);
     this.url = `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE_NAME}`;
 

@@ -72,6 +72,11 @@ export interface Endpoint {
   readonly port: number;
   /** Services can be added after start, e.g. once a child emulator is up. */
   addService(service: LocalService): void;
+  /**
+   * Requests served so far, by operation (`DynamoDB_20120810.GetItem`, `POST /2015-03-31/functions/…`):
+   * what the benchmarks count AWS calls with.
+   */
+  requestCounts(): ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -83,10 +88,13 @@ export interface Endpoint {
 export async function startEndpoint(options: { port: number; host?: string; services?: LocalService[] }): Promise<Endpoint> {
   const host = options.host ?? '127.0.0.1';
   const services: LocalService[] = [...(options.services ?? [])];
+  const counts = new Map<string, number>();
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const request = await toAwsRequest(req);
+        const operation = request.target ?? `${request.method} ${request.path}`;
+        counts.set(operation, (counts.get(operation) ?? 0) + 1);
         const service = services.find((candidate) => candidate.canHandle(request));
         if (!service) {
           writeAwsResponse(res, {
@@ -121,6 +129,7 @@ export async function startEndpoint(options: { port: number; host?: string; serv
     url: `http://${host}:${port}`,
     port,
     addService: (service) => services.push(service),
+    requestCounts: () => counts,
     async stop() {
       await close(server);
       for (const service of services) await service.stop?.();

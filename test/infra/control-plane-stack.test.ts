@@ -8,8 +8,8 @@ import { asArray, onlyResource, testApp } from './support';
 
 // One app, one synth for the whole file: the default stack and a throw-away one.
 const app = testApp();
-const stack = new ControlPlaneStack(app, 'ControlPlane');
-const disposable = new ControlPlaneStack(app, 'Disposable', { retainData: false });
+const stack = new ControlPlaneStack(app, 'ControlPlane', { functionCode: 'placeholder' });
+const disposable = new ControlPlaneStack(app, 'Disposable', { retainData: false, functionCode: 'placeholder' });
 const template = Template.fromStack(stack);
 const disposableTemplate = Template.fromStack(disposable);
 
@@ -261,7 +261,15 @@ describe('the stack outputs', () => {
     ['userPoolClientId', () => ref(stack.identity.userPoolClient.userPoolClientId)],
     ['identityPoolId', () => ref(stack.identity.identityPool.ref)],
     ['tableName', () => ref(stack.data.table.tableName)],
+    ['eventBusName', () => ref(stack.events.bus.eventBusName)],
+    ['apiUrl', () => ref(stack.api.url)],
   ])('names %s as the local outputs do', (name, value) => {
     expect(outputs[name]?.Value).toEqual(value());
+  });
+
+  it('has the names of the local outputs that a deployed stack has, and no other', () => {
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['region', 'apiUrl', 'userPoolId', 'userPoolClientId', 'identityPoolId', 'tableName', 'eventBusName', 'stateMachines'].sort(),
+    );
   });
 });

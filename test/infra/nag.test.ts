@@ -4,7 +4,7 @@ import { ControlPlaneStack } from '../../infra/stack';
 import { testApp } from './support';
 
 const app = testApp();
-new ControlPlaneStack(app, 'ControlPlane');
+new ControlPlaneStack(app, 'ControlPlane', { functionCode: 'placeholder' });
 app.synth();
 
 describe('cdk-nag AwsSolutions on the control plane', () => {

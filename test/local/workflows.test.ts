@@ -30,6 +30,14 @@ interface User {
   readonly username: string;
 }
 
+/** The caller's active tenant and role as the token states them (the workflows' `previous…` input). */
+interface Active {
+  readonly tenantId: string | null;
+  readonly roleId: string | null;
+}
+
+const NO_ACTIVE_TENANT: Active = { tenantId: null, roleId: null };
+
 interface Run {
   readonly status: string | undefined;
   readonly error: string | undefined;
@@ -110,7 +118,7 @@ async function newUser(label: string): Promise<User> {
   return { userId, username: userId };
 }
 
-const onboardingInput = (user: User, tenantName: string, previous: { tenantId: string | null; roleId: string | null }): OnboardingInput => ({
+const onboardingInput = (user: User, tenantName: string, previous: Active): OnboardingInput => ({
   userId: user.userId,
   username: user.username,
   tenantName,
@@ -118,7 +126,7 @@ const onboardingInput = (user: User, tenantName: string, previous: { tenantId: s
   previousRoleId: previous.roleId,
 });
 
-async function onboard(user: User, tenantName: string, previous = { tenantId: null as string | null, roleId: null as string | null }): Promise<string> {
+async function onboard(user: User, tenantName: string, previous: Active = NO_ACTIVE_TENANT): Promise<string> {
   const result = await run('onboarding', onboardingInput(user, tenantName, previous));
   if (result.status !== 'SUCCEEDED') throw new Error(`onboarding ${tenantName} ended ${result.status} ${result.error}`);
   return (result.output as OnboardingOutput).tenantId;
@@ -192,7 +200,7 @@ describe('the onboarding workflow on the local cloud', () => {
   it('creates the tenant with the caller as its admin and active tenant, and publishes tenant.onboarded', async () => {
     const user = await newUser('onboard');
 
-    const result = await run('onboarding', onboardingInput(user, 'Blue Sky Flight School', { tenantId: null, roleId: null }));
+    const result = await run('onboarding', onboardingInput(user, 'Blue Sky Flight School', NO_ACTIVE_TENANT));
 
     expect(result.status).toBe('SUCCEEDED');
     const output = result.output as OnboardingOutput;
@@ -207,7 +215,7 @@ describe('the onboarding workflow on the local cloud', () => {
     await expectInvariants(user, [tenantId]);
   });
 
-  it("lists the new tenant by name on the user index under the shared keys", async () => {
+  it('lists the new tenant by name on the user index under the shared keys', async () => {
     const user = await newUser('index');
     const tenantId = await onboard(user, 'Indexed Aero Club');
 
@@ -233,7 +241,7 @@ describe('the onboarding workflow on the local cloud', () => {
   it('keeps every token out of the execution: its input, history and output hold none', async () => {
     const user = await newUser('tokens');
 
-    const result = await run('onboarding', onboardingInput(user, 'Tokenless Gliding', { tenantId: null, roleId: null }));
+    const result = await run('onboarding', onboardingInput(user, 'Tokenless Gliding', NO_ACTIVE_TENANT));
 
     expect(result.status).toBe('SUCCEEDED');
     // Cognito tokens are JWTs, and every JWT starts with the base64 of `{"`.
@@ -273,7 +281,7 @@ describe('the onboarding workflow on the local cloud', () => {
     const user = await newUser('onboard-first');
     await injectFault('onboarding', 'PublishOnboarded', 'EventBridge.InternalException');
 
-    const result = await run('onboarding', onboardingInput(user, 'Only Try Aviation', { tenantId: null, roleId: null }));
+    const result = await run('onboarding', onboardingInput(user, 'Only Try Aviation', NO_ACTIVE_TENANT));
 
     expect(result.error).toBe(WORKFLOW_ERROR.onboardingFailed);
     expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });
@@ -288,7 +296,7 @@ describe('the onboarding workflow on the local cloud', () => {
     const user = await newUser('onboard-throttled');
     await injectFault('onboarding', stateName, error);
 
-    const result = await run('onboarding', onboardingInput(user, 'Patient Pilots', { tenantId: null, roleId: null }));
+    const result = await run('onboarding', onboardingInput(user, 'Patient Pilots', NO_ACTIVE_TENANT));
 
     expect(result.status).toBe('SUCCEEDED');
     expect(taskVisit(result.events, stateName)).toEqual(expect.objectContaining({ errors: [error], succeeded: true }));
@@ -305,7 +313,7 @@ describe('the switching workflow on the local cloud', () => {
     return { user, first, second };
   }
 
-  const switchInput = (user: User, targetTenantId: string, groups: string[], previous: { tenantId: string | null; roleId: string | null }): SwitchingInput => ({
+  const switchInput = (user: User, targetTenantId: string, groups: string[], previous: Active): SwitchingInput => ({
     userId: user.userId,
     username: user.username,
     targetTenantId,
@@ -352,7 +360,7 @@ describe('the switching workflow on the local cloud', () => {
       }),
     );
 
-    const result = await run('switching', switchInput(member, tenantId, [tenantId], { tenantId: null, roleId: null }));
+    const result = await run('switching', switchInput(member, tenantId, [tenantId], NO_ACTIVE_TENANT));
 
     expect(result.output).toEqual({ tenantId, roleId: 'pilot' });
     expect(await activeAttributes(member)).toEqual({ tenantId, roleId: 'pilot' });
@@ -409,7 +417,7 @@ describe('the switching workflow on the local cloud', () => {
     await setActiveAttributes(user, '', '');
     await injectFault('switching', 'PublishSwitched', 'EventBridge.InternalException');
 
-    const result = await run('switching', switchInput(user, first, [first, second], { tenantId: null, roleId: null }));
+    const result = await run('switching', switchInput(user, first, [first, second], NO_ACTIVE_TENANT));
 
     expect(result.error).toBe(WORKFLOW_ERROR.switchFailed);
     expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });

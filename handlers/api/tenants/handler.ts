@@ -29,7 +29,8 @@ export const createTenantBody = z.strictObject({
 });
 
 export const switchTenantBody = z.strictObject({
-  tenantId: z.string().min(1, 'required').max(128),
+  // Tenant ids become parts of keys and group names: only the characters generated ids use.
+  tenantId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a tenant id'),
   refreshToken,
 });
 

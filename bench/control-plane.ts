@@ -1,0 +1,123 @@
+import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalCloud, type LocalCloud } from '../local/cloud';
+import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+interface RunCost {
+  /** Task calls the workflow made, by service (from its execution history). */
+  workflowCallsByService: Record<string, number>;
+  stateTransitions: number;
+  /** Every request the AWS endpoint served for one call, subscribers included, by operation. */
+  endpointRequests: Record<string, number>;
+}
+
+/**
+ * Onboarding and switching through the real API of an in-process local cloud: latency per call
+ * (sequential, after a warm-up) and the AWS calls one run costs.
+ */
+export async function benchControlPlane(options: { onboardings?: number; switches?: number } = {}): Promise<Record<string, unknown>> {
+  const onboardings = options.onboardings ?? 12;
+  const switches = options.switches ?? 40;
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-control-plane-'));
+  const cloud: LocalCloud = await startLocalCloud({ port: 0, apiPort: 0, stateDir, persist: false });
+  const { outputs } = cloud;
+  const config = { endpoint: outputs.endpoint, region: outputs.region, credentials: LOCAL_ADMIN_CREDENTIALS, disableHostPrefix: true };
+  const idp = new CognitoIdentityProviderClient(config);
+  const sfn = new SFNClient(config);
+  try {
+    const email = `bench-${Date.now()}@example.com`;
+    const password = 'Bench-pass-1';
+    await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+    await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+    const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+    const refreshToken = auth.AuthenticationResult?.RefreshToken ?? '';
+    let idToken = auth.AuthenticationResult?.IdToken ?? '';
+
+    const call = async (method: string, path: string, body: unknown) => {
+      const started = performance.now();
+      const response = await fetch(`${outputs.apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await response.json()) as { tokens?: { idToken: string }; tenant?: { tenantId: string }; activeTenantId?: string };
+      if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+      return { ms: performance.now() - started, json };
+    };
+
+    const costOf = async (action: () => Promise<void>, stateMachineArn: string): Promise<RunCost> => {
+      await cloud.eventBridge.settled();
+      const before = new Map(cloud.endpoint.requestCounts());
+      await action();
+      await cloud.eventBridge.settled();
+      const endpointRequests: Record<string, number> = {};
+      for (const [operation, count] of cloud.endpoint.requestCounts()) {
+        const delta = count - (before.get(operation) ?? 0);
+        if (delta > 0) endpointRequests[operation] = delta;
+      }
+      const [latest] = cloud.stepFunctions.recentExecutions(1);
+      if (!latest || !latest.executionArn.includes(stateMachineArn.split(':').pop() ?? '')) throw new Error('no execution to inspect');
+      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: latest.executionArn, maxResults: 1000 }));
+      const workflowCallsByService: Record<string, number> = {};
+      for (const event of events) {
+        const scheduled = event.taskScheduledEventDetails;
+        if (scheduled?.resourceType) workflowCallsByService[scheduled.resourceType] = (workflowCallsByService[scheduled.resourceType] ?? 0) + 1;
+      }
+      return { workflowCallsByService, stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length, endpointRequests };
+    };
+
+    const tenants: string[] = [];
+    const onboard = async () => {
+      const { ms, json } = await call('POST', '/tenants', { name: `Bench ${tenants.length}`, refreshToken });
+      tenants.push(json.tenant?.tenantId ?? '');
+      idToken = json.tokens?.idToken ?? idToken;
+      return ms;
+    };
+    await onboard(); // warm-up: loads the functions, JIT, JWKS
+    const onboardingCost = await costOf(async () => void (await onboard()), outputs.stateMachines.onboarding ?? '');
+    const onboardingMs: number[] = [];
+    for (let run = 0; run < onboardings; run += 1) onboardingMs.push(await onboard());
+
+    let target = 0;
+    const switchOnce = async () => {
+      target = (target + 1) % tenants.length;
+      const { ms, json } = await call('PUT', '/tenants/active', { tenantId: tenants[target], refreshToken });
+      idToken = json.tokens?.idToken ?? idToken;
+      return ms;
+    };
+    await switchOnce();
+    const switchCost = await costOf(async () => void (await switchOnce()), outputs.stateMachines.switching ?? '');
+    const switchMs: number[] = [];
+    for (let run = 0; run < switches; run += 1) switchMs.push(await switchOnce());
+
+    return {
+      onboarding: { runs: onboardings, p50Ms: +percentile(onboardingMs, 50).toFixed(1), p95Ms: +percentile(onboardingMs, 95).toFixed(1), ...onboardingCost },
+      switching: { runs: switches, p50Ms: +percentile(switchMs, 50).toFixed(1), p95Ms: +percentile(switchMs, 95).toFixed(1), ...switchCost },
+    };
+  } finally {
+    idp.destroy();
+    sfn.destroy();
+    await cloud.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  benchControlPlane()
+    .then((result) => {
+      console.log(JSON.stringify(result, null, 2));
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
