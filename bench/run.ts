@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchAuthorizer } from './authorizer';
+import { benchBundles } from './bundles';
 import { benchControlPlane } from './control-plane';
 import { benchIamGateway } from './iam-gateway';
 import { benchStartup } from './startup';
@@ -18,6 +19,9 @@ async function main(): Promise<void> {
   results.iamGateway = await benchIamGateway();
   console.log('[bench] authorizer (warm path, cache misses, against the literal design)…');
   results.authorizer = await benchAuthorizer();
+  console.log('[bench] Lambda bundle sizes…');
+  results.bundles = await benchBundles();
+  console.table(results.bundles);
   console.log('[bench] onboarding and switching through the API…');
   results.controlPlane = await benchControlPlane();
   console.log(JSON.stringify(results.controlPlane, null, 2));

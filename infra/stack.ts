@@ -43,7 +43,6 @@ export class ControlPlaneStack extends Stack {
       table: this.data.table,
       eventBus: this.events.bus,
       userPool: this.identity.userPool,
-      retainLogs: retainData,
     });
     this.functions = new ControlPlaneFunctions(this, 'Functions', {
       code: props.functionCode ?? 'bundled',

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ROUTES } from '../api/routes';
-import { awsClients, requireEnv } from '../shared/clients';
+import { dynamoDbClient, cognitoIdentityClient, requireEnv } from '../shared/clients';
 import { cognitoIdentityPool, dynamoDbMembershipReader, userPoolLoginProvider } from './adapters';
 import { createAuthorizerHandler } from './handler';
 import { LoopbackHttpFetcher } from './jwks-fetcher';
@@ -12,8 +12,8 @@ export const handler = createAuthorizerHandler({
     loginProvider: userPoolLoginProvider(requireEnv('AWS_REGION'), requireEnv('USER_POOL_ID')),
     routes: ROUTES,
   },
-  readMembership: dynamoDbMembershipReader(awsClients().dynamodb, requireEnv('TABLE_NAME')),
-  identityPool: cognitoIdentityPool(awsClients().cognitoIdentity, requireEnv('IDENTITY_POOL_ID')),
+  readMembership: dynamoDbMembershipReader(dynamoDbClient(), requireEnv('TABLE_NAME')),
+  identityPool: cognitoIdentityPool(cognitoIdentityClient(), requireEnv('IDENTITY_POOL_ID')),
   jwksFetcher: new LoopbackHttpFetcher(),
   logger: new Logger({ serviceName: 'authorizer' }),
 });

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { clientConfig } from './clients';
 
 export interface ScopedCredentials {
   readonly accessKeyId: string;
@@ -24,8 +25,7 @@ export function tenantScopedDynamoDb(credentials: ScopedCredentials): DynamoDBCl
       clients.delete(oldest);
     }
   }
-  const endpointOverridden = Object.keys(process.env).some((name) => name.startsWith('AWS_ENDPOINT_URL'));
-  const client = new DynamoDBClient({ credentials: { ...credentials }, disableHostPrefix: endpointOverridden });
+  const client = new DynamoDBClient({ ...clientConfig(), credentials: { ...credentials } });
   clients.set(credentials.accessKeyId, client);
   return client;
 }

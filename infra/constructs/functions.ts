@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, type FunctionDefinition, type FunctionKey, FUNCTIONS } from '../../handlers/catalog';
 import type { WorkflowKey } from '../../workflows/registry';
+import { LAMBDA_BUNDLE } from '../bundling';
 import { PROJECT_ROOT } from '../project';
 
 /**
@@ -179,8 +180,7 @@ function assertEsbuildInstalled(): void {
   }
 }
 
-/** ESM has no `require`; bundled CommonJS dependencies still call it. */
-export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER = LAMBDA_BUNDLE.banner;
 
 export interface CatalogFunctionProps {
   readonly definition: FunctionDefinition;
@@ -236,11 +236,11 @@ export class CatalogFunction extends Construct {
         bundling: {
           forceDockerBundling: false,
           format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
+          target: LAMBDA_BUNDLE.target,
+          minify: LAMBDA_BUNDLE.minify,
           sourceMap: true,
           sourcesContent: false,
-          mainFields: ['module', 'main'],
+          mainFields: [...LAMBDA_BUNDLE.mainFields],
           banner: ESM_REQUIRE_BANNER,
           // The SDK is bundled, not taken from the runtime: the deployed code runs the versions
           // package-lock.json pins and the local cloud tests.

@@ -8,17 +8,15 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { TABLE_DEFINITION } from '../../domain/table';
 import { WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { taskPermissions, type TaskTarget } from '../asl-permissions';
-import { TABLE_DEFINITION } from '../../domain/table';
 import { PROJECT_ROOT } from '../project';
 
 export interface WorkflowsProps {
   readonly table: ITableV2;
   readonly eventBus: IEventBus;
   readonly userPool: IUserPool;
-  /** Keep the execution logs when the stack is deleted. */
-  readonly retainLogs: boolean;
 }
 
 /** `${Name}` in an ASL file that the registry does not list: it would deploy verbatim. */
@@ -94,7 +92,8 @@ export class ControlPlaneWorkflows extends Construct {
         // The vendedlogs prefix keeps CloudWatch's resource policy for Step Functions under its size limit.
         logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${workflow.name}`,
         retention: RetentionDays.ONE_MONTH,
-        removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        // A retained group with a fixed name would make re-creating the stack fail; these logs hold no execution data.
+        removalPolicy: RemovalPolicy.DESTROY,
       });
       const stateMachine = new StateMachine(this, workflow.name, {
         stateMachineType: StateMachineType.EXPRESS,

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -133,6 +133,17 @@ describe('the post-confirmation trigger', () => {
 
   it('is wired on the user pool', () => {
     expect(pool.Properties.LambdaConfig).toEqual({ PostConfirmation: { 'Fn::GetAtt': [logicalId('postConfirmation'), 'Arn'] } });
+  });
+
+  // Template.fromStack above already rejects a template with a dependency cycle; this names the cause.
+  it('refers to no identity resource, which would close a cycle with the pool', () => {
+    const identityIds = [userPool, userPoolClient, identityPool].map((construct) =>
+      stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnElement),
+    );
+    const fn = JSON.stringify(properties('postConfirmation'));
+    const policies = JSON.stringify(permissionsOf('postConfirmation'));
+
+    expect(identityIds.filter((id) => fn.includes(id) || policies.includes(id))).toEqual([]);
   });
 
   it('may be invoked by Cognito for this pool only', () => {

@@ -1,14 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { awsClients, requireEnv } from '../../shared/clients';
+import { cognitoIdentityProviderClient, sfnClient, requireEnv } from '../../shared/clients';
 import { cognitoTokenRefresher } from '../../shared/tokens';
 import { stepFunctionsRunner } from '../../shared/workflow-runner';
 import { createCreateTenantHandler } from './handler';
 
-const clients = awsClients();
 
 export const handler = createCreateTenantHandler({
-  run: stepFunctionsRunner(clients.sfn),
+  run: stepFunctionsRunner(sfnClient()),
   onboardingArn: requireEnv('ONBOARDING_STATE_MACHINE_ARN'),
-  refresh: cognitoTokenRefresher(clients.cognitoIdentityProvider, requireEnv('USER_POOL_CLIENT_ID')),
+  refresh: cognitoTokenRefresher(cognitoIdentityProviderClient(), requireEnv('USER_POOL_CLIENT_ID')),
   logger: new Logger({ serviceName: 'api-tenants' }),
 });

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { awsClients, requireEnv } from '../../shared/clients';
+import { dynamoDbClient, requireEnv } from '../../shared/clients';
 import { dynamoDbWriteOnce } from '../../shared/write-once';
 import { createAuditWriterHandler } from './handler';
 
 export const handler = createAuditWriterHandler({
-  table: dynamoDbWriteOnce(awsClients().dynamodb, requireEnv('TABLE_NAME')),
+  table: dynamoDbWriteOnce(dynamoDbClient(), requireEnv('TABLE_NAME')),
   logger: new Logger({ serviceName: 'audit-writer' }),
 });

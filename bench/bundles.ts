@@ -1,0 +1,37 @@
+import { build } from 'esbuild';
+import { join } from 'node:path';
+import { FUNCTIONS } from '../handlers/catalog';
+import { LAMBDA_BUNDLE } from '../infra/bundling';
+
+/** Each function bundled as it deploys (minified ESM for Node 22), without source maps: bytes and gzip bytes. */
+export async function benchBundles(): Promise<Record<string, { kB: number; gzipKB: number }>> {
+  const { gzipSync } = await import('node:zlib');
+  const root = join(__dirname, '..');
+  const sizes: Record<string, { kB: number; gzipKB: number }> = {};
+  for (const definition of Object.values(FUNCTIONS)) {
+    const result = await build({
+      entryPoints: [join(root, definition.entry)],
+      bundle: true,
+      write: false,
+      format: LAMBDA_BUNDLE.format,
+      target: LAMBDA_BUNDLE.target,
+      platform: LAMBDA_BUNDLE.platform,
+      minify: LAMBDA_BUNDLE.minify,
+      mainFields: [...LAMBDA_BUNDLE.mainFields],
+      banner: { js: LAMBDA_BUNDLE.banner },
+      logLevel: 'error',
+    });
+    const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+    sizes[definition.name] = { kB: Math.round(code.length / 1024), gzipKB: Math.round(gzipSync(code).length / 1024) };
+  }
+  return sizes;
+}
+
+if (require.main === module) {
+  benchBundles()
+    .then((sizes) => console.table(sizes))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
