@@ -9,6 +9,7 @@
  * API Gateway's own result cache (in front of the function) is not part of this measurement.
  * `npx tsx bench/authorizer.ts`
  */
+import { runStandalone } from './standalone';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,11 +253,4 @@ function printTable(result: Record<string, number | string>): void {
   });
 }
 
-if (require.main === module) {
-  benchAuthorizer()
-    .then(printTable)
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(benchAuthorizer, printTable);

@@ -1,3 +1,4 @@
+import { runStandalone } from './standalone';
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { FUNCTIONS } from '../handlers/catalog';
@@ -27,11 +28,4 @@ export async function benchBundles(): Promise<Record<string, { kB: number; gzipK
   return sizes;
 }
 
-if (require.main === module) {
-  benchBundles()
-    .then((sizes) => console.table(sizes))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(benchBundles, (sizes) => console.table(sizes));

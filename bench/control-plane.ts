@@ -1,3 +1,4 @@
+import { runStandalone } from './standalone';
 import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -122,14 +123,4 @@ export async function benchControlPlane(options: { onboardings?: number; switche
   }
 }
 
-if (require.main === module) {
-  benchControlPlane()
-    .then((result) => {
-      console.log(JSON.stringify(result, null, 2));
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(benchControlPlane, (result) => console.log(JSON.stringify(result, null, 2)));

@@ -4,6 +4,7 @@
  * tenant credentials: SigV4 verification + policy evaluation + relay). Sequential calls after a
  * warm-up, one run, all on loopback; throughput is calls per second of time spent in that client's calls. `npx tsx bench/iam-gateway.ts`
  */
+import { runStandalone } from './standalone';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { tenantPolicyDocument } from '../domain/isolation';
 import { tenantDataPartition } from '../domain/keys';
@@ -140,11 +141,4 @@ function printTable(result: Record<string, number | string>): void {
   console.log(`tenant via gateway / direct: p50 x${result.tenantToDirectP50Ratio}, throughput x${result.tenantToDirectThroughputRatio}`);
 }
 
-if (require.main === module) {
-  benchIamGateway()
-    .then(printTable)
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(benchIamGateway, printTable);

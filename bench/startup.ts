@@ -1,3 +1,4 @@
+import { runStandalone } from './standalone';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,11 +42,4 @@ export async function benchStartup(runs = 3): Promise<Record<string, number>> {
   };
 }
 
-if (require.main === module) {
-  benchStartup()
-    .then((result) => console.table(result))
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(benchStartup, (result) => console.table(result));
