@@ -16,3 +16,13 @@ export interface RuleDefinition {
   eventPattern: Record<string, unknown>;
   targets: RuleTarget[];
 }
+
+/**
+ * How every rule target is retried before its event goes to the dead letters: the CDK app sets it
+ * on each target (`retryAttempts` = retries after the first attempt, `maxEventAge`), the local bus
+ * delivers with the same number of attempts (with backoff far shorter than AWS's, so tests stay fast).
+ */
+export const TARGET_DELIVERY = {
+  retryAttempts: 3,
+  maxEventAgeSeconds: 3600,
+} as const;

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { TARGET_DELIVERY as SHARED_TARGET_DELIVERY } from '../../events/rule-definition';
 import { type Archive, EventBus, type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -35,7 +36,10 @@ export class UnknownRuleTargetError extends Error {
  * event still failing after these is a bug to look at in the dead-letter queue, not to retry for
  * a day (EventBridge's default is 185 attempts over 24 hours).
  */
-export const TARGET_DELIVERY = { retryAttempts: 3, maxEventAge: Duration.hours(1) } as const;
+export const TARGET_DELIVERY = {
+  retryAttempts: SHARED_TARGET_DELIVERY.retryAttempts,
+  maxEventAge: Duration.seconds(SHARED_TARGET_DELIVERY.maxEventAgeSeconds),
+} as const;
 
 /** Patterns in events/rules.ts are AWS's JSON; CDK's type names `detail-type` as `detailType` and renders it back. */
 export function toEventPattern(pattern: Readonly<Record<string, unknown>>): EventPattern {

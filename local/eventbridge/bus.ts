@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RuleDefinition, RuleTarget } from '../../events/rule-definition';
+import { TARGET_DELIVERY, type RuleDefinition, type RuleTarget } from '../../events/rule-definition';
 import { AwsServiceError, jsonProtocolService, type JsonOperation } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 import { compilePattern, InvalidEventPatternError, parseEventPattern, type CompiledPattern } from './pattern';
@@ -81,7 +81,7 @@ export interface EventBridgeService extends LocalService {
   setDuplicateDelivery(on: boolean): void;
 }
 
-export const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 250 } as const;
+export const DEFAULT_RETRY = { maxAttempts: TARGET_DELIVERY.retryAttempts + 1, baseDelayMs: 250 } as const;
 const DEFAULT_BUS = 'default';
 const MAX_ENTRIES = 10;
 /** PutEvents' limit on the summed entry sizes (eb-putevent-size). */

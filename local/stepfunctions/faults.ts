@@ -8,6 +8,11 @@ export const FaultSpecSchema = z.object({
   error: z.string().min(1),
   cause: z.string().optional(),
   count: z.number().int().positive(),
+  /**
+   * Only executions whose input has these top-level values take the fault (e.g. `{ "userId": "…" }`),
+   * so tests running side by side against one cloud cannot use up each other's faults.
+   */
+  whenInput: z.record(z.string(), z.string()).optional(),
 });
 
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;
@@ -23,13 +28,18 @@ export interface InjectedFault {
  * service failing. Faults for the same state are used up in the order they were injected.
  */
 export class FaultInjector {
-  private readonly pending = new Map<string, { error: string; cause: string; remaining: number }[]>();
+  private readonly pending = new Map<string, { error: string; cause: string; remaining: number; whenInput?: Record<string, string> }[]>();
 
   inject(spec: FaultSpec): void {
     const parsed = FaultSpecSchema.parse(spec);
     const key = faultKey(parsed.stateMachineName, parsed.stateName);
     const queue = this.pending.get(key) ?? [];
-    queue.push({ error: parsed.error, cause: parsed.cause ?? `Fault injected into ${parsed.stateName}`, remaining: parsed.count });
+    queue.push({
+      error: parsed.error,
+      cause: parsed.cause ?? `Fault injected into ${parsed.stateName}`,
+      remaining: parsed.count,
+      ...(parsed.whenInput ? { whenInput: parsed.whenInput } : {}),
+    });
     this.pending.set(key, queue);
   }
 
@@ -37,14 +47,16 @@ export class FaultInjector {
     this.pending.clear();
   }
 
-  /** Uses up one run of the first pending fault for this state, if any. */
-  take(stateMachineName: string, stateName: string): InjectedFault | undefined {
+  /** Uses up one run of the first pending fault for this state that the execution's input matches, if any. */
+  take(stateMachineName: string, stateName: string, executionInput: unknown = undefined): InjectedFault | undefined {
     const key = faultKey(stateMachineName, stateName);
     const queue = this.pending.get(key);
-    const next = queue?.[0];
+    const input = typeof executionInput === 'object' && executionInput !== null ? (executionInput as Record<string, unknown>) : {};
+    const index = queue?.findIndex((fault) => !fault.whenInput || Object.entries(fault.whenInput).every(([name, value]) => input[name] === value)) ?? -1;
+    const next = queue?.[index];
     if (!queue || !next) return undefined;
     next.remaining -= 1;
-    if (next.remaining === 0) queue.shift();
+    if (next.remaining === 0) queue.splice(index, 1);
     if (queue.length === 0) this.pending.delete(key);
     return { error: next.error, cause: next.cause };
   }

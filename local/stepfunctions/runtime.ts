@@ -245,7 +245,7 @@ export class StepFunctionsRuntime {
     history.add('TaskScheduled', { ...task.label, region: this.options.region, parameters: JSON.stringify(input), timeoutInSeconds: timeoutSeconds });
     history.add('TaskStarted', { ...task.label });
     try {
-      const fault = this.options.faults.take(record.stateMachine.name, task.name);
+      const fault = this.options.faults.take(record.stateMachine.name, task.name, parseInput(record.input));
       if (fault) throw new StatesTaskError(fault.error, fault.cause);
       const output = await this.options.dispatcher.run(task.integration, input, context);
       if (!timedOut()) history.add('TaskSucceeded', { ...task.label, output: JSON.stringify(output), outputDetails: { truncated: false } });
@@ -267,5 +267,13 @@ export class StepFunctionsRuntime {
       this.executions.delete(arn);
       excess -= 1;
     }
+  }
+}
+
+function parseInput(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

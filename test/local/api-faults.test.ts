@@ -11,9 +11,12 @@ import { api, clients, outputs, signIn, signUpConfirmed, uniqueEmail } from './s
  */
 describe('the API when a workflow step fails', () => {
   const faults = `${outputs().endpoint}/_local/faults`;
-  const inject = (stateMachineName: string, stateName: string) =>
-    fetch(faults, { method: 'POST', body: JSON.stringify({ stateMachineName, stateName, error: 'States.TaskFailed', cause: 'injected by the test', count: 1 }) });
-  afterEach(() => fetch(faults, { method: 'DELETE' }));
+  // Scoped to the test's own user, so that files running side by side cannot take each other's faults.
+  const inject = (stateMachineName: string, stateName: string, userId: string) =>
+    fetch(faults, {
+      method: 'POST',
+      body: JSON.stringify({ stateMachineName, stateName, error: 'States.TaskFailed', cause: 'injected by the test', count: 1, whenInput: { userId } }),
+    });
 
   const attributes = async (email: string) => {
     const user = await clients().cognito.send(new AdminGetUserCommand({ UserPoolId: outputs().userPoolId, Username: email }));
@@ -39,7 +42,7 @@ describe('the API when a workflow step fails', () => {
       const email = uniqueEmail('onboard-fault');
       const userId = await signUpConfirmed(email);
       const tokens = await signIn(email);
-      await inject(WORKFLOWS.onboarding.name, stateName);
+      await inject(WORKFLOWS.onboarding.name, stateName, userId);
 
       const response = await api('POST', '/tenants', tokens.idToken, { name: 'Doomed Aviation', refreshToken: tokens.refreshToken });
 
@@ -51,11 +54,11 @@ describe('the API when a workflow step fails', () => {
 
   it.each(['GetMembership', 'SetActiveTenant', 'PublishSwitched'])('PUT /tenants/active answers 500 and keeps the previous tenant when %s fails', async (stateName) => {
     const email = uniqueEmail('switch-fault');
-    await signUpConfirmed(email);
+    const userId = await signUpConfirmed(email);
     const first = await signIn(email);
     const a = await api<{ tenant: { tenantId: string }; tokens: { idToken: string } }>('POST', '/tenants', first.idToken, { name: 'First', refreshToken: first.refreshToken });
     const b = await api<{ tenant: { tenantId: string }; tokens: { idToken: string } }>('POST', '/tenants', a.body.tokens.idToken, { name: 'Second', refreshToken: first.refreshToken });
-    await inject(WORKFLOWS.switching.name, stateName);
+    await inject(WORKFLOWS.switching.name, stateName, userId);
 
     const response = await api('PUT', '/tenants/active', b.body.tokens.idToken, { tenantId: a.body.tenant.tenantId, refreshToken: first.refreshToken });
 

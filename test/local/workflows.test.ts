@@ -76,11 +76,12 @@ async function run(key: WorkflowKey, input: OnboardingInput | SwitchingInput): P
 
 const endpointPath = (path: string): string => `${outputs().endpoint}${path}`;
 
-async function injectFault(key: WorkflowKey, stateName: string, error: string): Promise<void> {
+/** Scoped to the user's runs, so that test files running side by side cannot take each other's faults. */
+async function injectFault(key: WorkflowKey, stateName: string, error: string, userId: string): Promise<void> {
   const response = await fetch(endpointPath('/_local/faults'), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1 }),
+    body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1, whenInput: { userId } }),
   });
   if (response.status !== 200) throw new Error(`fault injection answered ${response.status}: ${await response.text()}`);
 }
@@ -192,10 +193,6 @@ async function expectInvariants(user: User, tenantIds: readonly string[]): Promi
   }
 }
 
-afterEach(async () => {
-  await fetch(endpointPath('/_local/faults'), { method: 'DELETE' });
-});
-
 describe('the onboarding workflow on the local cloud', () => {
   it('creates the tenant with the caller as its admin and active tenant, and publishes tenant.onboarded', async () => {
     const user = await newUser('onboard');
@@ -258,7 +255,7 @@ describe('the onboarding workflow on the local cloud', () => {
   ])('undoes everything when %s fails with %s, restores the previous tenant and publishes the failure', async (stateName, error) => {
     const user = await newUser('onboard-fault');
     const previousTenantId = await onboard(user, 'First Flying Club');
-    await injectFault('onboarding', stateName, error);
+    await injectFault('onboarding', stateName, error, user.userId);
 
     const result = await run('onboarding', onboardingInput(user, 'Second Flying Club', { tenantId: previousTenantId, roleId: ADMIN_ROLE_ID }));
 
@@ -279,7 +276,7 @@ describe('the onboarding workflow on the local cloud', () => {
 
   it('clears the active tenant again when the user had none before a failed run', async () => {
     const user = await newUser('onboard-first');
-    await injectFault('onboarding', 'PublishOnboarded', 'EventBridge.InternalException');
+    await injectFault('onboarding', 'PublishOnboarded', 'EventBridge.InternalException', user.userId);
 
     const result = await run('onboarding', onboardingInput(user, 'Only Try Aviation', NO_ACTIVE_TENANT));
 
@@ -294,7 +291,7 @@ describe('the onboarding workflow on the local cloud', () => {
     ['PublishOnboarded', 'EventBridge.FailedEntry'],
   ])('retries %s after %s and completes', async (stateName, error) => {
     const user = await newUser('onboard-throttled');
-    await injectFault('onboarding', stateName, error);
+    await injectFault('onboarding', stateName, error, user.userId);
 
     const result = await run('onboarding', onboardingInput(user, 'Patient Pilots', NO_ACTIVE_TENANT));
 
@@ -396,7 +393,7 @@ describe('the switching workflow on the local cloud', () => {
     ['PublishSwitched', 'EventBridge.InternalException'],
   ])('restores the previous tenant when %s fails with %s and publishes the failure', async (stateName, error) => {
     const { user, first, second } = await userWithTwoTenants('switch-fault');
-    await injectFault('switching', stateName, error);
+    await injectFault('switching', stateName, error, user.userId);
 
     const result = await run('switching', switchInput(user, first, [first, second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
 
@@ -415,7 +412,7 @@ describe('the switching workflow on the local cloud', () => {
   it('clears the active tenant again when the caller had none before a failed switch', async () => {
     const { user, first, second } = await userWithTwoTenants('switch-fault-none');
     await setActiveAttributes(user, '', '');
-    await injectFault('switching', 'PublishSwitched', 'EventBridge.InternalException');
+    await injectFault('switching', 'PublishSwitched', 'EventBridge.InternalException', user.userId);
 
     const result = await run('switching', switchInput(user, first, [first, second], NO_ACTIVE_TENANT));
 
@@ -428,7 +425,7 @@ describe('the switching workflow on the local cloud', () => {
     ['SetActiveTenant', 'CognitoIdentityProvider.TooManyRequestsException'],
   ])('retries %s after %s and completes', async (stateName, error) => {
     const { user, first, second } = await userWithTwoTenants('switch-throttled');
-    await injectFault('switching', stateName, error);
+    await injectFault('switching', stateName, error, user.userId);
 
     const result = await run('switching', switchInput(user, first, [first, second], { tenantId: second, roleId: ADMIN_ROLE_ID }));
 
