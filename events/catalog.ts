@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The event catalog: every source and detail-type exists once, here. Publishers (handlers and the

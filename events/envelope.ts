@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_CATALOG, isDetailType, type DetailType, type EventDetail, type EventSource } from './catalog';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType } from './catalog';
 
 /**

@@ -1,5 +1,5 @@
 import type { Fetcher } from 'aws-jwt-verify/https';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidKeyPartError } from '../../domain/keys';
 import { AUTHORIZER, type RouteDefinition } from '../api/routes';
 import { ExpiringCache } from './cache';

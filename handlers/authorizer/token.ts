@@ -12,7 +12,7 @@ import {
 } from 'aws-jwt-verify/error';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GROUPS_CLAIM, ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
 
 /** Why a presented token is refused. Logged; never the token or one of its claims. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsServiceError, jsonProtocolService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 import { InvalidDefinitionError } from './definition';

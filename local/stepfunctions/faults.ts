@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalService } from '../server/types';
 
 export const FaultSpecSchema = z.object({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { SORT_KEY } from '../../domain/keys';
 import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ForbiddenError, ThrottledError, WorkflowFailedError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
 import { WORKFLOW_ERROR, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type SwitchingOutput } from '../../../workflows/registry';
