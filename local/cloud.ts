@@ -32,6 +32,8 @@ export interface LocalCloudOptions {
   readonly stateDir: string;
   /** Keep DynamoDB and Cognito data across restarts (otherwise every start is empty). */
   readonly persist: boolean;
+  /** Deliver every matched event twice, to prove the subscribers idempotent (the bus is at-least-once). */
+  readonly duplicateDelivery?: boolean;
   readonly progress?: (message: string) => void;
 }
 
@@ -192,6 +194,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       region,
       accountId,
       rules: RULES,
+      duplicateDelivery: options.duplicateDelivery ?? false,
       deliver: {
         lambda: async (functionName, event) => {
           await lambda.invoke(functionName, event);
@@ -237,10 +240,14 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       stateMachines,
     };
     const outputsFile = join(stateDir, 'outputs.json');
-    writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
     stoppers.push(async () => rmSync(outputsFile, { force: true }));
+    /** Announces the cloud as ready: `.local/outputs.json` appears only once everything answers. */
+    const writeOutputs = (): string => {
+      writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
+      return outputsFile;
+    };
 
-    return { outputs, outputsFile, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api };
+    return { outputs, writeOutputs, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api };
   } catch (error) {
     await stop();
     throw error;

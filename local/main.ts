@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole control plane on this machine, on loopback, with no AWS account.
  * Flags: --port (AWS endpoint, default 4566), --api-port (REST API, default 4567),
- * --state-dir (default .local), --persist (keep data across restarts), --no-seed (skip the demo).
+ * --state-dir (default .local), --persist (keep data across restarts), --no-seed (skip the demo),
+ * --duplicate-delivery (the bus delivers every event twice, to prove subscribers idempotent).
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
@@ -9,7 +10,7 @@ import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
 import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
 
-const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed]`;
+const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery]`;
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         'state-dir': { type: 'string', default: '.local' },
         persist: { type: 'boolean', default: false },
         'no-seed': { type: 'boolean', default: false },
+        'duplicate-delivery': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -63,13 +65,35 @@ async function main(): Promise<void> {
     if (!quiet) console.log(`[local] ${((Date.now() - started) / 1000).toFixed(1)}s ${message}`);
   };
 
-  let cloud: LocalCloud;
+  // Signals are handled from the first moment: a Ctrl-C during start-up still stops the JVM and
+  // everything else once they exist, instead of leaving them orphaned.
+  let cloud: LocalCloud | undefined;
+  let stopRequested: string | undefined;
+  const stopAndExit = (code: number): void => {
+    (cloud ? cloud.stop() : Promise.resolve())
+      .then(() => process.exit(code))
+      .catch((error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  const onSignal = (signal: string): void => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    log(`${signal}: stopping`);
+    // Still starting: the start-up path sees the request and stops what it started.
+    if (cloud) stopAndExit(0);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
   try {
     cloud = await startLocalCloud({
       port: parsePort(values.port, 4566, '--port'),
       apiPort: parsePort(values['api-port'], 4567, '--api-port'),
       stateDir: values['state-dir'],
       persist: values.persist,
+      duplicateDelivery: values['duplicate-delivery'],
       progress: log,
     });
   } catch (error) {
@@ -79,6 +103,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (stopRequested) return stopAndExit(0);
 
   const { outputs } = cloud;
   let demo: DemoSummary | undefined;
@@ -89,7 +114,10 @@ async function main(): Promise<void> {
       await cloud.stop();
       throw error;
     }
+    if (stopRequested) return stopAndExit(0);
   }
+  // Written last: whoever waits for this file (tests, scripts, benchmarks) finds everything ready.
+  const outputsFile = cloud.writeOutputs();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Local cloud ready in ${seconds}s
@@ -99,28 +127,12 @@ async function main(): Promise<void> {
   User pool      ${outputs.userPoolId}   client ${outputs.userPoolClientId}
   Identity pool  ${outputs.identityPoolId}
   Table          ${outputs.tableName}      Event bus ${outputs.eventBusName}
-  Outputs        ${cloud.outputsFile}
+  Outputs        ${outputsFile}
   Data           ${values.persist ? `kept in ${values['state-dir']}` : 'in memory: gone when you stop (use --persist to keep it)'}
 
 ${demo && demo.users.length ? demoText(demo, outputs) : ''}
   Press Ctrl-C to stop.
 `);
-
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    cloud
-      .stop()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
