@@ -21,4 +21,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // domain/ and events/ are pure: both runtimes read them, and their tests need no mock.
+    files: ['domain/**/*.ts', 'events/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-lambda-powertools/*'], message: 'domain/ and events/ are pure: no AWS SDK, CDK or Lambda runtime imports.' },
+            { group: ['**/local/*', '**/infra/*', '**/handlers/*/**'], message: 'domain/ and events/ must not depend on a runtime (local/, infra/, handlers/ adapters).' },
+          ],
+        },
+      ],
+    },
+  },
 );

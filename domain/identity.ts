@@ -8,8 +8,10 @@ export const CUSTOM_ATTRIBUTES = {
   role: { minLength: 0, maxLength: 64 },
 } as const;
 
-export const TENANT_ID_CLAIM = 'custom:tenant_id';
-export const ROLE_CLAIM = 'custom:role';
+/** Cognito prefixes custom attributes in tokens; `satisfies` keeps these claims tied to the attributes above. */
+type CustomClaim = `custom:${keyof typeof CUSTOM_ATTRIBUTES}`;
+export const TENANT_ID_CLAIM = 'custom:tenant_id' satisfies CustomClaim;
+export const ROLE_CLAIM = 'custom:role' satisfies CustomClaim;
 export const GROUPS_CLAIM = 'cognito:groups';
 
 /**

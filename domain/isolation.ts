@@ -3,12 +3,13 @@
  * principal-tag mapping. The CDK app deploys exactly these documents and the local IAM gateway
  * evaluates exactly these documents, so the two cannot drift.
  */
+import { TENANT_ID_CLAIM } from './identity';
 import { KEY_PREFIX } from './keys';
 import { USER_INDEX } from './table';
 
 /** Identity pool principal tags: session tag name → ID token claim. */
 export const PRINCIPAL_TAG_MAPPING = {
-  tenant_id: 'custom:tenant_id',
+  tenant_id: TENANT_ID_CLAIM,
   user_id: 'sub',
 } as const;
 

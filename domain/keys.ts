@@ -1,3 +1,5 @@
+import { USER_INDEX } from './table';
+
 /**
  * Every key of the pooled table is built here and nowhere else.
  *
@@ -15,8 +17,6 @@ export const KEY_PREFIX = {
   user: 'USER#',
   audit: 'AUDIT#',
 } as const;
-
-import { USER_INDEX } from './table';
 
 const SEPARATOR = '#';
 
@@ -42,14 +42,18 @@ export const userPartition = (userId: string): string => `${KEY_PREFIX.user}${pa
 
 export const auditPartition = (tenantId: string): string => `${KEY_PREFIX.audit}${part(tenantId)}`;
 
+const AUDIT_RECORD_PREFIX = 'EVENT#';
+
 /** The sort keys of the items the control plane keeps. */
 export const SORT_KEY = {
   tenant: 'TENANT',
   profile: 'PROFILE',
   member: (userId: string): string => `MEMBER#${part(userId)}`,
   role: (roleId: string): string => `ROLE#${part(roleId)}`,
+  /** What every audit record's sort key starts with, so that a trail is read without its dedupe markers. */
+  auditRecordPrefix: AUDIT_RECORD_PREFIX,
   /** Audit records sort by time, newest last; the event's dedupe key keeps each one unique. */
-  auditRecord: (time: string, dedupeKey: string): string => `EVENT#${time}#${dedupeKey}`,
+  auditRecord: (time: string, dedupeKey: string): string => `${AUDIT_RECORD_PREFIX}${time}#${dedupeKey}`,
   auditDedupe: (dedupeKey: string): string => `DEDUPE#${dedupeKey}`,
 } as const;
 

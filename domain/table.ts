@@ -25,7 +25,8 @@ export const TABLE_DEFINITION = {
       indexName: USER_INDEX.indexName,
       partitionKey: USER_INDEX.partitionKey,
       sortKey: USER_INDEX.sortKey,
-      // Membership listings need the tenant's name and the role, nothing else.
+      // Only membership items carry the index keys, and they are small: projecting them whole costs
+      // little more than naming the tenant's name and the role, and a new attribute needs no index change.
       projection: 'ALL',
     },
   ],

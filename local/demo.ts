@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const active = tenants.body.activeTenantId as string;
   const other = list.find((tenant) => tenant.tenantId !== active);
   if (!other) throw new Error('maya should belong to two tenants');
+  const activeName = list.find((tenant) => tenant.tenantId === active)?.name ?? active;
 
   step(`PUT /tenants/active → ${other.name} (the switching workflow, then a token refresh)`);
   const switched = await call('PUT', '/tenants/active', idToken, { tenantId: other.tenantId, refreshToken });
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   } catch (error) {
     console.log(`  previous tenant: ${(error as Error).name}`);
   }
-  step(`Switch back: PUT /tenants/active → ${active}`);
+  step(`Switch back: PUT /tenants/active → ${activeName}`);
   const back = await call('PUT', '/tenants/active', newIdToken, { tenantId: active, refreshToken });
   show({ status: back.status, activeTenantId: back.body.activeTenantId });
   console.log(`\nThe console shows the events, executions and invocations: ${outputs.consoleUrl}`);

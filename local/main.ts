@@ -28,7 +28,7 @@ function demoText(demo: DemoSummary, outputs: LocalCloud['outputs']): string {
   Demo (password ${DEMO_PASSWORD} for every user):
 ${users}
   Sign in and call the API:
-    export AWS_ENDPOINT_URL=${outputs.endpoint} AWS_REGION=${outputs.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+    export AWS_ENDPOINT_URL=${outputs.endpoint} AWS_REGION=${outputs.region} AWS_DEFAULT_REGION=${outputs.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
     ID_TOKEN=$(aws cognito-idp initiate-auth --client-id ${outputs.userPoolClientId} --auth-flow USER_PASSWORD_AUTH \\
       --auth-parameters USERNAME=maya@pilots.example,PASSWORD=${DEMO_PASSWORD} --query AuthenticationResult.IdToken --output text)
     curl -H "Authorization: Bearer $ID_TOKEN" ${outputs.apiUrl}/tenants

@@ -41,6 +41,14 @@ export interface DemoSummary {
   readonly users: (DemoUser & { tenants: string })[];
 }
 
+/** As seeded; a persisted cloud may have switched their active tenants since, so none is named here. */
+const DEMO_USERS: DemoSummary['users'] = [
+  { email: 'ada@blue-sky.example', description: 'admin', tenants: 'Blue Sky (admin)' },
+  { email: 'rex@red-rock.example', description: 'admin', tenants: 'Red Rock (admin)' },
+  { email: 'maya@pilots.example', description: 'pilot and instructor', tenants: 'Blue Sky (pilot), Red Rock (instructor)' },
+  { email: 'sam@red-rock.example', description: 'maintenance chief', tenants: 'Red Rock (maintenance-chief)' },
+];
+
 /**
  * Seeds the demo through the product's own front door where one exists: users sign up and are
  * confirmed through the user pool (firing the real trigger), and tenants are created with
@@ -136,7 +144,8 @@ export async function seedDemo(outputs: LocalOutputs, log: (message: string) => 
     const sam = await ensureUser('sam@red-rock.example');
     if (!ada.created) {
       log('demo already seeded (persisted state): nothing to do');
-      return { tenants: [], users: [] };
+      // The users are still there: the banner still lists them.
+      return { tenants: [], users: DEMO_USERS };
     }
     const blueSky = await createTenant('ada@blue-sky.example', 'Blue Sky Flight School');
     log(`demo tenant Blue Sky Flight School: ${blueSky}`);
@@ -165,12 +174,7 @@ export async function seedDemo(outputs: LocalOutputs, log: (message: string) => 
         { name: 'Blue Sky Flight School', tenantId: blueSky },
         { name: 'Red Rock Aviation', tenantId: redRock },
       ],
-      users: [
-        { email: 'ada@blue-sky.example', description: 'admin', tenants: 'Blue Sky (admin)' },
-        { email: 'rex@red-rock.example', description: 'admin', tenants: 'Red Rock (admin)' },
-        { email: 'maya@pilots.example', description: 'pilot and instructor', tenants: 'Blue Sky (pilot, active), Red Rock (instructor)' },
-        { email: 'sam@red-rock.example', description: 'maintenance chief', tenants: 'Red Rock (maintenance-chief)' },
-      ],
+      users: DEMO_USERS,
     };
   } finally {
     cognito.destroy();

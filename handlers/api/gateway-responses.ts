@@ -12,7 +12,8 @@ export const GATEWAY_RESPONSES = {
   AUTHORIZER_CONFIGURATION_ERROR: { statusCode: 500, code: 'InternalError', message: 'Authorization failed' },
   REQUEST_TOO_LARGE: { statusCode: 413, code: 'PayloadTooLarge', message: 'Request body too large' },
   THROTTLED: { statusCode: 429, code: 'Throttled', message: 'Too many requests' },
-  DEFAULT_5XX: { statusCode: 502, code: 'InternalError', message: 'Internal error' },
+  // A function that crashed or answered malformed output: API Gateway's 502, answered as the contract's 500.
+  DEFAULT_5XX: { statusCode: 500, code: 'InternalError', message: 'Internal error' },
 } as const;
 
 export type GatewayResponseType = keyof typeof GATEWAY_RESPONSES;

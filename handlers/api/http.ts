@@ -35,8 +35,6 @@ export const json = (statusCode: number, body: unknown): ProxyResult => ({
   body: body === undefined ? '' : JSON.stringify(body),
 });
 
-export const noContent = (): ProxyResult => ({ statusCode: 204, headers: {}, body: '' });
-
 /** The single mapping from typed errors to the contract's `{ error: { code, message, details? } }`. */
 export function errorResponse(error: unknown): ProxyResult | undefined {
   const answer = (status: number, code: string, message: string, details?: readonly FieldProblem[]): ProxyResult =>

@@ -3,8 +3,8 @@ import * as z from 'zod';
 import { InvalidKeyPartError } from '../../domain/keys';
 import { AUTHORIZER, type RouteDefinition } from '../api/routes';
 import { ExpiringCache } from './cache';
-import { invokePolicy, type InvokePolicyDocument } from './policy';
-import { bearerToken, createIdTokenVerifier, UnauthorizedError, type IdTokenIdentity } from './token';
+import { denyAllPolicy, invokePolicy, type InvokePolicyDocument } from './policy';
+import { AuthorizationRefusedError, bearerToken, createIdTokenVerifier, type IdTokenIdentity } from './token';
 
 /** The membership item's part the authorizer needs. */
 export interface Membership {
@@ -101,7 +101,8 @@ export type AuthorizerContext = {
 export interface AuthorizerResult {
   readonly principalId: string;
   readonly policyDocument: InvokePolicyDocument;
-  readonly context: AuthorizerContext;
+  /** Absent on a denial: no credentials are minted for a caller who is refused. */
+  readonly context?: AuthorizerContext;
 }
 
 /** The members of API Gateway's REQUEST authorizer event that this function reads. */
@@ -174,11 +175,15 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
     let roleId = '';
     if (identity.tenantId !== '') {
       const subject = { userId: identity.userId, tenantId: identity.tenantId };
-      if (!identity.groups.includes(identity.tenantId)) throw new UnauthorizedError('TenantNotInGroups', subject);
+      if (!identity.groups.includes(identity.tenantId)) throw new AuthorizationRefusedError('TenantNotInGroups', subject);
       const membership = await membershipOf(identity.tenantId, identity.userId);
-      if (!membership) throw new UnauthorizedError('NoMembership', subject);
+      if (!membership) {
+        // A genuine user whose membership is gone (removed from the tenant): 403, not 401.
+        deps.logger.warn('access denied', { reason: 'NoMembership', ...subject });
+        return { principalId: identity.userId, policyDocument: denyAllPolicy(event.methodArn) };
+      }
       // The role changed since the token was issued: the caller must refresh it first.
-      if (membership.roleId !== identity.roleId) throw new UnauthorizedError('StaleRole', subject);
+      if (membership.roleId !== identity.roleId) throw new AuthorizationRefusedError('StaleRole', subject);
       roleId = membership.roleId;
     }
     // Minting credentials only after the checks: a refused token never costs an identity pool call.
@@ -206,21 +211,21 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
     if (!parsed.success) throw new InvalidAuthorizerEventError(parsed.error);
     try {
       const result = await authorize(parsed.data);
-      deps.logger.debug('authorized', { userId: result.principalId, tenantId: result.context.tenantId });
+      if (result.context) deps.logger.debug('authorized', { userId: result.principalId, tenantId: result.context.tenantId });
       return result;
     } catch (error) {
-      if (error instanceof UnauthorizedError) {
+      if (error instanceof AuthorizationRefusedError) {
         deps.logger.warn('token refused', { reason: error.reason, ...error.subject });
         throw error;
       }
       if (error instanceof IdentityPoolRejectedTokenError) {
         deps.logger.warn('token refused', { reason: 'RejectedByIdentityPool' });
-        throw new UnauthorizedError('RejectedByIdentityPool');
+        throw new AuthorizationRefusedError('RejectedByIdentityPool');
       }
       // A tenant id that cannot be a key part names no membership.
       if (error instanceof InvalidKeyPartError) {
         deps.logger.warn('token refused', { reason: 'NoMembership', tenantKeyPart: error.part });
-        throw new UnauthorizedError('NoMembership');
+        throw new AuthorizationRefusedError('NoMembership');
       }
       throw error;
     }

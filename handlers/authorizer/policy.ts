@@ -3,7 +3,7 @@ import type { RouteDefinition } from '../api/routes';
 export interface InvokePolicyDocument {
   readonly Version: '2012-10-17';
   readonly Statement: readonly {
-    readonly Effect: 'Allow';
+    readonly Effect: 'Allow' | 'Deny';
     readonly Action: 'execute-api:Invoke';
     readonly Resource: readonly string[];
   }[];
@@ -40,5 +40,16 @@ export function invokePolicy(methodArn: string, routes: readonly RouteDefinition
   return {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: reachable.map((route) => routeArn(prefix, route)) }],
+  };
+}
+
+/**
+ * Authenticated but not allowed (API.md: 403 for no membership): an explicit Deny on the whole
+ * stage, which API Gateway answers with its ACCESS_DENIED response.
+ */
+export function denyAllPolicy(methodArn: string): InvokePolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [`${apiStagePrefix(methodArn)}/*`] }],
   };
 }

@@ -34,16 +34,18 @@ export type RejectionReason =
 
 /**
  * API Gateway turns an authorizer failure into a 401 only when its message is exactly
- * "Unauthorized"; any other failure becomes a 500.
+ * "Unauthorized"; any other failure becomes a 500. Not the API's `UnauthorizedError`
+ * (domain/errors.ts): that one is mapped to a response by the API's functions, this one is
+ * thrown to API Gateway.
  */
-export class UnauthorizedError extends Error {
+export class AuthorizationRefusedError extends Error {
   constructor(
     readonly reason: RejectionReason,
     /** Who was refused, once the token is known to be genuine. */
     readonly subject?: { readonly userId: string; readonly tenantId: string },
   ) {
     super('Unauthorized');
-    this.name = 'UnauthorizedError';
+    this.name = 'AuthorizationRefusedError';
   }
 }
 
@@ -124,10 +126,10 @@ export function createIdTokenVerifier(config: TokenVerifierConfig, fetcher: Fetc
     } catch (error) {
       // An unreachable JWKS is this side's fault, not the caller's: it must surface as a 500.
       if (error instanceof FetchError || !(error instanceof JwtBaseError)) throw error;
-      throw new UnauthorizedError(rejectionReason(error));
+      throw new AuthorizationRefusedError(rejectionReason(error));
     }
     const claims = idTokenClaims.safeParse(payload);
-    if (!claims.success) throw new UnauthorizedError('UnexpectedClaims');
+    if (!claims.success) throw new AuthorizationRefusedError('UnexpectedClaims');
     return {
       userId: claims.data.sub,
       username: claims.data['cognito:username'],
@@ -142,6 +144,6 @@ export function createIdTokenVerifier(config: TokenVerifierConfig, fetcher: Fetc
 /** `Bearer <token>`, the scheme matched case-insensitively (RFC 7235). */
 export function bearerToken(authorization: string | undefined): string {
   const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match?.[1]) throw new UnauthorizedError('MissingBearerToken');
+  if (!match?.[1]) throw new AuthorizationRefusedError('MissingBearerToken');
   return match[1];
 }

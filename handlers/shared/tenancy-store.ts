@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { roleKey, userPartition } from '../../domain/keys';
 import { USER_INDEX } from '../../domain/table';
 
@@ -24,7 +24,7 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
   return {
     async listMemberships(userId: string): Promise<MembershipView[]> {
       const memberships: MembershipView[] = [];
-      let startKey: Record<string, never> | undefined;
+      let startKey: Record<string, AttributeValue> | undefined;
       do {
         const page = await client.send(
           new QueryCommand({
@@ -39,7 +39,7 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
         for (const item of page.Items ?? []) {
           memberships.push({ tenantId: str(item.tenantId), tenantName: str(item.tenantName), roleId: str(item.roleId) });
         }
-        startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+        startKey = page.LastEvaluatedKey;
       } while (startKey);
       return memberships;
     },

@@ -18,6 +18,14 @@ function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
+/** Cognito answered a refresh with no tokens: its fault, not the caller's, so the API answers 500. */
+export class MissingRefreshedTokensError extends Error {
+  constructor() {
+    super('Cognito returned no tokens for a refresh');
+    this.name = 'MissingRefreshedTokensError';
+  }
+}
+
 export type RefreshTokens = (refreshToken: string, expectedUserId: string) => Promise<RefreshedTokens>;
 
 export function cognitoTokenRefresher(client: CognitoIdentityProviderClient, clientId: string): RefreshTokens {
@@ -33,7 +41,7 @@ export function cognitoTokenRefresher(client: CognitoIdentityProviderClient, cli
     }
     const idToken = result.AuthenticationResult?.IdToken;
     const accessToken = result.AuthenticationResult?.AccessToken;
-    if (!idToken || !accessToken) throw new Error('Cognito returned no tokens for a refresh');
+    if (!idToken || !accessToken) throw new MissingRefreshedTokensError();
     const claims = claimsOf(idToken);
     // Someone else's refresh token would hand back someone else's tokens.
     if (claims.sub !== expectedUserId) {

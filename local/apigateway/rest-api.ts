@@ -274,7 +274,7 @@ export async function startRestApi(options: {
       return respond('DEFAULT_5XX');
     }
     const proxy = output as { statusCode?: unknown; headers?: Record<string, string>; body?: unknown } | null;
-    // A proxy integration must answer with a statusCode; anything else is API Gateway's 502.
+    // A proxy integration must answer with a statusCode; anything else is API Gateway's DEFAULT_5XX.
     if (!proxy || typeof proxy.statusCode !== 'number') return respond('DEFAULT_5XX');
     return {
       statusCode: proxy.statusCode,

@@ -302,15 +302,16 @@ const TRANSACT_WRITE_ACTIONS: Record<string, ItemAction> = {
 };
 
 async function transactWriteItems(input: Json, scope: AuthorizationScope): Promise<AuthorizationRequest[]> {
-  return Promise.all(
-    asArray(input.TransactItems).map((entry) => {
-      const [kind, operation] = Object.entries(asObject(entry))[0] ?? [];
-      const action = kind === undefined ? undefined : TRANSACT_WRITE_ACTIONS[kind];
-      // An element DynamoDB would reject still must not pass authorization: it becomes a request
-      // with no keys, which the tenant policy denies.
-      return singleItem(action ?? 'PutItem', asObject(operation), scope);
-    }),
-  );
+  const requests = asArray(input.TransactItems).flatMap((entry) => {
+    // DynamoDB ignores members it does not know, so `{ "Foo": own, "Delete": foreign }` runs the
+    // Delete: every known member is authorized, wherever it stands in the element.
+    const operations = Object.entries(asObject(entry)).filter(([kind]) => Object.hasOwn(TRANSACT_WRITE_ACTIONS, kind));
+    // An element DynamoDB would reject still must not pass authorization: it becomes a request
+    // with no keys, which the tenant policy denies.
+    if (operations.length === 0) return [singleItem('PutItem', {}, scope)];
+    return operations.map(([kind, operation]) => singleItem(TRANSACT_WRITE_ACTIONS[kind] ?? 'PutItem', asObject(operation), scope));
+  });
+  return Promise.all(requests);
 }
 
 async function transactGetItems(input: Json, scope: AuthorizationScope): Promise<AuthorizationRequest[]> {

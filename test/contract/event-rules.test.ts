@@ -1,24 +1,11 @@
-import { DETAIL_TYPE, EVENT_CATALOG, type DetailType } from '../../events/catalog';
+import { DETAIL_TYPE } from '../../events/catalog';
 import type { RuleDefinition } from '../../events/rule-definition';
 import { RULES } from '../../events/rules';
 import { FUNCTIONS } from '../../handlers/catalog';
 import { compilePattern } from '../../local/eventbridge/pattern';
+import { busEvent } from '../unit/subscribers-support';
 
 const detailTypes = Object.values(DETAIL_TYPE);
-
-/** A sample event as the bus would deliver it, in AWS's envelope. */
-const sampleEvent = (detailType: DetailType, overrides: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: '4d1f2a3b-0000-4000-8000-000000000001',
-  'detail-type': detailType,
-  source: EVENT_CATALOG[detailType].source,
-  account: '000000000000',
-  time: '2026-11-28T09:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: EVENT_CATALOG[detailType].sample,
-  ...overrides,
-});
 
 function rule(name: string): RuleDefinition {
   const found = RULES.find((candidate) => candidate.name === name);
@@ -45,7 +32,7 @@ describe('rules on the control-plane bus', () => {
   it('deliver user.confirmed, and nothing else, to the profile writer', () => {
     const matches = compilePattern(rule('UserConfirmedToProfiles').eventPattern);
 
-    const matched = detailTypes.filter((detailType) => matches(sampleEvent(detailType)));
+    const matched = detailTypes.filter((detailType) => matches(busEvent(detailType)));
 
     expect(matched).toEqual([DETAIL_TYPE.userConfirmed]);
     expect(rule('UserConfirmedToProfiles').targets).toEqual([{ kind: 'lambda', functionName: FUNCTIONS.profileWriter.name }]);
@@ -54,14 +41,14 @@ describe('rules on the control-plane bus', () => {
   it('deliver every detail type of the catalog to the audit writer', () => {
     const matches = compilePattern(rule('ControlPlaneToAudit').eventPattern);
 
-    const unmatched = detailTypes.filter((detailType) => !matches(sampleEvent(detailType)));
+    const unmatched = detailTypes.filter((detailType) => !matches(busEvent(detailType)));
 
     expect(unmatched).toEqual([]);
     expect(rule('ControlPlaneToAudit').targets).toEqual([{ kind: 'lambda', functionName: FUNCTIONS.auditWriter.name }]);
   });
 
   it('ignore a catalog detail type published from a source outside the catalog', () => {
-    const forged = sampleEvent(DETAIL_TYPE.userConfirmed, { source: 'someone.else' });
+    const forged = busEvent(DETAIL_TYPE.userConfirmed, undefined, { source: 'someone.else' });
 
     const matchedBy = RULES.filter((candidate) => compilePattern(candidate.eventPattern)(forged)).map((candidate) => candidate.name);
 

@@ -126,15 +126,22 @@ describe('the Authorizer function in the local cloud', () => {
     expect(output?.context).toMatchObject({ tenantId: '', roleId: '' });
   });
 
-  it.each([
-    ['whose active tenant is not among its groups', { group: false, membership: true }],
-    ['that is in the group but has no membership item', { group: true, membership: false }],
-  ])('refuses a token %s with "Unauthorized"', async (_case, setup) => {
-    const { idToken } = await memberOf(`t${randomUUID()}`, setup);
+  it('refuses a token whose active tenant is not among its groups with "Unauthorized" (401)', async () => {
+    const { idToken } = await memberOf(`t${randomUUID()}`, { group: false, membership: true });
 
     const { output, error } = await invokeAuthorizer(idToken);
 
     expect(output).toBeUndefined();
     expect(error?.errorMessage).toBe('Unauthorized');
+  });
+
+  it('denies a genuine user with no membership item everywhere (403), minting no credentials', async () => {
+    const { idToken } = await memberOf(`t${randomUUID()}`, { group: true, membership: false });
+
+    const { output, error } = await invokeAuthorizer(idToken);
+
+    expect(error).toBeUndefined();
+    expect(output?.policyDocument.Statement).toEqual([{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [expect.stringMatching(/\/\*$/)] }]);
+    expect(output?.context).toBeUndefined();
   });
 });

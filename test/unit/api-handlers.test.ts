@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ValidationError } from '../../domain/errors';
+import { TENANT_ID_CLAIM } from '../../domain/identity';
 import { ACTIONS } from '../../domain/permissions';
 import type { ProxyEvent } from '../../handlers/api/http';
 import { createGetMeHandler } from '../../handlers/api/me/handler';
@@ -50,7 +51,7 @@ function fakeRun(result: Partial<WorkflowResult>): RunWorkflow & { inputs: objec
   return Object.assign(run, { inputs });
 }
 
-const refreshTo = (tenantId: string): RefreshTokens => async () => ({ idToken: jwtWith({ 'custom:tenant_id': tenantId }), accessToken: 'access', claims: { 'custom:tenant_id': tenantId } });
+const refreshTo = (tenantId: string): RefreshTokens => async () => ({ idToken: jwtWith({ [TENANT_ID_CLAIM]: tenantId }), accessToken: 'access', claims: { [TENANT_ID_CLAIM]: tenantId } });
 
 describe('POST /tenants', () => {
   it('runs onboarding with the caller and answers 201 with the tenant and fresh tokens', async () => {
@@ -102,7 +103,9 @@ describe('POST /tenants', () => {
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
 
     expect(result.statusCode).toBe(400);
-    expect(parse(result)).toMatchObject({ error: { details: [{ field: 'refreshToken' }] } });
+    expect(parse(result)).toMatchObject({
+      error: { message: 'Tenant t9 was created, but the refresh token was rejected: sign in again to get tokens that show it', details: [{ field: 'refreshToken' }] },
+    });
   });
 
   it('answers 401 when no authorizer context reached the function (fail closed)', async () => {
@@ -203,5 +206,18 @@ describe('GET /me and GET /tenants', () => {
     const result = await handler(event(undefined));
 
     expect(parse(result)).toEqual({ tenants: [{ tenantId: 't1', name: 'Blue Sky', roleId: 'pilot' }], activeTenantId: 't1' });
+  });
+});
+
+describe('PUT /tenants/active input', () => {
+  it.each(['_platform', 't1#DATA#0', '', 'x'.repeat(129)])('refuses %j as a tenant id before running anything', async (tenantId) => {
+    const run = fakeRun({});
+    const handler = createSwitchTenantHandler({ run, switchingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ tenantId, refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(400);
+    expect(parse(result)).toMatchObject({ error: { details: [{ field: 'tenantId' }] } });
+    expect(run.inputs).toHaveLength(0);
   });
 });

@@ -3,6 +3,7 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import { ROUTES } from '../../handlers/api/routes';
 import {
   createAuthorizerHandler,
+  type AuthorizerResult,
   DEFAULT_CACHE_SETTINGS,
   IdentityPoolRejectedTokenError,
   type AuthorizerDeps,
@@ -153,6 +154,14 @@ const member = (tenantId = 'tenant-a', role = 'admin'): User => ({ sub: randomUU
 
 const allRouteArns = ROUTES.map((route) => `${API}/${route.method}${route.path}`);
 
+
+/** A removed or never-added member is authenticated but not allowed: a Deny everywhere (API Gateway's 403), no credentials. */
+async function expectDenied(result: Promise<AuthorizerResult>): Promise<void> {
+  const denied = await result;
+  expect(denied.policyDocument.Statement).toEqual([{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [expect.stringMatching(/\/\*$/)] }]);
+  expect(denied.context).toBeUndefined();
+}
+
 describe('the API authorizer', () => {
   it('allows a member of the active tenant every route and hands over tenant credentials', async () => {
     const authorizer = setUp();
@@ -226,10 +235,10 @@ describe('the API authorizer', () => {
       expect(authorizer.identityPool.getIdCalls + authorizer.identityPool.credentialRequests.length).toBe(0);
     });
 
-    it('a member of the group without a membership item', async () => {
+    it('a member of the group without a membership item (denied with 403, not 401)', async () => {
       const authorizer = setUp();
 
-      await expect(authorizer.handler(requestEvent(idToken(user)))).rejects.toThrow(new Error('Unauthorized'));
+      await expectDenied(authorizer.handler(requestEvent(idToken(user))));
 
       expect(authorizer.logger.entries[0]?.attributes).toEqual({ reason: 'NoMembership', userId: user.sub, tenantId: 'tenant-a' });
       expect(authorizer.identityPool.credentialRequests).toHaveLength(0);
@@ -287,11 +296,12 @@ describe('the API authorizer', () => {
     authorizer.removeMembership('tenant-a', user.sub);
     authorizer.advanceSeconds(DEFAULT_CACHE_SETTINGS.membershipTtlSeconds + 1);
 
-    await expect(authorizer.handler(requestEvent(token))).rejects.toThrow('Unauthorized');
+    await expectDenied(authorizer.handler(requestEvent(token)));
 
     const logged = JSON.stringify(authorizer.logger.entries);
     expect(authorizer.logger.entries.map((entry) => entry.level)).toEqual(['debug', 'warn']);
-    for (const secret of [token, token.split('.')[2] ?? token, allowed.context.secretAccessKey, allowed.context.sessionToken]) {
+    expect(allowed.context).toBeDefined();
+    for (const secret of [token, token.split('.')[2] ?? token, allowed.context?.secretAccessKey, allowed.context?.sessionToken]) {
       expect(logged).not.toContain(secret);
     }
   });
@@ -339,8 +349,8 @@ describe('the API authorizer', () => {
       authorizer.advanceSeconds(2);
       const refreshed = await authorizer.handler(requestEvent(token));
 
-      expect(stillCached.context.accessKeyId).toBe('ASIA1');
-      expect(refreshed.context.accessKeyId).toBe('ASIA2');
+      expect(stillCached.context?.accessKeyId).toBe('ASIA1');
+      expect(refreshed.context?.accessKeyId).toBe('ASIA2');
       expect(authorizer.identityPool.getIdCalls).toBe(1);
     });
 
@@ -357,7 +367,7 @@ describe('the API authorizer', () => {
 
       authorizer.advanceSeconds(2);
 
-      await expect(authorizer.handler(requestEvent(token))).rejects.toThrow('Unauthorized');
+      await expectDenied(authorizer.handler(requestEvent(token)));
       expect(authorizer.calls.membershipReads).toBe(2);
     });
 
@@ -365,16 +375,16 @@ describe('the API authorizer', () => {
       const authorizer = setUp();
       const user = member();
       const token = idToken(user);
-      await expect(authorizer.handler(requestEvent(token))).rejects.toThrow('Unauthorized');
+      await expectDenied(authorizer.handler(requestEvent(token)));
       authorizer.addMembership('tenant-a', user.sub, 'admin');
-      await expect(authorizer.handler(requestEvent(token))).rejects.toThrow('Unauthorized');
+      await expectDenied(authorizer.handler(requestEvent(token)));
       expect(authorizer.calls.membershipReads).toBe(1);
 
       authorizer.advanceSeconds(DEFAULT_CACHE_SETTINGS.missingMembershipTtlSeconds + 1);
       const result = await authorizer.handler(requestEvent(token));
 
       expect(DEFAULT_CACHE_SETTINGS.missingMembershipTtlSeconds).toBeLessThan(DEFAULT_CACHE_SETTINGS.membershipTtlSeconds);
-      expect(result.context.tenantId).toBe('tenant-a');
+      expect(result.context?.tenantId).toBe('tenant-a');
       expect(authorizer.calls.membershipReads).toBe(2);
     });
 

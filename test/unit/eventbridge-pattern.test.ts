@@ -89,9 +89,6 @@ describe('EventBridge pattern validation', () => {
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-// Properties
-
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const key = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);

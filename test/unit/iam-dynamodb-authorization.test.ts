@@ -266,6 +266,25 @@ describe('batch and transaction operations to IAM authorization requests', () =>
     ]);
   });
 
+  it('TransactWriteItems: authorizes the Delete that DynamoDB runs behind an unknown first member of an element', async () => {
+    const element = {
+      Decoy: { TableName: TABLE, Item: key('TENANT#A#n#0') },
+      Delete: { TableName: TABLE, Key: key('TENANT#B#n#0') },
+    };
+
+    const requests = await authorizationRequestsFor('TransactWriteItems', { TransactItems: [element] }, scope);
+
+    expect(requests).toEqual([
+      { action: 'dynamodb:DeleteItem', resource: TABLE_ARN, context: { 'dynamodb:LeadingKeys': ['TENANT#B#n#0'], 'dynamodb:Attributes': ['PK', 'SK'] } },
+    ]);
+  });
+
+  it('TransactWriteItems: an element with no known member gives a request without keys', async () => {
+    const requests = await authorizationRequestsFor('TransactWriteItems', { TransactItems: [{ put: { TableName: TABLE, Item: key('TENANT#A#n#0') } }] }, scope);
+
+    expect(requests.map((request) => request.context['dynamodb:LeadingKeys'])).toEqual([undefined]);
+  });
+
   it('TransactGetItems: a GetItem per element', async () => {
     const requests = await authorizationRequestsFor(
       'TransactGetItems',

@@ -1,6 +1,7 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { tenantPolicyDocument } from '../../domain/isolation';
-import { tenantDataPartition, tenantPartition, userPartition } from '../../domain/keys';
+import { auditPartition, SORT_KEY, tenantDataPartition, tenantPartition, userPartition } from '../../domain/keys';
+import { ADMIN_ROLE_ID } from '../../domain/permissions';
 import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../../domain/table';
 import { authorizationRequestsFor, type AuthorizationScope } from '../../local/iam/dynamodb-authorization';
 import { accessDeniedMessage, assumedRoleArn, evaluate, type SessionPrincipal } from '../../local/iam/policy-evaluator';
@@ -48,18 +49,18 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
     ['updates its own data partition', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': S('1') } }, 'allowed'],
     ['deletes in its own data partition', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, 'allowed'],
     ['queries its own data partition', 'Query', queryOn(OWN_DATA), 'allowed'],
-    ['reads its control partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'TENANT') }, 'allowed'],
+    ['reads its control partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.tenant) }, 'allowed'],
     ['queries its control partition', 'Query', queryOn(OWN_CONTROL), 'allowed'],
-    ['cannot write its control partition', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_CONTROL, 'ROLE#admin') }, 'denied'],
-    ['cannot update its control partition', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'TENANT'), UpdateExpression: 'REMOVE plan' }, 'denied'],
-    ['cannot delete from its control partition', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'MEMBER#u2') }, 'denied'],
+    ['cannot write its control partition', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_CONTROL, SORT_KEY.role(ADMIN_ROLE_ID)) }, 'denied'],
+    ['cannot update its control partition', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.tenant), UpdateExpression: 'REMOVE plan' }, 'denied'],
+    ['cannot delete from its control partition', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.member('u2')) }, 'denied'],
     ['cannot read tenant B', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) }, 'denied'],
     ['cannot read tenant B data', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantDataPartition('B', 'notes', 0)) }, 'denied'],
     ['cannot write tenant B data', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(tenantDataPartition('B', 'notes', 0)) }, 'denied'],
     ['cannot read tenant A0, whose id starts with its own', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('A0')) }, 'denied'],
     ['cannot write tenant A0 data', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(tenantDataPartition('A0', 'notes', 0)) }, 'denied'],
     ['cannot query tenant A0', 'Query', queryOn(tenantPartition('A0')), 'denied'],
-    ['cannot read the audit trail', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key('AUDIT#A') }, 'denied'],
+    ['cannot read the audit trail', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(auditPartition('A')) }, 'denied'],
     ['cannot scan', 'Scan', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
     ['cannot scan the user index', 'Scan', { TableName: DEFAULT_TABLE_NAME, IndexName: USER_INDEX.indexName }, 'denied'],
     ['cannot make a request that names no key', 'GetItem', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
@@ -68,10 +69,10 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
     ["cannot list another user's memberships", 'Query', queryOn(userPartition('u2'), USER_INDEX.indexName), 'denied'],
     ['cannot use the user index to reach a tenant partition', 'Query', queryOn(OWN_CONTROL, USER_INDEX.indexName), 'denied'],
     ['cannot read its own user partition on the table', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(userPartition('u1')) }, 'denied'],
-    ['batch-reads only its own partitions', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_CONTROL, 'TENANT'), key(OWN_DATA)] } } }, 'allowed'],
+    ['batch-reads only its own partitions', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_CONTROL, SORT_KEY.tenant), key(OWN_DATA)] } } }, 'allowed'],
     ['cannot batch-read one own key and one foreign key', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_DATA), key(tenantDataPartition('B', 'notes', 3))] } } }, 'denied'],
     ['cannot batch-write one own item and one foreign item', 'BatchWriteItem', { RequestItems: { [DEFAULT_TABLE_NAME]: [{ PutRequest: { Item: key(OWN_DATA) } }, { PutRequest: { Item: key(tenantDataPartition('B', 'notes', 3)) } }] } }, 'denied'],
-    ['transacts a role check on its control partition with a data write', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, 'ROLE#admin'), ConditionExpression: 'attribute_exists(PK)' } }, { Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }] }, 'allowed'],
+    ['transacts a role check on its control partition with a data write', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.role(ADMIN_ROLE_ID)), ConditionExpression: 'attribute_exists(PK)' } }, { Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }] }, 'allowed'],
     ['cannot hide a foreign write in a transaction', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }, { Delete: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantDataPartition('B', 'notes', 0)) } }] }, 'denied'],
     ['cannot read a foreign item in a transaction', 'TransactGetItems', { TransactItems: [{ Get: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) } }, { Get: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) } }] }, 'denied'],
     ['cannot touch another table', 'GetItem', { TableName: 'Other', Key: key(OWN_DATA) }, 'denied'],

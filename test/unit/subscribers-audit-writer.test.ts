@@ -14,7 +14,7 @@ function setup() {
 }
 
 const auditRecords = (table: InMemoryWriteOnce, auditId: string) =>
-  table.partition(auditPartition(auditId)).filter((item) => item.SK.startsWith('EVENT#'));
+  table.partition(auditPartition(auditId)).filter((item) => item.SK.startsWith(SORT_KEY.auditRecordPrefix));
 
 describe('audit writer', () => {
   it('records a switch in the trail of the tenant switched into and of the one switched out of', async () => {

@@ -5,10 +5,12 @@ import {
   TransactWriteItemsCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import { auditPartition, profileKey, SORT_KEY } from '../../domain/keys';
 import { dynamoDbWriteOnce, toAttributeValue, UnrepresentableValueError } from '../../handlers/shared/write-once';
 
 const TABLE = 'ControlPlane';
 const metadata = { $metadata: {} };
+const profile = profileKey('u1');
 
 /** A client whose `send` records the commands and answers with `answer` (mocks only here, at the adapter). */
 function stubClient(answer: (command: unknown) => unknown) {
@@ -30,14 +32,14 @@ describe('write-once adapter over DynamoDB', () => {
     it('puts the item under a condition that no item with its key exists', async () => {
       const { client, sent } = stubClient(() => ({}));
 
-      const outcome = await dynamoDbWriteOnce(client, TABLE).putIfAbsent({ PK: 'USER#u1', SK: 'PROFILE', email: 'a@example.com' });
+      const outcome = await dynamoDbWriteOnce(client, TABLE).putIfAbsent({ ...profile, email: 'a@example.com' });
 
       expect(outcome).toBe('written');
       expect(sent).toHaveLength(1);
       expect(sent[0]).toBeInstanceOf(PutItemCommand);
       expect((sent[0] as PutItemCommand).input).toEqual({
         TableName: TABLE,
-        Item: { PK: { S: 'USER#u1' }, SK: { S: 'PROFILE' }, email: { S: 'a@example.com' } },
+        Item: { PK: { S: profile.PK }, SK: { S: profile.SK }, email: { S: 'a@example.com' } },
         ConditionExpression: 'attribute_not_exists(PK)',
       });
     });
@@ -47,7 +49,7 @@ describe('write-once adapter over DynamoDB', () => {
         throw new ConditionalCheckFailedException({ message: 'The conditional request failed', ...metadata });
       });
 
-      const outcome = await dynamoDbWriteOnce(client, TABLE).putIfAbsent({ PK: 'USER#u1', SK: 'PROFILE' });
+      const outcome = await dynamoDbWriteOnce(client, TABLE).putIfAbsent({ ...profile });
 
       expect(outcome).toBe('duplicate');
     });
@@ -58,13 +60,14 @@ describe('write-once adapter over DynamoDB', () => {
         throw failure;
       });
 
-      await expect(dynamoDbWriteOnce(client, TABLE).putIfAbsent({ PK: 'USER#u1', SK: 'PROFILE' })).rejects.toBe(failure);
+      await expect(dynamoDbWriteOnce(client, TABLE).putIfAbsent({ ...profile })).rejects.toBe(failure);
     });
   });
 
   describe('putWithMarker', () => {
-    const marker = { PK: 'AUDIT#t1', SK: 'DEDUPE#k' };
-    const record = { PK: 'AUDIT#t1', SK: 'EVENT#2026-11-28T09:00:00Z#k', detail: { previousTenantId: null, tenantId: 't1' } };
+    const trail = auditPartition('t1');
+    const marker = { PK: trail, SK: SORT_KEY.auditDedupe('k') };
+    const record = { PK: trail, SK: SORT_KEY.auditRecord('2026-11-28T09:00:00Z', 'k'), detail: { previousTenantId: null, tenantId: 't1' } };
 
     it('writes the marker, conditioned, and the items in one transaction', async () => {
       const { client, sent } = stubClient(() => ({}));
@@ -74,13 +77,13 @@ describe('write-once adapter over DynamoDB', () => {
       expect(outcome).toBe('written');
       expect(sent[0]).toBeInstanceOf(TransactWriteItemsCommand);
       expect((sent[0] as TransactWriteItemsCommand).input.TransactItems).toEqual([
-        { Put: { TableName: TABLE, Item: { PK: { S: 'AUDIT#t1' }, SK: { S: 'DEDUPE#k' } }, ConditionExpression: 'attribute_not_exists(PK)' } },
+        { Put: { TableName: TABLE, Item: { PK: { S: marker.PK }, SK: { S: marker.SK } }, ConditionExpression: 'attribute_not_exists(PK)' } },
         {
           Put: {
             TableName: TABLE,
             Item: {
-              PK: { S: 'AUDIT#t1' },
-              SK: { S: 'EVENT#2026-11-28T09:00:00Z#k' },
+              PK: { S: record.PK },
+              SK: { S: record.SK },
               detail: { M: { previousTenantId: { NULL: true }, tenantId: { S: 't1' } } },
             },
           },

@@ -4,7 +4,6 @@ import { cognitoTokenRefresher } from '../../shared/tokens';
 import { stepFunctionsRunner } from '../../shared/workflow-runner';
 import { createCreateTenantHandler } from './handler';
 
-
 export const handler = createCreateTenantHandler({
   run: stepFunctionsRunner(sfnClient()),
   onboardingArn: requireEnv('ONBOARDING_STATE_MACHINE_ARN'),

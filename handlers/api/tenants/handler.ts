@@ -1,8 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { ForbiddenError, ThrottledError, WorkflowFailedError } from '../../../domain/errors';
+import { ForbiddenError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
-import { WORKFLOW_ERROR, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type SwitchingOutput } from '../../../workflows/registry';
+import {
+  WORKFLOW_ERROR,
+  WORKFLOWS,
+  type OnboardingInput,
+  type OnboardingOutput,
+  type SwitchingInput,
+  type SwitchingOutput,
+  type WorkflowDefinition,
+} from '../../../workflows/registry';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import type { TenancyStore } from '../../shared/tenancy-store';
 import type { RefreshTokens } from '../../shared/tokens';
@@ -30,7 +38,8 @@ export const createTenantBody = z.strictObject({
 
 export const switchTenantBody = z.strictObject({
   // Tenant ids become parts of keys and group names: only the characters generated ids use.
-  tenantId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a tenant id'),
+  // No leading '_': ids like PLATFORM_AUDIT_ID are reserved and can never be a tenant's.
+  tenantId: z.string().regex(/^[A-Za-z0-9-][A-Za-z0-9_-]{0,127}$/, 'must be a tenant id'),
   refreshToken,
 });
 
@@ -39,6 +48,31 @@ function failure(workflow: string, result: WorkflowResult): Error {
   if (result.error === WORKFLOW_ERROR.notAMember) return new ForbiddenError('You are not a member of that tenant');
   if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
   return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
+}
+
+/**
+ * A successful run's output, cast rather than parsed: it is our own state machine's final state,
+ * whose shape the registry declares and the workflow tier checks.
+ */
+async function runToSuccess<Output>(run: RunWorkflow, stateMachineArn: string, workflow: WorkflowDefinition, input: object): Promise<Output> {
+  const result = await run(stateMachineArn, input);
+  if (result.status !== 'SUCCEEDED') throw failure(workflow.name, result);
+  return result.output as Output;
+}
+
+/**
+ * The refresh comes after the change, so its refusal must not read as "nothing happened": the
+ * answer says what did happen and how to get tokens that show it.
+ */
+async function refreshAfter(refresh: RefreshTokens, refreshToken: string, userId: string, done: string) {
+  try {
+    return await refresh(refreshToken, userId);
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      throw new ValidationError(`${done}, but the refresh token was rejected: sign in again to get tokens that show it`, error.details);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -57,11 +91,9 @@ export function createCreateTenantHandler(deps: { run: RunWorkflow; onboardingAr
       previousTenantId: caller.tenantId,
       previousRoleId: caller.roleId,
     };
-    const result = await deps.run(deps.onboardingArn, input);
-    if (result.status !== 'SUCCEEDED') throw failure('Onboarding', result);
-    const output = result.output as OnboardingOutput;
+    const output = await runToSuccess<OnboardingOutput>(deps.run, deps.onboardingArn, WORKFLOWS.onboarding, input);
     deps.logger.info('tenant onboarded', { tenantId: output.tenantId, userId: caller.userId });
-    const tokens = await deps.refresh(body.refreshToken, caller.userId);
+    const tokens = await refreshAfter(deps.refresh, body.refreshToken, caller.userId, `Tenant ${output.tenantId} was created`);
     return json(201, {
       tenant: { tenantId: output.tenantId, name: output.tenantName },
       tokens: { idToken: tokens.idToken, accessToken: tokens.accessToken },
@@ -82,10 +114,8 @@ export function createSwitchTenantHandler(deps: { run: RunWorkflow; switchingArn
       previousTenantId: caller.tenantId,
       previousRoleId: caller.roleId,
     };
-    const result = await deps.run(deps.switchingArn, input);
-    if (result.status !== 'SUCCEEDED') throw failure('Switching', result);
-    const output = result.output as SwitchingOutput;
-    const tokens = await deps.refresh(body.refreshToken, caller.userId);
+    const output = await runToSuccess<SwitchingOutput>(deps.run, deps.switchingArn, WORKFLOWS.switching, input);
+    const tokens = await refreshAfter(deps.refresh, body.refreshToken, caller.userId, `The active tenant is now ${output.tenantId}`);
     // Concurrent switches race on one attribute: report the tenant the new tokens actually carry.
     const activeTenantId = typeof tokens.claims[TENANT_ID_CLAIM] === 'string' ? tokens.claims[TENANT_ID_CLAIM] : output.tenantId;
     deps.logger.info('tenant switched', { tenantId: activeTenantId, userId: caller.userId });

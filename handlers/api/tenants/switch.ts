@@ -4,7 +4,6 @@ import { cognitoTokenRefresher } from '../../shared/tokens';
 import { stepFunctionsRunner } from '../../shared/workflow-runner';
 import { createSwitchTenantHandler } from './handler';
 
-
 export const handler = createSwitchTenantHandler({
   run: stepFunctionsRunner(sfnClient()),
   switchingArn: requireEnv('SWITCHING_STATE_MACHINE_ARN'),

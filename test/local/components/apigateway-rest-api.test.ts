@@ -116,8 +116,11 @@ describe('local REST API', () => {
     expect(await response.json()).toEqual({ error: { code: 'NotFound', message: 'No such route' } });
   });
 
-  it('answers 502 when the integration returns no statusCode', async () => {
-    expect((await get('/broken')).status).toBe(502);
+  it('answers the DEFAULT_5XX gateway response (500 in the contract shape) when the integration returns no statusCode', async () => {
+    const response = await get('/broken');
+
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ error: { code: 'InternalError', message: 'Internal error' } });
   });
 
   it('evaluates policies with explicit deny winning over allow', () => {

@@ -211,6 +211,35 @@ describe('DynamoDB through the IAM gateway', () => {
     expect(written.Item).toBeUndefined();
   });
 
+  it('denies a transaction element that puts an unknown member before a foreign Delete, and keeps the foreign item', async () => {
+    const foreign = item(tenantDataPartition('B', 'notes', 3), 'NOTE#decoy');
+    await admin.send(new PutItemCommand({ TableName: DEFAULT_TABLE_NAME, Item: foreign }));
+    // The SDK serializes modelled members only; any other HTTP client can send this body signed.
+    const handWritten = JSON.stringify({
+      TransactItems: [
+        {
+          Decoy: { TableName: DEFAULT_TABLE_NAME, Item: item(tenantDataPartition('A', 'notes', 3), 'NOTE#decoy') },
+          Delete: { TableName: DEFAULT_TABLE_NAME, Key: { PK: foreign.PK, SK: foreign.SK } },
+        },
+      ],
+    });
+    const attacker = clientWith(asClientCredentials(issueTenantA()));
+    attacker.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { body: unknown }).body = handWritten;
+        return next(args);
+      },
+      // Before the SDK measures the body for Content-Length and signs it.
+      { step: 'build', priority: 'high' },
+    );
+
+    const transaction = attacker.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: item('placeholder', 'X') } }] }));
+
+    await expect(transaction).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const kept = await admin.send(new GetItemCommand({ TableName: DEFAULT_TABLE_NAME, Key: { PK: foreign.PK!, SK: foreign.SK! } }));
+    expect(kept.Item).toEqual(foreign);
+  });
+
   it('answers ExpiredTokenException once the credentials have expired', async () => {
     const issued = issueTenantA();
     const client = clientWith(asClientCredentials(issued));

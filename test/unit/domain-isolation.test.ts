@@ -1,0 +1,85 @@
+import { TENANT_ID_CLAIM } from '../../domain/identity';
+import { PRINCIPAL_TAG_MAPPING, TENANT_READ_ACTIONS, TENANT_WRITE_ACTIONS, tenantPolicyDocument } from '../../domain/isolation';
+import { USER_INDEX } from '../../domain/table';
+
+const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/ControlPlane';
+
+/** The document as its statements by Sid, so that a test names the statement it is about. */
+function statements() {
+  const document = tenantPolicyDocument(TABLE_ARN);
+  return { document, bySid: new Map(document.Statement.map((statement) => [statement.Sid, statement])) };
+}
+
+describe('the tenant policy document', () => {
+  it('allows only explicit DynamoDB item actions: no wildcard, no Scan, nothing that reaches the table itself', () => {
+    const { document } = statements();
+
+    const actions = document.Statement.flatMap((statement) => statement.Action);
+
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    expect(actions.filter((action) => /Scan|Table|Stream|Backup|Export/.test(action))).toEqual([]);
+    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Allow', 'Allow', 'Allow']);
+  });
+
+  it('lets tenant credentials read their control and data partitions but write only their data partitions', () => {
+    const { bySid } = statements();
+
+    const read = bySid.get('ReadOwnTenantPartitions');
+    const write = bySid.get('WriteOwnTenantDataPartitions');
+
+    expect(read?.Action).toEqual([...TENANT_READ_ACTIONS]);
+    expect(read?.Condition?.['ForAllValues:StringLike']).toEqual({
+      'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenant_id}', 'TENANT#${aws:PrincipalTag/tenant_id}#*'],
+    });
+    expect(write?.Action).toEqual([...TENANT_WRITE_ACTIONS]);
+    expect(write?.Condition?.['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenant_id}#*'] });
+  });
+
+  it('lets a user query the user index only under the user\'s own partition', () => {
+    const { bySid } = statements();
+
+    const memberships = bySid.get('ListOwnMemberships');
+
+    expect(memberships?.Action).toEqual(['dynamodb:Query']);
+    expect(memberships?.Resource).toEqual([`${TABLE_ARN}/index/${USER_INDEX.indexName}`]);
+    expect(memberships?.Condition?.['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['USER#${aws:PrincipalTag/user_id}'] });
+  });
+
+  it('demands named partition keys in every statement, so a request naming none is not allowed by an empty set', () => {
+    const { document } = statements();
+
+    const guards = document.Statement.map((statement) => statement.Condition?.Null);
+
+    expect(guards).toEqual(document.Statement.map(() => ({ 'dynamodb:LeadingKeys': 'false' })));
+  });
+
+  it('confines the table statements to the table it is given and the index statement to its index', () => {
+    const { document } = statements();
+
+    const resources = document.Statement.flatMap((statement) => statement.Resource);
+
+    expect(resources.filter((resource) => resource !== TABLE_ARN && !resource.startsWith(`${TABLE_ARN}/index/`))).toEqual([]);
+  });
+
+  it('keeps a CloudFormation token as the table ARN, so the CDK app can pass one', () => {
+    const token = '${Token[TOKEN.123]}';
+
+    const resources = tenantPolicyDocument(token).Statement.flatMap((statement) => statement.Resource);
+
+    expect(resources).toEqual([token, token, `${token}/index/${USER_INDEX.indexName}`]);
+  });
+});
+
+describe('the identity pool principal tags', () => {
+  it('take the tenant from the active tenant claim and the user from the subject', () => {
+    expect(PRINCIPAL_TAG_MAPPING).toEqual({ tenant_id: TENANT_ID_CLAIM, user_id: 'sub' });
+  });
+
+  it('are exactly the tags the tenant policy reads', () => {
+    const policyText = JSON.stringify(tenantPolicyDocument(TABLE_ARN));
+
+    const tagsRead = [...policyText.matchAll(/aws:PrincipalTag\/([a-z_]+)/g)].map((match) => match[1]);
+
+    expect([...new Set(tagsRead)].sort()).toEqual(Object.keys(PRINCIPAL_TAG_MAPPING).sort());
+  });
+});

@@ -1,0 +1,73 @@
+import {
+  auditPartition,
+  InvalidKeyPartError,
+  KEY_PREFIX,
+  membershipIndexKeys,
+  membershipKey,
+  PLATFORM_AUDIT_ID,
+  profileKey,
+  roleKey,
+  SORT_KEY,
+  tenantDataPartition,
+  tenantPartition,
+  tenantRecordKey,
+  userPartition,
+} from '../../domain/keys';
+import { USER_INDEX } from '../../domain/table';
+
+describe('item keys of the pooled table', () => {
+  it('place a tenant\'s control items in its control partition and its data in partitions below it', () => {
+    const control = [tenantRecordKey('t1'), membershipKey('t1', 'u1'), roleKey('t1', 'pilot')];
+
+    const data = tenantDataPartition('t1', 'aircraft', 3);
+
+    expect(control.map((key) => key.PK)).toEqual(['TENANT#t1', 'TENANT#t1', 'TENANT#t1']);
+    expect(control.map((key) => key.SK)).toEqual(['TENANT', 'MEMBER#u1', 'ROLE#pilot']);
+    expect(data).toBe('TENANT#t1#aircraft#3');
+  });
+
+  it('put a profile in the user\'s partition and give a membership the user index keys that list the user\'s tenants', () => {
+    const profile = profileKey('u1');
+
+    const indexKeys = membershipIndexKeys('t1', 'u1');
+
+    expect(profile).toEqual({ PK: 'USER#u1', SK: 'PROFILE' });
+    expect(indexKeys).toEqual({ [USER_INDEX.partitionKey]: userPartition('u1'), [USER_INDEX.sortKey]: tenantPartition('t1') });
+  });
+
+  it('keep audit trails, the platform\'s included, outside every tenant prefix', () => {
+    const trails = [auditPartition('t1'), auditPartition(PLATFORM_AUDIT_ID)];
+
+    expect(trails.filter((partition) => partition.startsWith(KEY_PREFIX.tenant))).toEqual([]);
+    expect(trails).toEqual(['AUDIT#t1', `AUDIT#${PLATFORM_AUDIT_ID}`]);
+  });
+
+  it('sort audit records by time under one prefix that their dedupe markers do not share', () => {
+    const early = SORT_KEY.auditRecord('2026-11-28T09:00:00Z', 'k2');
+    const late = SORT_KEY.auditRecord('2026-11-28T09:00:01Z', 'k1');
+
+    const marker = SORT_KEY.auditDedupe('k1');
+
+    expect([late, early].sort()).toEqual([early, late]);
+    expect([early, late].every((sortKey) => sortKey.startsWith(SORT_KEY.auditRecordPrefix))).toBe(true);
+    expect(marker.startsWith(SORT_KEY.auditRecordPrefix)).toBe(false);
+  });
+
+  describe('refuse an id that could reach another partition', () => {
+    it.each<[string, () => unknown, string]>([
+      ['an empty tenant id', () => tenantPartition(''), ''],
+      ['a tenant id holding the separator', () => tenantPartition('t1#aircraft'), 't1#aircraft'],
+      ['a data kind holding the separator', () => tenantDataPartition('t1', 'a#b', 0), 'a#b'],
+      ['an empty user id', () => userPartition(''), ''],
+      ['a user id holding the separator', () => membershipKey('t1', 'u1#x'), 'u1#x'],
+      ['a role id holding the separator', () => roleKey('t1', 'ROLE#admin'), 'ROLE#admin'],
+      ['an audit id holding the separator', () => auditPartition('t1#'), 't1#'],
+      ['a membership of a tenant id holding the separator', () => membershipIndexKeys('t1#x', 'u1'), 't1#x'],
+    ])('%s', (_case, build, offending) => {
+      const attempt = () => build();
+
+      expect(attempt).toThrow(InvalidKeyPartError);
+      expect(attempt).toThrow(expect.objectContaining({ part: offending }));
+    });
+  });
+});
