@@ -20,6 +20,9 @@ module.exports = {
     tier('infra'),
     tier('workflow'),
     tier('local', {
+      // A hang guard, not a performance limit: these tests start processes and run workflows,
+      // and a loaded 2-core machine can take several seconds for one of them.
+      testTimeout: 60_000,
       globalSetup: '<rootDir>/test/local/global-setup.ts',
       globalTeardown: '<rootDir>/test/local/global-teardown.ts',
     }),
