@@ -8,8 +8,7 @@ import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
 import { WORKFLOWS } from '../workflows/registry';
 import { RULES } from '../events/rules';
 import { DEFAULT_TABLE_NAME } from '../domain/table';
-import { tenantPolicyDocument } from '../domain/isolation';
-import { PRINCIPAL_TAG_MAPPING } from '../domain/isolation';
+import { PRINCIPAL_TAG_MAPPING, tenantPolicyDocument } from '../domain/isolation';
 import { TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
 import { startRestApi } from './apigateway/rest-api';
 import { startUserPool } from './cognito/user-pool';
@@ -37,7 +36,10 @@ export interface LocalCloudOptions {
   readonly progress?: (message: string) => void;
 }
 
-/** The names API.md's outputs define; a deployed stack has the same as CloudFormation outputs. */
+/**
+ * The names API.md's outputs define. A deployed stack has the same names as CloudFormation outputs,
+ * except `endpoint` and `consoleUrl` (local only), with `stateMachines` as one JSON-string output.
+ */
 export interface LocalOutputs {
   region: string;
   endpoint: string;
