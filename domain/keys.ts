@@ -79,3 +79,9 @@ export const membershipIndexKeys = (tenantId: string, userId: string) =>
  * generated UUIDs, so this name can never be a tenant's.
  */
 export const PLATFORM_AUDIT_ID = '_platform';
+
+/**
+ * What a tenant id a caller names may look like: the characters generated ids use, no separator,
+ * and no leading '_' (reserved for ids like PLATFORM_AUDIT_ID that can never be a tenant's).
+ */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9-][A-Za-z0-9_-]{0,127}$/;

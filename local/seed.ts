@@ -8,9 +8,10 @@ import {
   SignUpCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { ROLE_CLAIM, TENANT_ID_CLAIM, tenantGroupName } from '../domain/identity';
-import { membershipIndexKeys, membershipKey, roleKey } from '../domain/keys';
+import { membershipItem, roleItem } from '../domain/items';
+import { toAttributeMap } from '../handlers/shared/write-once';
 import type { Action } from '../domain/permissions';
 import type { LocalOutputs } from './cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from './config';
@@ -97,43 +98,25 @@ export async function seedDemo(outputs: LocalOutputs, log: (message: string) => 
     };
 
     const addMember = async (tenantId: string, tenantName: string, email: string, sub: string, roleId: string): Promise<void> => {
-      const membership = membershipKey(tenantId, sub);
       await dynamodb.send(
-        new TransactWriteItemsCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: outputs.tableName,
-                Item: {
-                  PK: { S: membership.PK },
-                  SK: { S: membership.SK },
-                  ...Object.fromEntries(Object.entries(membershipIndexKeys(tenantId, sub)).map(([name, value]) => [name, { S: value }])),
-                  tenantId: { S: tenantId },
-                  tenantName: { S: tenantName },
-                  userId: { S: sub },
-                  email: { S: email },
-                  roleId: { S: roleId },
-                },
-              },
-            },
-          ],
+        new PutItemCommand({
+          TableName: outputs.tableName,
+          Item: toAttributeMap(membershipItem({ tenantId, tenantName, userId: sub, roleId, createdAt: new Date().toISOString() })),
         }),
       );
       await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs.userPoolId, Username: email, GroupName: tenantGroupName(tenantId) }));
     };
 
     const putRoles = async (tenantId: string): Promise<void> => {
+      const createdAt = new Date().toISOString();
       await dynamodb.send(
         new TransactWriteItemsCommand({
-          TransactItems: DEMO_ROLES.map((role) => {
-            const key = roleKey(tenantId, role.roleId);
-            return {
-              Put: {
-                TableName: outputs.tableName,
-                Item: { PK: { S: key.PK }, SK: { S: key.SK }, roleId: { S: role.roleId }, name: { S: role.name }, actions: { L: role.actions.map((action) => ({ S: action })) } },
-              },
-            };
-          }),
+          TransactItems: DEMO_ROLES.map((role) => ({
+            Put: {
+              TableName: outputs.tableName,
+              Item: toAttributeMap(roleItem({ tenantId, ...role, actions: [...role.actions], builtIn: false, createdAt })),
+            },
+          })),
         }),
       );
     };

@@ -5,11 +5,10 @@ import {
   type CognitoIdentityClient,
 } from '@aws-sdk/client-cognito-identity';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MEMBERSHIP_ROLE_ATTRIBUTE } from '../../domain/items';
 import { membershipKey } from '../../domain/keys';
 import { IdentityPoolRejectedTokenError, type IdentityPool, type Logins, type ReadMembership, type TenantCredentials } from './handler';
 
-/** The membership item's attribute holding the member's role id. */
-export const MEMBERSHIP_ROLE_ATTRIBUTE = 'roleId';
 
 /** The identity pool's `Logins` key for a Cognito user pool. */
 export const userPoolLoginProvider = (region: string, userPoolId: string): string => `cognito-idp.${region}.amazonaws.com/${userPoolId}`;

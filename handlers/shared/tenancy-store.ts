@@ -1,4 +1,5 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MembershipItem, RoleItem } from '../../domain/items';
 import { roleKey, userPartition } from '../../domain/keys';
 import { USER_INDEX } from '../../domain/table';
 
@@ -14,7 +15,9 @@ export interface RoleView {
   readonly actions: readonly string[];
 }
 
-const str = (value: { S?: string } | undefined): string => value?.S ?? '';
+type Stored = Record<string, AttributeValue>;
+/** A string attribute of a membership or role item, named as domain/items.ts names it. */
+const str = (item: Stored, name: keyof MembershipItem | keyof RoleItem): string => item[name]?.S ?? '';
 
 /**
  * Reads of the control items, made with whichever client the caller passes: the API passes one
@@ -37,7 +40,7 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
           }),
         );
         for (const item of page.Items ?? []) {
-          memberships.push({ tenantId: str(item.tenantId), tenantName: str(item.tenantName), roleId: str(item.roleId) });
+          memberships.push({ tenantId: str(item, 'tenantId'), tenantName: str(item, 'tenantName'), roleId: str(item, 'roleId') });
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);
@@ -48,7 +51,8 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
       const key = roleKey(tenantId, roleId);
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }));
       if (!Item) return undefined;
-      return { roleId, name: str(Item.name), actions: (Item.actions?.L ?? []).map((action) => action.S ?? '').filter(Boolean) };
+      const actions: keyof RoleItem = 'actions';
+      return { roleId, name: str(Item, 'name'), actions: (Item[actions]?.L ?? []).map((action) => action.S ?? '').filter(Boolean) };
     },
   };
 }

@@ -16,7 +16,7 @@ import type { AppClient } from 'cognito-local/lib/services/appClient';
 import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
 import type { User, UserPool as CognitoLocalUserPool } from 'cognito-local/lib/services/userPoolService';
 import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
-import { AwsServiceError, jsonErrorResponse } from '../server/aws-json';
+import { AwsServiceError, jsonErrorResponse, parseJsonBody } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createCognitoLocal, RequestLog, type CognitoLocal, type TriggerFunctions } from './cognito-local';
 import { assertAttributesWritable, assertAuthFlowAllowed, assertPasswordConforms } from './rules';
@@ -384,13 +384,8 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     async handle(request: AwsRequest) {
       if (request.method === 'GET') return wellKnown(request.path);
       const operation = request.target?.slice(USER_POOL_TARGET_PREFIX.length + 1) ?? '';
-      let input: Record<string, unknown>;
       try {
-        input = request.body.length === 0 ? {} : (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>);
-      } catch {
-        return jsonErrorResponse(new AwsServiceError('SerializationException', 'The request body is not valid JSON'), JSON_VERSION);
-      }
-      try {
+        const input = parseJsonBody(request);
         await guard(operation, input);
         return awsJson(await forward(operation, input));
       } catch (error) {

@@ -35,6 +35,16 @@ export function jsonErrorResponse(error: AwsServiceError, version: JsonProtocolV
   };
 }
 
+/** A JSON-protocol request's input; a body that is not JSON is AWS's `SerializationException`. */
+export function parseJsonBody(request: AwsRequest): Record<string, unknown> {
+  if (request.body.length === 0) return {};
+  try {
+    return JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new AwsServiceError('SerializationException', 'The request body is not valid JSON');
+  }
+}
+
 export type JsonOperation = (input: Record<string, unknown>, request: AwsRequest) => Promise<unknown>;
 
 /**
@@ -58,14 +68,8 @@ export function jsonProtocolService(options: {
       if (!operation) {
         return jsonErrorResponse(new AwsServiceError('UnknownOperationException', `${name} does not support ${operationName} locally`), version);
       }
-      let input: Record<string, unknown>;
       try {
-        input = request.body.length === 0 ? {} : (JSON.parse(request.body.toString('utf8')) as Record<string, unknown>);
-      } catch {
-        return jsonErrorResponse(new AwsServiceError('SerializationException', 'The request body is not valid JSON'), version);
-      }
-      try {
-        return jsonResponse(await operation(input, request), version);
+        return jsonResponse(await operation(parseJsonBody(request), request), version);
       } catch (error) {
         if (error instanceof AwsServiceError) return jsonErrorResponse(error, version);
         throw error;

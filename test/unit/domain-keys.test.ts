@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  TENANT_ID_PATTERN,
   auditPartition,
   InvalidKeyPartError,
   KEY_PREFIX,
@@ -69,5 +71,15 @@ describe('item keys of the pooled table', () => {
       expect(attempt).toThrow(InvalidKeyPartError);
       expect(attempt).toThrow(expect.objectContaining({ part: offending }));
     });
+  });
+});
+
+describe('the tenant id a caller may name', () => {
+  it('accepts the generated ids and refuses the reserved platform id and separators', () => {
+    const accepted = [randomUUID(), 'blue-sky', 'a_b'].map((id) => TENANT_ID_PATTERN.test(id));
+    const refused = [PLATFORM_AUDIT_ID, 't1#DATA#0', '', 'x'.repeat(129)].map((id) => TENANT_ID_PATTERN.test(id));
+
+    expect(accepted).toEqual([true, true, true]);
+    expect(refused).toEqual([false, false, false, false]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
+import { membershipItem, roleItem } from '../../domain/items';
 import { SORT_KEY } from '../../domain/keys';
 import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';
@@ -282,6 +283,16 @@ describe('onboarding', () => {
     expect(record.SK).toEqual({ S: SORT_KEY.tenant });
     expect(Object.keys(membership ?? {})).toEqual(expect.arrayContaining([USER_INDEX.partitionKey, USER_INDEX.sortKey, 'tenantName', 'roleId']));
     expect(role?.SK).toEqual({ S: SORT_KEY.role(ADMIN_ROLE_ID) });
+  });
+
+  it('writes the membership and the admin role with exactly the attributes domain/items.ts defines', () => {
+    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
+      (item) => item.Put.Item,
+    );
+    const sample = { tenantId: 't', createdAt: '2026-01-01T00:00:00Z' };
+
+    expect(Object.keys(membership ?? {}).sort()).toEqual(Object.keys(membershipItem({ ...sample, tenantName: 'n', userId: 'u', roleId: 'r' })).sort());
+    expect(Object.keys(role ?? {}).sort()).toEqual(Object.keys(roleItem({ ...sample, roleId: 'r', name: 'n', actions: [], builtIn: true })).sort());
   });
 
   it('makes the caller the admin: the built-in admin role holds every action, and the membership, attribute, event and output name it', () => {

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { ForbiddenError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
+import { TENANT_ID_PATTERN } from '../../../domain/keys';
 import {
   WORKFLOW_ERROR,
   WORKFLOWS,
@@ -37,9 +38,7 @@ export const createTenantBody = z.strictObject({
 });
 
 export const switchTenantBody = z.strictObject({
-  // Tenant ids become parts of keys and group names: only the characters generated ids use.
-  // No leading '_': ids like PLATFORM_AUDIT_ID are reserved and can never be a tenant's.
-  tenantId: z.string().regex(/^[A-Za-z0-9-][A-Za-z0-9_-]{0,127}$/, 'must be a tenant id'),
+  tenantId: z.string().regex(TENANT_ID_PATTERN, 'must be a tenant id'),
   refreshToken,
 });
 

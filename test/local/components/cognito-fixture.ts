@@ -126,8 +126,7 @@ export async function signUpAndSignIn(fixture: CognitoFixture, label: string): P
   return { email, sub: signUp.UserSub, idToken: result.IdToken, accessToken: result.AccessToken, refreshToken: result.RefreshToken };
 }
 
-export const decodeClaims = (jwt: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+export { decodeClaims } from '../support';
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
