@@ -3,9 +3,10 @@
  * Local behind the IAM gateway, all on loopback in this process):
  * - the JWT check alone (aws-jwt-verify with warm keys), median over many verifications;
  * - port calls (each one network request) on the warm path and on each kind of cache miss;
+ * - a user's hour: one request every 5 s of (simulated) time for an hour, calls by operation;
  * - side by side over the same requests, this authorizer and "the design's literal authorizer":
- *   the same factory with caching off, so it reads the membership and calls GetId and
- *   GetCredentialsForIdentity on every request.
+ *   the same factory with caching off, so it reads the membership and mints credentials
+ *   (GetOpenIdTokenForDeveloperIdentity + GetCredentialsForIdentity) on every request.
  * API Gateway's own result cache (in front of the function) is not part of this measurement.
  * `npx tsx bench/authorizer.ts`
  */
@@ -30,7 +31,7 @@ import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../domain/identity';
 import { membershipKey } from '../domain/keys';
 import { ROUTES } from '../handlers/api/routes';
 import { MEMBERSHIP_ROLE_ATTRIBUTE } from '../domain/items';
-import { cognitoIdentityPool, dynamoDbMembershipReader, userPoolLoginProvider } from '../handlers/authorizer/adapters';
+import { cognitoIdentityPool, dynamoDbMembershipReader } from '../handlers/authorizer/adapters';
 import { createAuthorizerHandler, type AuthorizerDeps, type IdentityPool, type ReadMembership } from '../handlers/authorizer/handler';
 import { LoopbackHttpFetcher } from '../handlers/authorizer/jwks-fetcher';
 import { createIdTokenVerifier } from '../handlers/authorizer/token';
@@ -52,17 +53,27 @@ const quantile = (values: number[], q: number): number => {
 interface Counts {
   jwks: number;
   getItem: number;
-  getId: number;
+  getOpenIdToken: number;
   getCredentials: number;
 }
-const total = (counts: Counts): number => counts.jwks + counts.getItem + counts.getId + counts.getCredentials;
+const total = (counts: Counts): number => counts.jwks + counts.getItem + counts.getOpenIdToken + counts.getCredentials;
+const identityCalls = (counts: Counts): number => counts.getOpenIdToken + counts.getCredentials;
 
 /** The real adapters, each call counted: every port call is exactly one request over loopback HTTP. */
 function countedPorts(outputs: LocalOutputs) {
   const config = { endpoint: outputs.endpoint, region: outputs.region, credentials: LOCAL_ADMIN_CREDENTIALS, disableHostPrefix: true } as const;
   const dynamodb = new DynamoDBClient(config);
   const identity = new CognitoIdentityClient(config);
-  const counts: Counts = { jwks: 0, getItem: 0, getId: 0, getCredentials: 0 };
+  const counts: Counts = { jwks: 0, getItem: 0, getOpenIdToken: 0, getCredentials: 0 };
+  // Counted at the client, by operation, so the real adapter's calls are what is counted.
+  identity.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'GetOpenIdTokenForDeveloperIdentityCommand') counts.getOpenIdToken += 1;
+      if (context.commandName === 'GetCredentialsForIdentityCommand') counts.getCredentials += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countIdentityCalls' },
+  );
   const read = dynamoDbMembershipReader(dynamodb, outputs.tableName);
   const pool = cognitoIdentityPool(identity, outputs.identityPoolId);
   const fetcher = new LoopbackHttpFetcher();
@@ -70,16 +81,7 @@ function countedPorts(outputs: LocalOutputs) {
     counts.getItem += 1;
     return read(tenantId, userId);
   };
-  const identityPool: IdentityPool = {
-    getId: (logins) => {
-      counts.getId += 1;
-      return pool.getId(logins);
-    },
-    getCredentialsForIdentity: (identityId, logins) => {
-      counts.getCredentials += 1;
-      return pool.getCredentialsForIdentity(identityId, logins);
-    },
-  };
+  const identityPool: IdentityPool = pool;
   const jwksFetcher: Fetcher = {
     fetch: (uri, options, data) => {
       counts.jwks += 1;
@@ -156,7 +158,7 @@ export async function benchAuthorizer(): Promise<Record<string, number | string>
     const compared = await signedInMember(outputs, cognito, dynamodb);
     let skewMs = 0;
     const deps = (ports: ReturnType<typeof countedPorts>, caching: AuthorizerDeps['caching']): AuthorizerDeps => ({
-      config: { issuer, clientId: outputs.userPoolClientId, loginProvider: userPoolLoginProvider(outputs.region, outputs.userPoolId), routes: ROUTES },
+      config: { issuer, clientId: outputs.userPoolClientId, routes: ROUTES },
       readMembership: ports.readMembership,
       identityPool: ports.identityPool,
       jwksFetcher: ports.jwksFetcher,
@@ -184,10 +186,31 @@ export async function benchAuthorizer(): Promise<Record<string, number | string>
     const warmCalls = total(cached.counts) - warmCallsBefore;
     // 56 minutes on: the membership has expired and the credentials are within 5 minutes of theirs.
     skewMs = 56 * 60 * 1000;
-    const identityCallsBefore = cached.counts.getId + cached.counts.getCredentials;
+    const identityCallsBefore = identityCalls(cached.counts);
     const expiredCalls = await callsSince(() => handler(requestEvent(first)));
-    const expiredIdentityCalls = cached.counts.getId + cached.counts.getCredentials - identityCallsBefore;
+    const expiredIdentityCalls = identityCalls(cached.counts) - identityCallsBefore;
     skewMs = 0;
+
+    // One user's hour on a fresh instance: a request every 5 s of simulated time.
+    const hour = countedPorts(outputs);
+    const hourly = await (async () => {
+      // The pool issues credentials on the real clock; shifted by the simulated time, they live
+      // an hour from when the simulated request minted them, as they would.
+      const shifted: IdentityPool = {
+        credentialsFor: async (userId, tags) => {
+          const issued = await hour.identityPool.credentialsFor(userId, tags);
+          return { ...issued, expiration: new Date(issued.expiration.getTime() + skewMs) };
+        },
+      };
+      const hourHandler = createAuthorizerHandler({ ...deps(hour, undefined), identityPool: shifted });
+      for (let second = 0; second < 3600; second += 5) {
+        skewMs = second * 1000;
+        await hourHandler(requestEvent(compared));
+      }
+      skewMs = 0;
+      return { ...hour.counts };
+    })();
+    hour.destroy();
 
     // Side by side over the same requests, each variant on a fresh instance with its own counters.
     const cachedHandler = createAuthorizerHandler(deps(cachedSideBySide, undefined));
@@ -208,6 +231,11 @@ export async function benchAuthorizer(): Promise<Record<string, number | string>
       newUserNetworkCalls: newUserCalls,
       expiredCachesNetworkCalls: expiredCalls,
       expiredCachesCognitoIdentityCalls: expiredIdentityCalls,
+      hourRequests: 720,
+      hourJwksCalls: hourly.jwks,
+      hourGetItemCalls: hourly.getItem,
+      hourGetOpenIdTokenCalls: hourly.getOpenIdToken,
+      hourGetCredentialsCalls: hourly.getCredentials,
       comparedRequests: COMPARED_REQUESTS,
       cachedTotalNetworkCalls: total(cachedSideBySide.counts),
       literalTotalNetworkCalls: total(literal.counts),
@@ -234,8 +262,12 @@ function printTable(result: Record<string, number | string>): void {
     `warm path (whole handler): median ${result.warmPathMedianMicros} µs, p95 ${result.warmPathP95Micros} µs over ${result.warmRequests}; network calls: ${result.warmPathNetworkCalls}`,
   );
   console.log(
-    `network calls on a miss: cold instance ${result.coldInstanceNetworkCalls} (JWKS, GetItem, GetId, GetCredentialsForIdentity), ` +
+    `network calls on a miss: cold instance ${result.coldInstanceNetworkCalls} (JWKS, GetItem, GetOpenIdTokenForDeveloperIdentity, GetCredentialsForIdentity), ` +
       `new user ${result.newUserNetworkCalls}, known user after TTLs ${result.expiredCachesNetworkCalls} (Cognito Identity: ${result.expiredCachesCognitoIdentityCalls})`,
+  );
+  console.log(
+    `one user, ${result.hourRequests} requests over an hour (every 5 s): JWKS ${result.hourJwksCalls}, GetItem ${result.hourGetItemCalls}, ` +
+      `GetOpenIdTokenForDeveloperIdentity ${result.hourGetOpenIdTokenCalls}, GetCredentialsForIdentity ${result.hourGetCredentialsCalls}`,
   );
   console.table({
     'this authorizer': { requests: result.comparedRequests, networkCalls: result.cachedTotalNetworkCalls, medianMicros: result.cachedMedianMicros, meanMicros: result.cachedMeanMicros },

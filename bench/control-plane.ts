@@ -4,6 +4,7 @@ import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TENANT_LIMITS } from '../domain/limits';
 import { FUNCTIONS } from '../handlers/catalog';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
@@ -35,18 +36,24 @@ export async function benchControlPlane(options: { onboardings?: number; switche
   const idp = new CognitoIdentityProviderClient(config);
   const sfn = new SFNClient(config);
   try {
-    const email = `bench-${Date.now()}@example.com`;
     const password = 'Bench-pass-1';
-    await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
-    await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+    const signUp = async (label: string) => {
+      const email = `bench-${label}-${Date.now()}@example.com`;
+      await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+      await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+      return email;
+    };
+    const signIn = async (email: string) => {
+      const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+      return { refreshToken: auth.AuthenticationResult?.RefreshToken ?? '', idToken: auth.AuthenticationResult?.IdToken ?? '' };
+    };
+    const email = await signUp('1');
     // Cognito gives the trigger 5 s in all: the local invocation's duration, sign-up to event published.
     const postConfirmationMs = cloud.lambda
       .invocations()
       .filter((invocation) => invocation.functionName === FUNCTIONS.postConfirmation.name)
       .map((invocation) => invocation.durationMs);
-    const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
-    const refreshToken = auth.AuthenticationResult?.RefreshToken ?? '';
-    let idToken = auth.AuthenticationResult?.IdToken ?? '';
+    let { refreshToken, idToken } = await signIn(email);
 
     const call = async (method: string, path: string, body: unknown) => {
       const started = performance.now();
@@ -81,8 +88,16 @@ export async function benchControlPlane(options: { onboardings?: number; switche
       return { workflowCallsByService, stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length, endpointRequests };
     };
 
+    // The current user's tenants. One user may create only so many, so the runs move on to a fresh
+    // user (signed up outside the timing) when one is full; the switches then use that user's.
     const tenants: string[] = [];
+    let users = 1;
     const onboard = async () => {
+      if (tenants.length === TENANT_LIMITS.maxTenantsPerUser) {
+        users += 1;
+        ({ refreshToken, idToken } = await signIn(await signUp(String(users))));
+        tenants.length = 0;
+      }
       const { ms, json } = await call('POST', '/tenants', { name: `Bench ${tenants.length}`, refreshToken });
       tenants.push(json.tenant?.tenantId ?? '');
       idToken = json.tokens?.idToken ?? idToken;
@@ -105,10 +120,8 @@ export async function benchControlPlane(options: { onboardings?: number; switche
     const switchMs: number[] = [];
     for (let run = 0; run < switches; run += 1) switchMs.push(await switchOnce());
 
-    // A warm trigger: a second user confirms once the function is loaded.
-    const second = `bench-2-${Date.now()}@example.com`;
-    await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: second, Password: password, UserAttributes: [{ Name: 'email', Value: second }] }));
-    await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: second }));
+    // A warm trigger: another user confirms once the function is loaded.
+    await signUp('warm');
     postConfirmationMs.push(...cloud.lambda.invocations().filter((invocation) => invocation.functionName === FUNCTIONS.postConfirmation.name).slice(1).map((invocation) => invocation.durationMs));
     return {
       postConfirmation: { coldMs: postConfirmationMs[0], warmMs: postConfirmationMs[1] },

@@ -41,3 +41,20 @@ export const tenantGroupName = (tenantId: string): string => tenantId;
 
 /** Lifetime of tenant-scoped credentials issued through the identity pool (AWS's default is 1 hour). */
 export const TENANT_CREDENTIALS_TTL_SECONDS = 3600;
+
+/**
+ * The identity pool's developer provider: the only way into the pool. The authorizer names the
+ * user under it (`Logins: { [DEVELOPER_PROVIDER_NAME]: userId }`) when it asks for an OpenID token
+ * with `GetOpenIdTokenForDeveloperIdentity`, a call that needs the authorizer's own AWS signature.
+ * The pool trusts no user pool, so a user's ID token cannot be exchanged for credentials by anyone.
+ */
+export const DEVELOPER_PROVIDER_NAME = 'login.tenant-control-plane';
+
+/** The `Logins` key under which Cognito Identity accepts the OpenID tokens it issued itself. */
+export const COGNITO_IDENTITY_LOGIN = 'cognito-identity.amazonaws.com';
+
+/**
+ * How long the OpenID token the authorizer obtains stays valid. It is exchanged for credentials at
+ * once, so the shortest duration the API allows (1 s) would do; a minute absorbs clock skew.
+ */
+export const OPENID_TOKEN_DURATION_SECONDS = 60;

@@ -1,19 +1,52 @@
 /**
- * Tenant isolation as data: the IAM policy that tenant credentials carry and the identity pool's
- * principal-tag mapping. The CDK app deploys exactly these documents and the local IAM gateway
- * evaluates exactly these documents, so the two cannot drift.
+ * Tenant isolation as data: the IAM policy that tenant credentials carry and the principal tags the
+ * authorizer asks the identity pool to put on them. The CDK app deploys exactly this policy, the
+ * local IAM gateway evaluates exactly this policy, and the authorizer and the tests build tags with
+ * exactly this function, so none of them can drift.
  */
-import { TENANT_ID_CLAIM } from './identity';
 import { KEY_PREFIX } from './keys';
 import { USER_INDEX } from './table';
 
-/** Identity pool principal tags: session tag name → ID token claim. */
-export const PRINCIPAL_TAG_MAPPING = {
-  tenant_id: TENANT_ID_CLAIM,
-  user_id: 'sub',
+/** The session tags tenant credentials carry: what `aws:PrincipalTag/<name>` resolves to. */
+export const PRINCIPAL_TAG = {
+  tenantId: 'tenant_id',
+  userId: 'user_id',
 } as const;
 
-export type PrincipalTagName = keyof typeof PRINCIPAL_TAG_MAPPING;
+export type PrincipalTagName = (typeof PRINCIPAL_TAG)[keyof typeof PRINCIPAL_TAG];
+export type PrincipalTags = Readonly<Partial<Record<PrincipalTagName, string>>>;
+
+export class InvalidPrincipalTagError extends Error {
+  constructor(readonly tag: PrincipalTagName) {
+    super(`The ${tag} principal tag must be a non-empty value of at most 256 characters`);
+    this.name = 'InvalidPrincipalTagError';
+  }
+}
+
+/** IAM session tag values are at most 256 characters; an empty one would match nothing useful. */
+const tagValue = (tag: PrincipalTagName, value: string): string => {
+  if (value.length === 0 || value.length > 256) throw new InvalidPrincipalTagError(tag);
+  return value;
+};
+
+/**
+ * The principal tags of the credentials the authorizer mints, from the verified token's user and
+ * the tenant whose membership item it has just read. `tenantId` must be given explicitly: `null`
+ * means "no tenant" (no active tenant, or an active tenant without a membership item).
+ *
+ * With no tenant there is no `tenant_id` tag at all, rather than a sentinel value: every statement
+ * of the tenant policy that grants a tenant partition names `${aws:PrincipalTag/tenant_id}`, and
+ * IAM cannot resolve a policy variable whose key is absent from the request context, so such a
+ * statement matches no request ("If AWS cannot resolve a variable, this might cause the entire
+ * statement to be invalid", IAM User Guide, policy variables). An Allow that matches nothing allows
+ * nothing: these credentials can only query the user's own index partition (`user_id`).
+ */
+export function principalTagsFor(subject: { readonly userId: string; readonly tenantId: string | null }): PrincipalTags {
+  return {
+    [PRINCIPAL_TAG.userId]: tagValue(PRINCIPAL_TAG.userId, subject.userId),
+    ...(subject.tenantId === null ? {} : { [PRINCIPAL_TAG.tenantId]: tagValue(PRINCIPAL_TAG.tenantId, subject.tenantId) }),
+  };
+}
 
 const tag = (name: PrincipalTagName): string => `\${aws:PrincipalTag/${name}}`;
 
@@ -77,6 +110,18 @@ export function tenantPolicyDocument(tableArn: string): PolicyDocument {
         Action: [...TENANT_WRITE_ACTIONS],
         Resource: [tableArn],
         Condition: leadingKeys([data]),
+      },
+      {
+        // Only the control plane may put an item into the user index: a data item carrying the
+        // index keys would show up in another user's tenant list. `dynamodb:Attributes` is the
+        // set of top-level attribute names a write names (the item of a PutItem, the key and the
+        // update expression's paths of an UpdateItem, every item of a BatchWriteItem), so any
+        // write that names either index key is refused, whatever the partition.
+        Sid: 'DenyUserIndexKeyWrites',
+        Effect: 'Deny',
+        Action: [...TENANT_WRITE_ACTIONS],
+        Resource: [tableArn],
+        Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [USER_INDEX.partitionKey, USER_INDEX.sortKey] } },
       },
       {
         Sid: 'ListOwnMemberships',

@@ -3,7 +3,8 @@
  * them through these builders, and the onboarding ASL writes the same attributes (its structure
  * test compares them with these builders, so the two spellings cannot drift).
  */
-import { membershipIndexKeys, membershipKey, roleKey } from './keys';
+import { InvalidKeyPartError, membershipIndexKeys, membershipKey, roleKey } from './keys';
+import { USER_INDEX } from './table';
 import type { Action } from './permissions';
 
 // Type aliases, not interfaces: they stay assignable to plain records for marshalling.
@@ -45,4 +46,28 @@ export function membershipItem(membership: Omit<MembershipItem, 'PK' | 'SK' | 'G
 
 export function roleItem(role: Omit<RoleItem, 'PK' | 'SK'>): RoleItem {
   return { ...roleKey(role.tenantId, role.roleId), ...role };
+}
+
+/**
+ * Whether an item found under a user's index partition is really one of that user's membership
+ * items: its table key and its index keys are exactly the ones `membershipItem` builds for the
+ * tenant it names. Tenant credentials cannot write the index keys (the tenant policy denies it),
+ * and the reader checks this too, so no other item can pose as a membership in a tenant list.
+ */
+export function isMembershipOf(userId: string, item: Readonly<Record<string, string | undefined>>): boolean {
+  const tenantId = item.tenantId;
+  if (tenantId === undefined || item.userId !== userId) return false;
+  try {
+    const key = membershipKey(tenantId, userId);
+    const index = membershipIndexKeys(tenantId, userId);
+    return (
+      item.PK === key.PK &&
+      item.SK === key.SK &&
+      item[USER_INDEX.partitionKey] === index[USER_INDEX.partitionKey] &&
+      item[USER_INDEX.sortKey] === index[USER_INDEX.sortKey]
+    );
+  } catch (error) {
+    if (error instanceof InvalidKeyPartError) return false;
+    throw error;
+  }
 }

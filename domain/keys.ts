@@ -8,7 +8,9 @@ import { USER_INDEX } from './table';
  *   Tenant credentials may read it, never write it.
  * - `TENANT#{tenantId}#{kind}#{shard}`: the tenant's data partitions, write-sharded.
  *   Tenant credentials may read and write them.
- * - `USER#{userId}`: a user's profile; the user index is keyed the same way.
+ * - `USER#{userId}`: a user's profile and limits counters (`LIMITS`, see `limits.ts`); the user
+ *   index is keyed the same way. Tenant credentials can neither read nor write it, so no tenant
+ *   admin can reset a user's counters.
  * - `AUDIT#{tenantId}`: the audit trail. It does not start with `TENANT#`, so tenant credentials
  *   can neither read nor write it.
  */
@@ -48,6 +50,8 @@ const AUDIT_RECORD_PREFIX = 'EVENT#';
 export const SORT_KEY = {
   tenant: 'TENANT',
   profile: 'PROFILE',
+  /** The counters of `limits.ts`: one item per user, written only by the control plane. */
+  limits: 'LIMITS',
   member: (userId: string): string => `MEMBER#${part(userId)}`,
   role: (roleId: string): string => `ROLE#${part(roleId)}`,
   /** What every audit record's sort key starts with, so that a trail is read without its dedupe markers. */
@@ -66,6 +70,7 @@ export const tenantRecordKey = (tenantId: string): ItemKey => ({ PK: tenantParti
 export const membershipKey = (tenantId: string, userId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.member(userId) });
 export const roleKey = (tenantId: string, roleId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.role(roleId) });
 export const profileKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.profile });
+export const userLimitsKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.limits });
 
 /** The user index keys a membership item carries, so that `USER#{userId}` lists the user's tenants. */
 export const membershipIndexKeys = (tenantId: string, userId: string) =>

@@ -52,7 +52,7 @@ export const FUNCTIONS = {
   authorizer: {
     name: 'Authorizer',
     entry: 'handlers/authorizer/index.ts',
-    environment: ['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'USER_POOL_ISSUER', 'IDENTITY_POOL_ID', 'TABLE_NAME'],
+    environment: ['USER_POOL_CLIENT_ID', 'USER_POOL_ISSUER', 'IDENTITY_POOL_ID', 'TABLE_NAME'],
     timeoutSeconds: 10,
     memoryMb: 512,
   },

@@ -6,8 +6,9 @@ class InvalidContextValueError extends Error {
   constructor(
     readonly key: string,
     readonly value: unknown,
+    expected: string,
   ) {
-    super(`Context '${key}' must be true or false, got ${JSON.stringify(value)}`);
+    super(`Context '${key}' must be ${expected}, got ${JSON.stringify(value)}`);
     this.name = 'InvalidContextValueError';
   }
 }
@@ -18,14 +19,24 @@ function booleanContext(app: App, key: string, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
-  throw new InvalidContextValueError(key, value);
+  throw new InvalidContextValueError(key, value, 'true or false');
+}
+
+function integerContext(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined) return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(parsed)) throw new InvalidContextValueError(key, value, 'a whole number');
+  return parsed;
 }
 
 const app = new App();
+const maxTenantsPerUser = integerContext(app, 'maxTenantsPerUser');
 
 new ControlPlaneStack(app, 'ControlPlane', {
   description: 'Multi-tenant control plane: pooled table isolated by IAM, user pool, identity pool',
   retainData: booleanContext(app, 'retainData', true),
+  ...(maxTenantsPerUser === undefined ? {} : { maxTenantsPerUser }),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -21,6 +21,11 @@ export interface ControlPlaneStackProps extends StackProps {
    * @default 'bundled'
    */
   readonly functionCode?: FunctionCodeMode;
+  /**
+   * Tenants one user may create (`cdk deploy -c maxTenantsPerUser=25`).
+   * @default TENANT_LIMITS.maxTenantsPerUser (domain/limits.ts)
+   */
+  readonly maxTenantsPerUser?: number;
 }
 
 /** The deployed control plane. Output names are those of `.local/outputs.json` (API.md). */
@@ -43,6 +48,7 @@ export class ControlPlaneStack extends Stack {
       table: this.data.table,
       eventBus: this.events.bus,
       userPool: this.identity.userPool,
+      ...(props.maxTenantsPerUser === undefined ? {} : { maxTenantsPerUser: props.maxTenantsPerUser }),
     });
     this.functions = new ControlPlaneFunctions(this, 'Functions', {
       code: props.functionCode ?? 'bundled',

@@ -5,11 +5,11 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../handlers/catalog';
 import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
-import { WORKFLOWS } from '../workflows/registry';
+import { settingSubstitutions, WORKFLOWS } from '../workflows/registry';
 import { RULES } from '../events/rules';
 import { DEFAULT_TABLE_NAME } from '../domain/table';
-import { PRINCIPAL_TAG_MAPPING, tenantPolicyDocument } from '../domain/isolation';
-import { TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
+import { tenantPolicyDocument, type PolicyDocument } from '../domain/isolation';
+import { DEVELOPER_PROVIDER_NAME, TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
 import { startRestApi } from './apigateway/rest-api';
 import { startUserPool } from './cognito/user-pool';
 import { createConsoleService } from './console/console-service';
@@ -18,6 +18,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from './confi
 import { startDynamoDbLocal, ensureTable } from './dynamodb/dynamodb-local';
 import { createDynamoDbGateway } from './dynamodb/gateway';
 import { createEventBridgeService } from './eventbridge/bus';
+import { createCallerGate } from './iam/caller-gate';
 import { CredentialStore } from './iam/credential-store';
 import { createLambdaService } from './lambda/lambda-service';
 import { startEndpoint } from './server/endpoint';
@@ -82,14 +83,16 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     const region = LOCAL_REGION;
     const accountId = LOCAL_ACCOUNT_ID;
     const credentialStore = new CredentialStore();
-    const endpoint = await startEndpoint({ port: options.port });
-    stoppers.push(() => endpoint.stop());
-    const endpointUrl = endpoint.url;
-    progress(`endpoint listening on ${endpointUrl}`);
-
     const tableName = DEFAULT_TABLE_NAME;
     const tableArn = `arn:aws:dynamodb:${region}:${accountId}:table/${tableName}`;
     const tenantRoleArn = `arn:aws:iam::${accountId}:role/${TENANT_ROLE_NAME}`;
+    const policyForRole = (roleArn: string): PolicyDocument | undefined => (roleArn === tenantRoleArn ? tenantPolicyDocument(tableArn) : undefined);
+    // Every service behind the endpoint knows its caller: tenant credentials get the tenant policy everywhere.
+    const gate = createCallerGate({ credentialStore, policyForRole, region, accountId });
+    const endpoint = await startEndpoint({ port: options.port, gate });
+    stoppers.push(() => endpoint.stop());
+    const endpointUrl = endpoint.url;
+    progress(`endpoint listening on ${endpointUrl}`);
 
     // Handlers run in this process and read these at load time, exactly as they read Lambda's.
     Object.assign(process.env, {
@@ -131,7 +134,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       createDynamoDbGateway({
         upstreamUrl: dynamo.url,
         credentialStore,
-        policyForRole: (roleArn) => (roleArn === tenantRoleArn ? tenantPolicyDocument(tableArn) : undefined),
+        policyForRole,
         region,
         accountId,
       }),
@@ -148,10 +151,9 @@ export async function startLocalCloud(options: LocalCloudOptions) {
         identityPoolId,
         region,
         accountId,
-        providers: [{ providerName: userPool.providerName, issuer: userPool.issuer, clientId: userPool.userPoolClientId }],
+        developerProviderName: DEVELOPER_PROVIDER_NAME,
         roleArn: tenantRoleArn,
         credentialStore,
-        tagMapping: PRINCIPAL_TAG_MAPPING,
         ttlSeconds: TENANT_CREDENTIALS_TTL_SECONDS,
       }),
     );
@@ -169,7 +171,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     endpoint.addService(stepFunctions.faultService);
 
     const projectRoot = resolve(__dirname, '..');
-    const substitutions = { TableName: tableName, EventBusName: EVENT_BUS_NAME, UserPoolId: userPool.userPoolId };
+    const substitutions = { TableName: tableName, EventBusName: EVENT_BUS_NAME, UserPoolId: userPool.userPoolId, ...settingSubstitutions() };
     const stateMachines: Record<string, string> = {};
     for (const [key, workflow] of Object.entries(WORKFLOWS)) {
       const { stateMachineArn } = stepFunctions.createStateMachine({

@@ -2,11 +2,13 @@
  * `npm run demo`: walks the seeded demo against a running `npm start`, as a front end would —
  * sign in, who am I, my tenants, switch, and IAM refusing the other tenant's data.
  */
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
+import { principalTagsFor } from '../domain/isolation';
 import { tenantDataPartition } from '../domain/keys';
+import { cognitoIdentityPool } from '../handlers/authorizer/adapters';
 import type { LocalOutputs } from './cloud';
 import { DEMO_PASSWORD } from './seed';
 
@@ -59,13 +61,27 @@ async function main(): Promise<void> {
   step('GET /me with the new token');
   show(await call('GET', '/me', newIdToken));
 
-  step(`IAM isolation: credentials from the identity pool read ${other.name}'s data but not the previous tenant's`);
-  const logins = { [`cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`]: newIdToken };
-  const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: outputs.identityPoolId, Logins: logins }));
-  const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
+  step("Only the authorizer obtains tenant credentials: maya's own ID token at the identity pool");
+  try {
+    await identity.send(
+      new GetIdCommand({ IdentityPoolId: outputs.identityPoolId, Logins: { [`cognito-idp.${outputs.region}.amazonaws.com/${outputs.userPoolId}`]: newIdToken } }),
+    );
+    console.log('  GetId: ALLOWED (this would be a bug)');
+  } catch (error) {
+    console.log(`  GetId: ${(error as Error).name} (the pool trusts no user pool; it has a developer provider only)`);
+  }
+
+  step(`IAM isolation: credentials minted as the authorizer mints them read ${other.name}'s data but not the previous tenant's`);
+  // The demo signs as the local administrator here, standing in for the authorizer's role: the
+  // only principal allowed GetOpenIdTokenForDeveloperIdentity.
+  const claims = JSON.parse(Buffer.from(newIdToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub: string };
+  const minted = await cognitoIdentityPool(identity, outputs.identityPoolId).credentialsFor(
+    claims.sub,
+    principalTagsFor({ userId: claims.sub, tenantId: other.tenantId }),
+  );
   const scoped = new DynamoDBClient({
     ...config,
-    credentials: { accessKeyId: Credentials?.AccessKeyId ?? '', secretAccessKey: Credentials?.SecretKey ?? '', sessionToken: Credentials?.SessionToken ?? '' },
+    credentials: { accessKeyId: minted.accessKeyId, secretAccessKey: minted.secretAccessKey, sessionToken: minted.sessionToken },
   });
   const read = (tenantId: string) =>
     scoped.send(new GetItemCommand({ TableName: outputs.tableName, Key: { PK: { S: tenantDataPartition(tenantId, 'DATA', 0) }, SK: { S: 'ANY' } } }));

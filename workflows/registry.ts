@@ -1,9 +1,32 @@
+import { checkedMaxTenantsPerUser, TENANT_LIMITS } from '../domain/limits';
+
 /**
  * The state machines, defined once: each is an ASL file (JSONPath) with `${Placeholder}` tokens.
  * The CDK app substitutes deployed names (DefinitionSubstitutions); the local cloud substitutes
  * its own before CreateStateMachine. Both read this table.
  */
-export type WorkflowPlaceholder = 'TableName' | 'EventBusName' | 'UserPoolId';
+
+/** Names of deployed resources, which each runtime knows once it has created them. */
+export type ResourcePlaceholder = 'TableName' | 'EventBusName' | 'UserPoolId';
+/** Settings, the same in both runtimes: `settingSubstitutions` gives their values. */
+export type SettingPlaceholder = 'MaxTenantsPerUser' | 'MaxMembershipsPerUser';
+export type WorkflowPlaceholder = ResourcePlaceholder | SettingPlaceholder;
+
+/** What a deployment may set; anything left out takes its default from `domain/limits.ts`. */
+export interface WorkflowSettings {
+  readonly maxTenantsPerUser?: number;
+}
+
+/**
+ * The values of the setting placeholders, as strings (the ASL reads them as DynamoDB numbers).
+ * Throws InvalidTenantLimitError for a limit that could not work.
+ */
+export function settingSubstitutions(settings: WorkflowSettings = {}): Record<SettingPlaceholder, string> {
+  return {
+    MaxTenantsPerUser: String(checkedMaxTenantsPerUser(settings.maxTenantsPerUser ?? TENANT_LIMITS.maxTenantsPerUser)),
+    MaxMembershipsPerUser: String(TENANT_LIMITS.maxMembershipsPerUser),
+  };
+}
 
 export interface WorkflowDefinition {
   readonly name: string;
@@ -18,7 +41,7 @@ export const WORKFLOWS = {
   onboarding: {
     name: 'Onboarding',
     aslFile: 'workflows/onboarding/onboarding.asl.json',
-    placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
+    placeholders: ['TableName', 'EventBusName', 'UserPoolId', 'MaxTenantsPerUser', 'MaxMembershipsPerUser'],
     timeoutSeconds: 25,
   },
   switching: {
@@ -35,6 +58,8 @@ export type WorkflowKey = keyof typeof WORKFLOWS;
 export const WORKFLOW_ERROR = {
   /** Onboarding failed and everything it did was compensated. */
   onboardingFailed: 'OnboardingFailed',
+  /** Onboarding refused before writing anything: the caller has created or belongs to as many tenants as one user may. */
+  tenantLimitReached: 'TenantLimitReached',
   /** The switch target is not among the caller's groups or has no membership item. */
   notAMember: 'NotAMember',
   /** The switch failed after checks passed; the previous tenant was restored. */

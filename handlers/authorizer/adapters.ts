@@ -1,17 +1,14 @@
 import {
   GetCredentialsForIdentityCommand,
-  GetIdCommand,
-  NotAuthorizedException,
+  GetOpenIdTokenForDeveloperIdentityCommand,
   type CognitoIdentityClient,
 } from '@aws-sdk/client-cognito-identity';
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { COGNITO_IDENTITY_LOGIN, DEVELOPER_PROVIDER_NAME, OPENID_TOKEN_DURATION_SECONDS } from '../../domain/identity';
+import type { PrincipalTags } from '../../domain/isolation';
 import { MEMBERSHIP_ROLE_ATTRIBUTE } from '../../domain/items';
 import { membershipKey } from '../../domain/keys';
-import { IdentityPoolRejectedTokenError, type IdentityPool, type Logins, type ReadMembership, type TenantCredentials } from './handler';
-
-
-/** The identity pool's `Logins` key for a Cognito user pool. */
-export const userPoolLoginProvider = (region: string, userPoolId: string): string => `cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+import type { IdentityPool, ReadMembership, TenantCredentials } from './handler';
 
 export class IncompleteCredentialsError extends Error {
   constructor() {
@@ -20,10 +17,10 @@ export class IncompleteCredentialsError extends Error {
   }
 }
 
-export class MissingIdentityIdError extends Error {
+export class MissingOpenIdTokenError extends Error {
   constructor() {
-    super('GetId answered without an IdentityId');
-    this.name = 'MissingIdentityIdError';
+    super('GetOpenIdTokenForDeveloperIdentity answered without an IdentityId and Token');
+    this.name = 'MissingOpenIdTokenError';
   }
 }
 
@@ -48,23 +45,26 @@ export function dynamoDbMembershipReader(client: DynamoDBClient, tableName: stri
   };
 }
 
-const rejectedToken = (error: unknown): unknown => (error instanceof NotAuthorizedException ? new IdentityPoolRejectedTokenError({ cause: error }) : error);
-
+/**
+ * The enhanced developer flow: an OpenID token for the user under the pool's developer provider,
+ * carrying the principal tags, then credentials for it. The first call is signed with the
+ * function's own role; the pool has no other login provider, so there is no other way in.
+ */
 export function cognitoIdentityPool(client: CognitoIdentityClient, identityPoolId: string): IdentityPool {
   return {
-    async getId(logins: Logins): Promise<string> {
-      const { IdentityId } = await client.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: { ...logins } })).catch((error: unknown) => {
-        throw rejectedToken(error);
-      });
-      if (!IdentityId) throw new MissingIdentityIdError();
-      return IdentityId;
-    },
-    async getCredentialsForIdentity(identityId: string, logins: Logins): Promise<TenantCredentials> {
-      const { Credentials } = await client
-        .send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins: { ...logins } }))
-        .catch((error: unknown) => {
-          throw rejectedToken(error);
-        });
+    async credentialsFor(userId: string, principalTags: PrincipalTags): Promise<TenantCredentials> {
+      const openId = await client.send(
+        new GetOpenIdTokenForDeveloperIdentityCommand({
+          IdentityPoolId: identityPoolId,
+          Logins: { [DEVELOPER_PROVIDER_NAME]: userId },
+          PrincipalTags: { ...principalTags },
+          TokenDuration: OPENID_TOKEN_DURATION_SECONDS,
+        }),
+      );
+      if (!openId.IdentityId || !openId.Token) throw new MissingOpenIdTokenError();
+      const { Credentials } = await client.send(
+        new GetCredentialsForIdentityCommand({ IdentityId: openId.IdentityId, Logins: { [COGNITO_IDENTITY_LOGIN]: openId.Token } }),
+      );
       if (!Credentials?.AccessKeyId || !Credentials.SecretKey || !Credentials.SessionToken || !Credentials.Expiration) {
         throw new IncompleteCredentialsError();
       }

@@ -1,9 +1,10 @@
 import type { Fetcher } from 'aws-jwt-verify/https';
 import * as z from 'zod';
+import { principalTagsFor, type PrincipalTags } from '../../domain/isolation';
 import { InvalidKeyPartError } from '../../domain/keys';
 import { AUTHORIZER, type RouteDefinition } from '../api/routes';
 import { ExpiringCache } from './cache';
-import { denyAllPolicy, invokePolicy, type InvokePolicyDocument } from './policy';
+import { invokePolicy, type InvokePolicyDocument } from './policy';
 import { AuthorizationRefusedError, bearerToken, createIdTokenVerifier, type IdTokenIdentity } from './token';
 
 /** The membership item's part the authorizer needs. */
@@ -14,9 +15,6 @@ export interface Membership {
 /** Reads the membership item of (tenant, user) with the function's own credentials. */
 export type ReadMembership = (tenantId: string, userId: string) => Promise<Membership | undefined>;
 
-/** `Logins` of the identity pool: provider name → ID token. */
-export type Logins = Readonly<Record<string, string>>;
-
 export interface TenantCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -24,17 +22,13 @@ export interface TenantCredentials {
   readonly expiration: Date;
 }
 
+/**
+ * The identity pool as the authorizer uses it: credentials for a user of the developer provider,
+ * carrying exactly the principal tags given. Only a caller holding the authorizer's AWS
+ * permission can ask for them (GetOpenIdTokenForDeveloperIdentity is a SigV4 call).
+ */
 export interface IdentityPool {
-  getId(logins: Logins): Promise<string>;
-  getCredentialsForIdentity(identityId: string, logins: Logins): Promise<TenantCredentials>;
-}
-
-/** A token the identity pool refuses (NotAuthorizedException) is the caller's problem: a 401. */
-export class IdentityPoolRejectedTokenError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('The identity pool rejected the ID token', options);
-    this.name = 'IdentityPoolRejectedTokenError';
-  }
+  credentialsFor(userId: string, principalTags: PrincipalTags): Promise<TenantCredentials>;
 }
 
 /** What the authorizer writes to its log; Powertools' Logger fits. */
@@ -65,8 +59,6 @@ export interface AuthorizerConfig {
   /** The user pool's `iss` (https in AWS; http on loopback locally). */
   readonly issuer: string;
   readonly clientId: string;
-  /** The identity pool's `Logins` key for the user pool: `cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
-  readonly loginProvider: string;
   readonly routes: readonly RouteDefinition[];
 }
 
@@ -77,7 +69,7 @@ export interface AuthorizerDeps {
   /** Fetches the user pool's JWKS (once per instance, and again only for an unknown key id). */
   readonly jwksFetcher: Fetcher;
   readonly logger: AuthorizerLogger;
-  /** `'off'` makes every request read the membership and call GetId and GetCredentialsForIdentity. */
+  /** `'off'` makes every request read the membership and mint credentials. */
   readonly caching?: CacheSettings | 'off';
   readonly now?: () => number;
 }
@@ -101,8 +93,7 @@ export type AuthorizerContext = {
 export interface AuthorizerResult {
   readonly principalId: string;
   readonly policyDocument: InvokePolicyDocument;
-  /** Absent on a denial: no credentials are minted for a caller who is refused. */
-  readonly context?: AuthorizerContext;
+  readonly context: AuthorizerContext;
 }
 
 /** The members of API Gateway's REQUEST authorizer event that this function reads. */
@@ -124,13 +115,18 @@ const header = (headers: Record<string, string> | null | undefined, name: string
   Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
 
 /**
- * The API's Lambda REQUEST authorizer: verifies the ID token, checks that its active tenant is one
- * of the user's groups and still has the user's membership item with the token's role, and hands
- * the integration tenant-scoped credentials from the identity pool in the context.
+ * The API's Lambda REQUEST authorizer: verifies the ID token, reads the membership item of the
+ * token's active tenant, and hands the integration credentials minted for exactly that: tagged
+ * with the tenant when the membership exists, with no tenant otherwise.
  *
- * Everything it learns is kept for as long as it stays true (keys for the instance's life, the
- * identity id per user forever, memberships for a short TTL, credentials until shortly before they
- * expire), so a warm instance authorizes a known token without a single network call.
+ * The membership item decides, never the token: the role in the context is the membership's
+ * (the token's `custom:role` is a hint that may be stale), and a token whose active tenant has no
+ * membership (the member was removed, or a switch raced a removal) is served as a user with no
+ * active tenant: the routes that need none, and credentials that reach no tenant partition.
+ *
+ * Everything it learns is kept for as long as it stays true (keys for the instance's life,
+ * memberships for a short TTL, credentials until shortly before they expire), so a warm instance
+ * authorizes a known token without a single network call.
  */
 export function createAuthorizerHandler(deps: AuthorizerDeps) {
   const now = deps.now ?? Date.now;
@@ -138,7 +134,6 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
   const settings = caching === 'off' ? { ...DEFAULT_CACHE_SETTINGS, maxEntries: 0 } : caching;
   const verify = createIdTokenVerifier(deps.config, deps.jwksFetcher);
   const memberships = new ExpiringCache<string, Membership | null>(settings.maxEntries, now);
-  const identityIds = new ExpiringCache<string, string>(settings.maxEntries, now);
   const credentials = new ExpiringCache<string, TenantCredentials>(settings.maxEntries, now);
   // Key parts are ids that contain no newline; the separator keeps (a, bc) apart from (ab, c).
   const pair = (first: string, second: string): string => `${first}\n${second}`;
@@ -147,54 +142,48 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
     const key = pair(tenantId, userId);
     const cached = memberships.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const membership = await deps.readMembership(tenantId, userId);
+    let membership: Membership | undefined;
+    try {
+      membership = await deps.readMembership(tenantId, userId);
+    } catch (error) {
+      // A tenant id that cannot be a key part names no membership.
+      if (!(error instanceof InvalidKeyPartError)) throw error;
+    }
     const ttl = membership ? settings.membershipTtlSeconds : settings.missingMembershipTtlSeconds;
     memberships.set(key, membership ?? null, now() + ttl * 1000);
     return membership;
   }
 
-  /** The identity pool derives the credentials' principal tags from the token's tenant and user. */
-  async function credentialsOf(identity: IdTokenIdentity, token: string): Promise<TenantCredentials> {
-    const key = pair(identity.userId, identity.tenantId);
+  async function credentialsOf(userId: string, tenantId: string | null): Promise<TenantCredentials> {
+    const key = pair(userId, tenantId ?? '');
     const cached = credentials.get(key);
     if (cached) return cached;
-    const logins: Logins = { [deps.config.loginProvider]: token };
-    let identityId = identityIds.get(identity.userId);
-    if (identityId === undefined) {
-      identityId = await deps.identityPool.getId(logins);
-      identityIds.set(identity.userId, identityId, Infinity);
-    }
-    const issued = await deps.identityPool.getCredentialsForIdentity(identityId, logins);
+    const issued = await deps.identityPool.credentialsFor(userId, principalTagsFor({ userId, tenantId }));
     credentials.set(key, issued, issued.expiration.getTime() - settings.credentialsRefreshMarginSeconds * 1000);
     return issued;
   }
 
+  /** The tenant the caller acts in, by its membership item: none without one. */
+  async function activeMembership(identity: IdTokenIdentity): Promise<{ tenantId: string; roleId: string } | null> {
+    if (identity.tenantId === '') return null;
+    const membership = await membershipOf(identity.tenantId, identity.userId);
+    if (membership) return { tenantId: identity.tenantId, roleId: membership.roleId };
+    deps.logger.warn('active tenant without membership: served as no tenant', { userId: identity.userId, tenantId: identity.tenantId });
+    return null;
+  }
+
   async function authorize(event: z.infer<typeof requestEvent>): Promise<AuthorizerResult> {
-    const token = bearerToken(header(event.headers, 'Authorization'));
-    const identity = await verify(token);
-    let roleId = '';
-    if (identity.tenantId !== '') {
-      const subject = { userId: identity.userId, tenantId: identity.tenantId };
-      if (!identity.groups.includes(identity.tenantId)) throw new AuthorizationRefusedError('TenantNotInGroups', subject);
-      const membership = await membershipOf(identity.tenantId, identity.userId);
-      if (!membership) {
-        // A genuine user whose membership is gone (removed from the tenant): 403, not 401.
-        deps.logger.warn('access denied', { reason: 'NoMembership', ...subject });
-        return { principalId: identity.userId, policyDocument: denyAllPolicy(event.methodArn) };
-      }
-      // The role changed since the token was issued: the caller must refresh it first.
-      if (membership.roleId !== identity.roleId) throw new AuthorizationRefusedError('StaleRole', subject);
-      roleId = membership.roleId;
-    }
-    // Minting credentials only after the checks: a refused token never costs an identity pool call.
-    const issued = await credentialsOf(identity, token);
+    const identity = await verify(bearerToken(header(event.headers, 'Authorization')));
+    const active = await activeMembership(identity);
+    // Minted only after the checks, with the tenant the membership confirmed and nothing else.
+    const issued = await credentialsOf(identity.userId, active?.tenantId ?? null);
     return {
       principalId: identity.userId,
-      policyDocument: invokePolicy(event.methodArn, deps.config.routes, identity.tenantId !== ''),
+      policyDocument: invokePolicy(event.methodArn, deps.config.routes, active !== null),
       context: {
         userId: identity.userId,
-        tenantId: identity.tenantId,
-        roleId,
+        tenantId: active?.tenantId ?? '',
+        roleId: active?.roleId ?? '',
         username: identity.username,
         email: identity.email,
         groups: JSON.stringify(identity.groups),
@@ -211,22 +200,10 @@ export function createAuthorizerHandler(deps: AuthorizerDeps) {
     if (!parsed.success) throw new InvalidAuthorizerEventError(parsed.error);
     try {
       const result = await authorize(parsed.data);
-      if (result.context) deps.logger.debug('authorized', { userId: result.principalId, tenantId: result.context.tenantId });
+      deps.logger.debug('authorized', { userId: result.principalId, tenantId: result.context.tenantId });
       return result;
     } catch (error) {
-      if (error instanceof AuthorizationRefusedError) {
-        deps.logger.warn('token refused', { reason: error.reason, ...error.subject });
-        throw error;
-      }
-      if (error instanceof IdentityPoolRejectedTokenError) {
-        deps.logger.warn('token refused', { reason: 'RejectedByIdentityPool' });
-        throw new AuthorizationRefusedError('RejectedByIdentityPool');
-      }
-      // A tenant id that cannot be a key part names no membership.
-      if (error instanceof InvalidKeyPartError) {
-        deps.logger.warn('token refused', { reason: 'NoMembership', tenantKeyPart: error.part });
-        throw new AuthorizationRefusedError('NoMembership');
-      }
+      if (error instanceof AuthorizationRefusedError) deps.logger.warn('token refused', { reason: error.reason });
       throw error;
     }
   };

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ROUTES } from '../api/routes';
 import { dynamoDbClient, cognitoIdentityClient, requireEnv } from '../shared/clients';
-import { cognitoIdentityPool, dynamoDbMembershipReader, userPoolLoginProvider } from './adapters';
+import { cognitoIdentityPool, dynamoDbMembershipReader } from './adapters';
 import { createAuthorizerHandler } from './handler';
 import { LoopbackHttpFetcher } from './jwks-fetcher';
 
@@ -9,7 +9,6 @@ export const handler = createAuthorizerHandler({
   config: {
     issuer: requireEnv('USER_POOL_ISSUER'),
     clientId: requireEnv('USER_POOL_CLIENT_ID'),
-    loginProvider: userPoolLoginProvider(requireEnv('AWS_REGION'), requireEnv('USER_POOL_ID')),
     routes: ROUTES,
   },
   readMembership: dynamoDbMembershipReader(dynamoDbClient(), requireEnv('TABLE_NAME')),

@@ -42,14 +42,3 @@ export function invokePolicy(methodArn: string, routes: readonly RouteDefinition
     Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: reachable.map((route) => routeArn(prefix, route)) }],
   };
 }
-
-/**
- * Authenticated but not allowed (API.md: 403 for no membership): an explicit Deny on the whole
- * stage, which API Gateway answers with its ACCESS_DENIED response.
- */
-export function denyAllPolicy(methodArn: string): InvokePolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [`${apiStagePrefix(methodArn)}/*`] }],
-  };
-}

@@ -26,11 +26,7 @@ export type RejectionReason =
   | 'Expired'
   | 'NotAnIdToken'
   | 'InvalidToken'
-  | 'UnexpectedClaims'
-  | 'TenantNotInGroups'
-  | 'NoMembership'
-  | 'StaleRole'
-  | 'RejectedByIdentityPool';
+  | 'UnexpectedClaims';
 
 /**
  * API Gateway turns an authorizer failure into a 401 only when its message is exactly
@@ -39,11 +35,7 @@ export type RejectionReason =
  * thrown to API Gateway.
  */
 export class AuthorizationRefusedError extends Error {
-  constructor(
-    readonly reason: RejectionReason,
-    /** Who was refused, once the token is known to be genuine. */
-    readonly subject?: { readonly userId: string; readonly tenantId: string },
-  ) {
+  constructor(readonly reason: RejectionReason) {
     super('Unauthorized');
     this.name = 'AuthorizationRefusedError';
   }

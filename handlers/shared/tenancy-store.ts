@@ -1,5 +1,5 @@
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { MembershipItem, RoleItem } from '../../domain/items';
+import { isMembershipOf, type MembershipItem, type RoleItem } from '../../domain/items';
 import { roleKey, userPartition } from '../../domain/keys';
 import { USER_INDEX } from '../../domain/table';
 
@@ -16,6 +16,10 @@ export interface RoleView {
 }
 
 type Stored = Record<string, AttributeValue>;
+/** The item's string attributes, for the pure membership check. */
+const stringAttributes = (item: Stored): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S]));
+
 /** A string attribute of a membership or role item, named as domain/items.ts names it. */
 const str = (item: Stored, name: keyof MembershipItem | keyof RoleItem): string => item[name]?.S ?? '';
 
@@ -40,6 +44,7 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
           }),
         );
         for (const item of page.Items ?? []) {
+          if (!isMembershipOf(userId, stringAttributes(item))) continue;
           memberships.push({ tenantId: str(item, 'tenantId'), tenantName: str(item, 'tenantName'), roleId: str(item, 'roleId') });
         }
         startKey = page.LastEvaluatedKey;

@@ -4,6 +4,8 @@ export interface WorkflowResult {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   readonly output: unknown;
   readonly error: string | undefined;
+  /** The Fail state's Cause: our own definitions' text, never an input value. */
+  readonly cause: string | undefined;
   readonly executionArn: string | undefined;
 }
 
@@ -18,6 +20,7 @@ export function stepFunctionsRunner(client: SFNClient): RunWorkflow {
       status,
       output: result.output ? (JSON.parse(result.output) as unknown) : undefined,
       error: result.error,
+      cause: result.cause,
       executionArn: result.executionArn,
     };
   };

@@ -145,8 +145,19 @@ const stateMachineBinding =
     return stateMachines[workflow].stateMachineArn;
   };
 
-// Each variable's value and the permission that goes with it. Cognito's InitiateAuth (refresh),
-// GetId and GetCredentialsForIdentity are unauthenticated APIs: the identity variables grant nothing.
+/**
+ * The identity pool's id comes with the one call that needs a signature: minting an OpenID token
+ * for a developer identity. GetCredentialsForIdentity is an unauthenticated API and needs nothing.
+ */
+const identityPoolBinding: Binding = (fn, _key, resources) => {
+  const { identityPoolId } = requireIdentity(fn, 'IDENTITY_POOL_ID', resources);
+  const identityPoolArn = Stack.of(fn).formatArn({ service: 'cognito-identity', resource: 'identitypool', resourceName: identityPoolId });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['cognito-identity:GetOpenIdTokenForDeveloperIdentity'], resources: [identityPoolArn] }));
+  return identityPoolId;
+};
+
+// Each variable's value and the permission that goes with it. Cognito's InitiateAuth (refresh) is
+// an unauthenticated API: the user pool variables grant nothing.
 const BINDINGS: Record<EnvironmentName, Binding> = {
   TABLE_NAME: (fn, key, { table }) => {
     grantTable(fn, key, table);
@@ -160,7 +171,7 @@ const BINDINGS: Record<EnvironmentName, Binding> = {
   USER_POOL_ISSUER: (fn, _key, resources) => requireIdentity(fn, 'USER_POOL_ISSUER', resources).userPool.userPoolProviderUrl,
   USER_POOL_CLIENT_ID: (fn, _key, resources) =>
     requireIdentity(fn, 'USER_POOL_CLIENT_ID', resources).userPoolClient.userPoolClientId,
-  IDENTITY_POOL_ID: (fn, _key, resources) => requireIdentity(fn, 'IDENTITY_POOL_ID', resources).identityPoolId,
+  IDENTITY_POOL_ID: identityPoolBinding,
   ONBOARDING_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.ONBOARDING_STATE_MACHINE_ARN),
   SWITCHING_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.SWITCHING_STATE_MACHINE_ARN),
 };

@@ -3,7 +3,6 @@ import {
   AccountRecovery,
   type AuthFlow,
   CfnIdentityPool,
-  CfnIdentityPoolPrincipalTag,
   CfnIdentityPoolRoleAttachment,
   ClientAttributes,
   FeaturePlan,
@@ -15,8 +14,8 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { FederatedPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
-import { PRINCIPAL_TAG_MAPPING, tenantPolicyDocument } from '../../domain/isolation';
+import { APP_CLIENT, CUSTOM_ATTRIBUTES, DEVELOPER_PROVIDER_NAME, PASSWORD_POLICY } from '../../domain/identity';
+import { tenantPolicyDocument } from '../../domain/isolation';
 
 export interface TenantIdentityProps {
   /** The pooled table the tenant policy is scoped to (a CloudFormation token is fine). */
@@ -130,22 +129,19 @@ export class TenantIdentity extends Construct {
     });
 
     // L1 rather than the identitypool L2: the L2 always creates an unauthenticated role, and this
-    // pool hands out exactly one role.
+    // pool hands out exactly one role. It trusts no user pool (no cognitoIdentityProviders) and has
+    // no classic flow: the only way in is the authorizer's GetOpenIdTokenForDeveloperIdentity, a
+    // SigV4 call only its role may make, so no user can exchange an ID token for credentials.
+    // Alternative weighed: sts:AssumeRole with session tags from the authorizer (a token vending
+    // machine); the identity pool is kept because the design this project follows is built on it.
     this.identityPool = new CfnIdentityPool(this, 'IdentityPool', {
       allowUnauthenticatedIdentities: false,
       allowClassicFlow: false,
-      cognitoIdentityProviders: [
-        {
-          providerName: this.userPool.userPoolProviderName,
-          clientId: this.userPoolClient.userPoolClientId,
-          // Rejects ID tokens of signed-out users before credentials are issued.
-          serverSideTokenCheck: true,
-        },
-      ],
+      developerProviderName: DEVELOPER_PROVIDER_NAME,
     });
 
     this.tenantRole = new Role(this, 'TenantRole', {
-      description: 'Assumed through the identity pool; the tenant_id principal tag pins it to one tenant.',
+      description: 'Assumed through the identity pool for the authorizer; the tenant_id principal tag it sets pins it to one tenant.',
       assumedBy: new FederatedPrincipal(
         'cognito-identity.amazonaws.com',
         {
@@ -153,7 +149,8 @@ export class TenantIdentity extends Construct {
           'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
         },
         'sts:AssumeRoleWithWebIdentity',
-        // Principal tags are session tags: without sts:TagSession the identity pool cannot set them.
+        // The authorizer's PrincipalTags become session tags: without sts:TagSession the identity
+        // pool cannot set them.
       ).withSessionTags(),
       inlinePolicies: { TenantIsolation: PolicyDocument.fromJson(tenantPolicyDocument(props.tableArn)) },
     });
@@ -161,14 +158,6 @@ export class TenantIdentity extends Construct {
     new CfnIdentityPoolRoleAttachment(this, 'RoleAttachment', {
       identityPoolId: this.identityPool.ref,
       roles: { authenticated: this.tenantRole.roleArn },
-    });
-
-    new CfnIdentityPoolPrincipalTag(this, 'PrincipalTags', {
-      identityPoolId: this.identityPool.ref,
-      identityProviderName: this.userPool.userPoolProviderName,
-      principalTags: { ...PRINCIPAL_TAG_MAPPING },
-      // true would replace this mapping with Cognito's defaults (username ← sub, client ← aud).
-      useDefaults: false,
     });
   }
 }

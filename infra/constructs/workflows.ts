@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../domain/table';
-import { WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
+import { settingSubstitutions, WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { taskPermissions, type TaskTarget } from '../asl-permissions';
 import { PROJECT_ROOT } from '../project';
 
@@ -17,6 +17,11 @@ export interface WorkflowsProps {
   readonly table: ITableV2;
   readonly eventBus: IEventBus;
   readonly userPool: IUserPool;
+  /**
+   * Tenants one user may create, from 1 to the 100 a user may belong to.
+   * @default TENANT_LIMITS.maxTenantsPerUser (domain/limits.ts)
+   */
+  readonly maxTenantsPerUser?: number;
 }
 
 /** `${Name}` in an ASL file that the registry does not list: it would deploy verbatim. */
@@ -75,6 +80,7 @@ export class ControlPlaneWorkflows extends Construct {
       TableName: props.table.tableName,
       EventBusName: props.eventBus.eventBusName,
       UserPoolId: props.userPool.userPoolId,
+      ...settingSubstitutions({ maxTenantsPerUser: props.maxTenantsPerUser }),
     };
     const arns: Record<TaskTarget, string[]> = {
       table: [props.table.tableArn],

@@ -2,7 +2,8 @@
  * cognito-local, assembled in process. Its own `createDefaultServer` reads `.cognito/` in the
  * working directory and listens on a port of its own; here the same services are wired with our
  * data directory, our issuer and our Lambda client, and its router is called directly by the user
- * pool proxy, so the local cloud keeps one endpoint and one port.
+ * pool proxy, so the local cloud keeps one endpoint and one port. Its tokens are re-signed with the
+ * pool's own key (token-generator.ts): the key cognito-local ships is public.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CognitoError } from 'cognito-local/lib/errors';
@@ -21,6 +22,8 @@ import { otp } from 'cognito-local/lib/services/otp';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { LOCAL_ADMIN_CREDENTIALS } from '../config';
+import type { SigningKey } from './signing-key';
+import { PoolKeyTokenGenerator } from './token-generator';
 
 export type TriggerName = 'PostConfirmation' | 'PreTokenGeneration';
 export type TriggerFunctions = Partial<Record<TriggerName, string>>;
@@ -34,6 +37,8 @@ export interface CognitoLocalOptions {
   readonly lambdaEndpoint: string;
   readonly region: string;
   readonly triggers: TriggerFunctions;
+  /** Signs every token; cognito-local's own key ships in its npm package, so it signs nothing trusted. */
+  readonly signingKey: SigningKey;
 }
 
 /** An operation of cognito-local: `X-Amz-Target` operation name → its implementation. */
@@ -169,7 +174,8 @@ export async function createCognitoLocal(options: CognitoLocalOptions): Promise<
     config,
     messages: new MessagesService(triggers, new MessageDeliveryService(consoleMessageSender)),
     otp,
-    tokenGenerator: new JwtTokenGenerator(clock, triggers, config.TokenConfig),
+    // cognito-local builds the claims (and runs PreTokenGeneration); the pool's key signs them.
+    tokenGenerator: new PoolKeyTokenGenerator(new JwtTokenGenerator(clock, triggers, config.TokenConfig), options.signingKey),
     triggers,
   });
   return { cognito, route: (operation) => router(operation) };

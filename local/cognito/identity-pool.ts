@@ -1,50 +1,32 @@
 /**
- * The local Cognito identity pool: `GetId` and `GetCredentialsForIdentity` (enhanced flow), which
- * turn a user pool ID token into session credentials tagged with the token's claims. No emulator
- * exists for this, so it is written here against AWS's documented behaviour.
+ * The local Cognito identity pool, configured as the deployed one is: a developer provider and no
+ * other login provider, no unauthenticated identities, no classic flow. The one way to
+ * credentials is the enhanced developer flow: `GetOpenIdTokenForDeveloperIdentity` (a SigV4 call:
+ * the endpoint's caller gate refuses it unsigned or signed with tenant credentials, as AWS does),
+ * then `GetCredentialsForIdentity` with that OpenID token. No emulator exists for this, so it is
+ * written here against AWS's API reference (operations, errors and their messages).
  */
 import { createHash } from 'node:crypto';
-import { JwtVerifier } from 'aws-jwt-verify';
-import { FetchError, JwtBaseError, JwtExpiredError, JwtInvalidAudienceError, JwtInvalidIssuerError } from 'aws-jwt-verify/error';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { CredentialStore } from '../iam/credential-store';
 import { AwsServiceError, jsonProtocolService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
-import { LoopbackFetcher, type JwksFetch } from './loopback-fetcher';
+import { COGNITO_IDENTITY_LOGIN } from '../../domain/identity';
+import { InvalidOpenIdTokenError, OpenIdTokenIssuer } from './identity-pool-tokens';
 
 export const IDENTITY_POOL_TARGET_PREFIX = 'AWSCognitoIdentityService';
 
-export interface IdentityProvider {
-  /** The key of `Logins`: `cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
-  readonly providerName: string;
-  /** The `iss` of the provider's tokens; its JWKS is at `<issuer>/.well-known/jwks.json`. */
-  readonly issuer: string;
-  /** The app client whose ID tokens are accepted (their `aud`). */
-  readonly clientId: string;
-}
-
 export interface IdentityPoolOptions {
   readonly identityPoolId: string;
+  readonly identityPoolName?: string;
   readonly region: string;
   readonly accountId: string;
-  readonly providers: readonly IdentityProvider[];
+  /** The pool's developer provider name (domain/identity.ts). */
+  readonly developerProviderName: string;
   /** The authenticated role every identity assumes (no role mapping rules). */
   readonly roleArn: string;
   readonly credentialStore: CredentialStore;
-  /** Principal tag → ID token claim, as the CDK app deploys it (domain/isolation.ts). */
-  readonly tagMapping: Readonly<Record<string, string>>;
   readonly ttlSeconds: number;
-  /** How JWKS are fetched from loopback issuers; global `fetch` unless given. */
-  readonly jwksFetch?: JwksFetch;
-}
-
-/** A token that verifies but is not an ID token (an access token, say): identity pools take ID tokens only. */
-class NotAnIdTokenError extends Error {
-  constructor() {
-    super('not an ID token');
-    this.name = 'NotAnIdTokenError';
-  }
+  readonly now?: () => Date;
 }
 
 const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
@@ -63,95 +45,97 @@ export function identityIdFor(input: { identityPoolId: string; region: string; p
   return `${input.region}:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Principal tags from the claims; a claim the token lacks (or leaves empty) gives no tag, as in AWS. */
-export function principalTagsFor(claims: JwtPayload, mapping: Readonly<Record<string, string>>): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const [tag, claim] of Object.entries(mapping)) {
-    const value = claims[claim];
-    if (typeof value === 'string' && value !== '') tags[tag] = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') tags[tag] = String(value);
-  }
-  return tags;
+const invalidLogin = (reason: string): AwsServiceError => new AwsServiceError('NotAuthorizedException', `Invalid login token. ${reason}`);
+const unauthenticated = (): AwsServiceError =>
+  new AwsServiceError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
+
+/** GetOpenIdTokenForDeveloperIdentity's limits (API reference): 50 tags, keys 1–128, values 1–256, 1 s–24 h. */
+const MAX_PRINCIPAL_TAGS = 50;
+const DEFAULT_TOKEN_DURATION_SECONDS = 900;
+const MAX_TOKEN_DURATION_SECONDS = 86_400;
+
+/** The one login of a request: `Logins` must name exactly one provider with a non-empty string. */
+function singleLogin(logins: unknown): [string, string] {
+  if (logins === undefined || logins === null) throw unauthenticated();
+  if (typeof logins !== 'object' || Array.isArray(logins)) throw new AwsServiceError('InvalidParameterException', 'Logins must be a map of provider name to token');
+  const entries = Object.entries(logins as Record<string, unknown>);
+  if (entries.length === 0) throw unauthenticated();
+  if (entries.length > 1) throw new AwsServiceError('InvalidParameterException', 'The local identity pool links one login per identity');
+  const [provider, value] = entries[0] as [string, unknown];
+  if (typeof value !== 'string' || value === '') throw new AwsServiceError('InvalidParameterException', `The login for ${provider} must be a non-empty string`);
+  return [provider, value];
 }
 
-const invalidLogin = (reason: string): AwsServiceError => new AwsServiceError('NotAuthorizedException', `Invalid login token. ${reason}`);
+function principalTagsOf(input: unknown): Record<string, string> {
+  if (input === undefined) return {};
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new AwsServiceError('InvalidParameterException', 'PrincipalTags must be a map of tag name to value');
+  }
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length > MAX_PRINCIPAL_TAGS) throw new AwsServiceError('InvalidParameterException', `PrincipalTags has more than ${MAX_PRINCIPAL_TAGS} tags`);
+  for (const [name, value] of entries) {
+    if (name.length < 1 || name.length > 128 || typeof value !== 'string' || value.length < 1 || value.length > 256) {
+      throw new AwsServiceError('InvalidParameterException', `PrincipalTags: '${name}' must have a name of 1-128 and a value of 1-256 characters`);
+    }
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
 
-function loginError(error: unknown): AwsServiceError {
-  if (error instanceof JwtExpiredError) return invalidLogin('Token expired.');
-  if (error instanceof JwtInvalidAudienceError) return invalidLogin('Incorrect token audience.');
-  if (error instanceof JwtInvalidIssuerError) return invalidLogin("Issuer doesn't match providerName.");
-  if (error instanceof NotAnIdTokenError) return invalidLogin('Not a valid OpenId Connect identity token.');
-  // The provider's JWKS could not be read: the fault is on this side, not in the token.
-  if (error instanceof FetchError) return new AwsServiceError('InternalErrorException', `Could not read the provider's JWKS: ${error.message}`, 500);
-  if (error instanceof JwtBaseError) return invalidLogin('Not a valid OpenId Connect identity token.');
-  return new AwsServiceError('InternalErrorException', error instanceof Error ? error.message : String(error), 500);
+function tokenDurationOf(input: unknown): number {
+  if (input === undefined) return DEFAULT_TOKEN_DURATION_SECONDS;
+  if (typeof input !== 'number' || !Number.isInteger(input) || input < 1 || input > MAX_TOKEN_DURATION_SECONDS) {
+    throw new AwsServiceError('InvalidParameterException', `TokenDuration must be an integer from 1 to ${MAX_TOKEN_DURATION_SECONDS}`);
+  }
+  return input;
 }
 
 export function createIdentityPoolService(options: IdentityPoolOptions): LocalService {
-  const jwksCache = new SimpleJwksCache({ fetcher: new LoopbackFetcher(options.jwksFetch) });
-  const verifiers = new Map(
-    options.providers.map((provider) => [
-      provider.providerName,
-      JwtVerifier.create(
-        {
-          issuer: provider.issuer,
-          audience: provider.clientId,
-          jwksUri: `${provider.issuer}/.well-known/jwks.json`,
-          customJwtCheck: ({ payload }) => {
-            if (payload.token_use !== 'id') throw new NotAnIdTokenError();
-          },
-        },
-        { jwksCache },
-      ),
-    ]),
-  );
-  /** Identities handed out by GetId since start; derived ids of presented tokens count as known too. */
-  const issuedIdentities = new Set<string>();
+  const tokens = new OpenIdTokenIssuer(options.now);
 
-  /** Verifies the one login of a request and answers which provider's user it names. */
-  async function verifyLogins(logins: unknown): Promise<{ providerName: string; claims: JwtPayload }> {
-    if (logins === undefined || logins === null) {
-      throw new AwsServiceError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
-    }
-    if (typeof logins !== 'object') throw new AwsServiceError('InvalidParameterException', 'Logins must be a map of provider name to token');
-    const entries = Object.entries(logins as Record<string, unknown>);
-    if (entries.length === 0) {
-      throw new AwsServiceError('NotAuthorizedException', 'Unauthenticated access is not supported for this identity pool.');
-    }
-    if (entries.length > 1) throw new AwsServiceError('InvalidParameterException', 'The local identity pool links one login per identity');
-    const [providerName, token] = entries[0] as [string, unknown];
-    const verifier = verifiers.get(providerName);
-    if (!verifier) throw invalidLogin('Token is not from a supported provider of this identity pool.');
-    if (typeof token !== 'string' || token === '') throw new AwsServiceError('InvalidParameterException', `The login for ${providerName} must be a token`);
-    try {
-      return { providerName, claims: await verifier.verify(token) };
-    } catch (error) {
-      throw loginError(error);
-    }
-  }
-
-  const identityOf = (providerName: string, claims: JwtPayload): string => {
-    if (typeof claims.sub !== 'string') throw invalidLogin('The token has no subject.');
-    return identityIdFor({ identityPoolId: options.identityPoolId, region: options.region, providerName, sub: claims.sub });
+  const assertPool = (identityPoolId: unknown): void => {
+    if (typeof identityPoolId !== 'string') throw new AwsServiceError('InvalidParameterException', 'IdentityPoolId is required');
+    if (identityPoolId !== options.identityPoolId) throw new AwsServiceError('ResourceNotFoundException', `IdentityPool '${identityPoolId}' not found.`);
   };
+
+  /** The identity of a developer user: derived, so the same user keeps one identity id. */
+  const developerIdentity = (userIdentifier: string): string =>
+    identityIdFor({ identityPoolId: options.identityPoolId, region: options.region, providerName: options.developerProviderName, sub: userIdentifier });
 
   return jsonProtocolService({
     name: 'cognito-identity',
     targetPrefix: IDENTITY_POOL_TARGET_PREFIX,
     version: '1.1',
     operations: {
+      /** The pool trusts no external provider, so no login can get an identity this way. */
       async GetId(input) {
-        if (typeof input.IdentityPoolId !== 'string') throw new AwsServiceError('InvalidParameterException', 'IdentityPoolId is required');
-        if (input.IdentityPoolId !== options.identityPoolId) {
-          throw new AwsServiceError('ResourceNotFoundException', `IdentityPool '${input.IdentityPoolId}' not found.`);
-        }
+        assertPool(input.IdentityPoolId);
         if (input.AccountId !== undefined && input.AccountId !== options.accountId) {
-          throw new AwsServiceError('NotAuthorizedException', `IdentityPool '${input.IdentityPoolId}' is not in account ${String(input.AccountId)}.`);
+          throw new AwsServiceError('NotAuthorizedException', `IdentityPool '${String(input.IdentityPoolId)}' is not in account ${String(input.AccountId)}.`);
         }
-        const { providerName, claims } = await verifyLogins(input.Logins);
-        const identityId = identityOf(providerName, claims);
-        issuedIdentities.add(identityId);
-        return { IdentityId: identityId };
+        singleLogin(input.Logins);
+        throw invalidLogin('Token is not from a supported provider of this identity pool.');
+      },
+
+      async GetOpenIdTokenForDeveloperIdentity(input) {
+        assertPool(input.IdentityPoolId);
+        const [provider, userIdentifier] = singleLogin(input.Logins);
+        if (provider !== options.developerProviderName) {
+          throw new AwsServiceError('NotAuthorizedException', `Invalid developer provider name: ${provider} is not the developer provider of this identity pool.`);
+        }
+        const identityId = developerIdentity(userIdentifier);
+        if (input.IdentityId !== undefined && input.IdentityId !== identityId) {
+          throw new AwsServiceError('ResourceConflictException', 'The login is already linked to another identity.');
+        }
+        const token = tokens.issue(
+          {
+            identityId,
+            identityPoolId: options.identityPoolId,
+            amr: ['authenticated', provider, `${provider}:${options.region}:${options.identityPoolId}:${userIdentifier}`],
+            principalTags: principalTagsOf(input.PrincipalTags),
+          },
+          tokenDurationOf(input.TokenDuration),
+        );
+        return { IdentityId: identityId, Token: token };
       },
 
       async GetCredentialsForIdentity(input) {
@@ -159,19 +143,25 @@ export function createIdentityPoolService(options: IdentityPoolOptions): LocalSe
         if (typeof identityId !== 'string' || !IDENTITY_ID_PATTERN.test(identityId)) {
           throw new AwsServiceError('InvalidParameterException', 'IdentityId must look like <region>:<uuid>');
         }
-        if (!identityId.startsWith(`${options.region}:`)) throw new AwsServiceError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
         if (input.CustomRoleArn !== undefined && input.CustomRoleArn !== options.roleArn) {
           throw new AwsServiceError('InvalidParameterException', 'CustomRoleArn is not a role of this identity pool');
         }
-        const { providerName, claims } = await verifyLogins(input.Logins);
-        if (identityOf(providerName, claims) !== identityId) {
-          if (!issuedIdentities.has(identityId)) throw new AwsServiceError('ResourceNotFoundException', `Identity '${identityId}' not found.`);
-          throw invalidLogin('The token does not belong to this identity.');
+        const [provider, token] = singleLogin(input.Logins);
+        // AWS accepts its own OpenID tokens under this key, and the tokens of the pool's login
+        // providers under theirs; this pool has no login provider.
+        if (provider !== COGNITO_IDENTITY_LOGIN) throw invalidLogin('Token is not from a supported provider of this identity pool.');
+        let claims;
+        try {
+          claims = tokens.verify(token, options.identityPoolId);
+        } catch (error) {
+          if (error instanceof InvalidOpenIdTokenError) throw new AwsServiceError('NotAuthorizedException', error.message);
+          throw error;
         }
+        if (claims.identityId !== identityId) throw invalidLogin('The token does not belong to this identity.');
         const credentials = options.credentialStore.issue({
           roleArn: options.roleArn,
           identityId,
-          principalTags: principalTagsFor(claims, options.tagMapping),
+          principalTags: { ...claims.principalTags },
           ttlSeconds: options.ttlSeconds,
         });
         return {
@@ -182,6 +172,23 @@ export function createIdentityPoolService(options: IdentityPoolOptions): LocalSe
             SessionToken: credentials.sessionToken,
             Expiration: Math.floor(credentials.expiration.getTime() / 1000),
           },
+        };
+      },
+
+      /** What tools read to find the developer provider name; shaped as AWS's IdentityPool answer. */
+      async DescribeIdentityPool(input) {
+        assertPool(input.IdentityPoolId);
+        return {
+          IdentityPoolId: options.identityPoolId,
+          IdentityPoolName: options.identityPoolName ?? 'local',
+          AllowUnauthenticatedIdentities: false,
+          AllowClassicFlow: false,
+          DeveloperProviderName: options.developerProviderName,
+          CognitoIdentityProviders: [],
+          SupportedLoginProviders: {},
+          OpenIdConnectProviderARNs: [],
+          SamlProviderARNs: [],
+          IdentityPoolTags: {},
         };
       },
     },

@@ -3,7 +3,7 @@
  * defined by domain/identity.ts, and the Cognito rules that cognito-local lacks enforced in front
  * of it (see README.md in this folder).
  */
-import { createVerify, randomBytes, randomInt } from 'node:crypto';
+import { createVerify, randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -11,7 +11,6 @@ import { JwtExpiredError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { CognitoError, UnsupportedError } from 'cognito-local/lib/errors';
-import cognitoLocalPublicKey from 'cognito-local/lib/keys/cognitoLocal.public.json';
 import type { AppClient } from 'cognito-local/lib/services/appClient';
 import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
 import type { User, UserPool as CognitoLocalUserPool } from 'cognito-local/lib/services/userPoolService';
@@ -20,6 +19,7 @@ import { AwsServiceError, jsonErrorResponse, parseJsonBody } from '../server/aws
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createCognitoLocal, RequestLog, type CognitoLocal, type TriggerFunctions } from './cognito-local';
 import { assertAttributesWritable, assertAuthFlowAllowed, assertPasswordConforms } from './rules';
+import { loadOrCreateSigningKey, type SigningKey } from './signing-key';
 
 export const USER_POOL_TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
 const JSON_VERSION = '1.1';
@@ -27,7 +27,10 @@ const JSON_VERSION = '1.1';
 export interface StartUserPoolOptions {
   /** The single local AWS endpoint: the issuer's domain and where triggers invoke Lambda. */
   readonly endpointUrl: string;
-  /** Holds cognito-local's files (`db/`) and the ids of the pool and client (`user-pool.json`). */
+  /**
+   * Holds cognito-local's files (`db/`), the ids of the pool and client (`user-pool.json`) and the
+   * key that signs the pool's tokens (`signing-key.pem`, mode 0600): kept with it, new without it.
+   */
   readonly dataDir: string;
   /** Trigger → local Lambda function name. */
   readonly triggers: TriggerFunctions;
@@ -229,13 +232,14 @@ function toAwsServiceError(operation: string, error: unknown): AwsServiceError |
 }
 
 /**
- * cognito-local's refresh tokens are JWTs signed with its key but without a `kid`, which JWKS-based
- * verifiers refuse; so the signature, issuer and expiry are checked here with the key itself.
+ * cognito-local's refresh tokens are JWTs without a `kid`, which JWKS-based verifiers refuse; so the
+ * signature (with the pool's public key, never the one cognito-local ships), issuer and expiry are
+ * checked here with the key itself.
  */
-export function isValidRefreshToken(token: string, issuer: string, now: Date = new Date()): boolean {
+export function isValidRefreshToken(token: string, issuer: string, publicKey: KeyObject, now: Date = new Date()): boolean {
   const [header, payload, signature] = token.split('.');
   if (header === undefined || payload === undefined || signature === undefined) return false;
-  const signatureValid = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(cognitoLocalPublicKey.pem, signature, 'base64url');
+  const signatureValid = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(publicKey, signature, 'base64url');
   if (!signatureValid) return false;
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
@@ -245,8 +249,9 @@ export function isValidRefreshToken(token: string, issuer: string, now: Date = n
   }
 }
 
-function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer: string): LocalService {
-  const jwks = { keys: [cognitoLocalPublicKey.jwk] } as unknown as Jwks;
+function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer: string, signingKey: SigningKey): LocalService {
+  // Only the pool's own key: a token signed with the key cognito-local ships is a forgery.
+  const jwks: Jwks = { keys: [signingKey.jwk] };
   const accessTokens = JwtVerifier.create({
     issuer,
     audience: null,
@@ -286,7 +291,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       const token = stringField(parameters, 'REFRESH_TOKEN');
       if (token === undefined) return;
       // cognito-local only looks the token up in the user's list and never checks its expiry.
-      if (!isValidRefreshToken(token, issuer)) throw new AwsServiceError('NotAuthorizedException', 'Invalid Refresh Token');
+      if (!isValidRefreshToken(token, issuer, signingKey.publicKey)) throw new AwsServiceError('NotAuthorizedException', 'Invalid Refresh Token');
       assertUserEnabled(await pool.getUserByRefreshToken(ctx(), token));
     } else {
       const username = stringField(parameters, 'USERNAME');
@@ -362,7 +367,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
   function wellKnown(path: string): AwsResponse {
     const document =
       path.slice(wellKnownPrefix.length) === 'jwks.json'
-        ? { keys: [cognitoLocalPublicKey.jwk] }
+        ? { keys: [signingKey.jwk] }
         : {
             issuer,
             jwks_uri: `${issuer}/.well-known/jwks.json`,
@@ -404,7 +409,9 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
 export async function startUserPool(options: StartUserPoolOptions): Promise<LocalUserPool> {
   const dbDirectory = join(options.dataDir, 'db');
   await mkdir(dbDirectory, { recursive: true });
+  const signingKey = await loadOrCreateSigningKey(options.dataDir);
   const runtime = await createCognitoLocal({
+    signingKey,
     dbDirectory,
     issuerDomain: options.endpointUrl,
     lambdaEndpoint: options.endpointUrl,
@@ -414,7 +421,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Loca
   const ids = await ensurePoolAndClient(runtime, options);
   const issuer = `${options.endpointUrl}/${ids.userPoolId}`;
   return {
-    service: createUserPoolService(runtime, ids, issuer),
+    service: createUserPoolService(runtime, ids, issuer, signingKey),
     userPoolId: ids.userPoolId,
     userPoolClientId: ids.userPoolClientId,
     issuer,

@@ -1,5 +1,8 @@
 import type { AwsResponse, LocalService } from '../server/types';
 
+/** The page and the state it polls: the caller gate serves both unsigned, since a browser opens them. */
+export const CONSOLE_PATHS: readonly string[] = ['/_local/console', '/_local/console/state.json'];
+
 /**
  * A read-only window on the local cloud for people: recent events (the bus archive), dead
  * letters, Lambda invocations and state-machine executions. The page polls `state.json`; both are
@@ -8,7 +11,7 @@ import type { AwsResponse, LocalService } from '../server/types';
 export function createConsoleService(deps: { snapshot: () => Promise<Record<string, unknown>> }): LocalService {
   return {
     name: 'console',
-    canHandle: (request) => request.method === 'GET' && (request.path === '/_local/console' || request.path === '/_local/console/state.json'),
+    canHandle: (request) => request.method === 'GET' && CONSOLE_PATHS.includes(request.path),
     async handle(request): Promise<AwsResponse> {
       if (request.path.endsWith('state.json')) {
         return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(await deps.snapshot()) };

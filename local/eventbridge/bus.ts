@@ -81,8 +81,9 @@ export interface EventBridgeService extends LocalService {
   setDuplicateDelivery(on: boolean): void;
 }
 
+export const EVENTBRIDGE_TARGET_PREFIX = 'AWSEvents';
 export const DEFAULT_RETRY = { maxAttempts: TARGET_DELIVERY.retryAttempts + 1, baseDelayMs: 250 } as const;
-const DEFAULT_BUS = 'default';
+export const DEFAULT_BUS = 'default';
 const MAX_ENTRIES = 10;
 /** PutEvents' limit on the summed entry sizes (eb-putevent-size). */
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -592,7 +593,7 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
 
   const service = jsonProtocolService({
     name: 'eventbridge',
-    targetPrefix: 'AWSEvents',
+    targetPrefix: EVENTBRIDGE_TARGET_PREFIX,
     version: '1.1',
     operations: {
       PutEvents,

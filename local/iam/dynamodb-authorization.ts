@@ -7,7 +7,17 @@
  * - `dynamodb:LeadingKeys`: the partition key values the request touches (of the table, or of the
  *   queried index). Absent when the request names none (Scan), so a `Null` guard can deny it.
  * - `dynamodb:Attributes`: the top-level attribute names the request reads or writes, when it
- *   names them (projection, item, update expression). Absent for a read of whole items.
+ *   names them; absent for a read of whole items. What it covers here, after the developer
+ *   guide's "Using IAM policy conditions for fine-grained access control" (the attributes a
+ *   request accesses; for PutItem the item's attributes, key attributes included):
+ *   PutItem and a transaction's Put: every attribute of `Item`; UpdateItem and a transaction's
+ *   Update: the key attributes, every top-level path of `UpdateExpression` (both sides of a SET,
+ *   so `SET a = b` names `a` and `b`) and every name of the legacy `AttributeUpdates`;
+ *   BatchWriteItem: every attribute of every put item and every key; DeleteItem, a transaction's
+ *   Delete and ConditionCheck: the key attributes; GetItem, Query, Scan, BatchGetItem: the
+ *   projection (`ProjectionExpression`, legacy `AttributesToGet`). Condition expressions are not
+ *   counted: they read, they do not write, and the tenant policy only constrains what is written.
+ *   The tenant policy's Deny on the user index keys relies on the write cases being complete.
  * - `dynamodb:Select`: the Select of a Query or Scan, with DynamoDB's default when it is omitted.
  * - `dynamodb:ReturnValues`: the ReturnValues of a write, when given.
  */

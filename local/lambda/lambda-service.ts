@@ -41,7 +41,18 @@ export interface InvocationRecord {
   readonly errorType?: string;
 }
 
-const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+/** Invoke's REST path; the caller gate reads the function from it too. */
+export const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+/**
+ * The function a path's identifier names: a name, a full ARN or a partial `function:name` form,
+ * each with an optional qualifier, as the real API accepts them.
+ */
+export function resolveFunctionName(identifier: string): string {
+  const decoded = decodeURIComponent(identifier);
+  const match = /(?:^|:function:)([A-Za-z0-9-_]+)(?::[^:]+)?$/.exec(decoded);
+  return match?.[1] ?? decoded;
+}
 
 /**
  * The Lambda API (`Invoke`) over handlers loaded in this process. A handler module is imported on
@@ -59,13 +70,6 @@ export function createLambdaService(options: {
 
   const arnOf = (name: string): string => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
 
-  /** Accepts a name, a full ARN or a partial `function:name` form, as the real API does. */
-  const resolveName = (identifier: string): string => {
-    const decoded = decodeURIComponent(identifier);
-    const match = /(?:^|:function:)([A-Za-z0-9-_]+)(?::[^:]+)?$/.exec(decoded);
-    return match?.[1] ?? decoded;
-  };
-
   const load = (definition: FunctionDefinition): Promise<Handler> => {
     let handler = loaded.get(definition.name);
     if (!handler) {
@@ -80,7 +84,7 @@ export function createLambdaService(options: {
   };
 
   async function invoke(functionName: string, event: unknown): Promise<unknown> {
-    const definition = byName.get(resolveName(functionName));
+    const definition = byName.get(resolveFunctionName(functionName));
     if (!definition) throw new FunctionNotFoundError(functionName);
     const handler = await load(definition);
     const requestId = randomUUID();
@@ -126,7 +130,7 @@ export function createLambdaService(options: {
     name: 'lambda',
     canHandle: (request: AwsRequest) => request.method === 'POST' && FUNCTION_PATH.test(request.path),
     async handle(request: AwsRequest): Promise<AwsResponse> {
-      const name = resolveName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
+      const name = resolveFunctionName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
       if (!byName.has(name)) {
         return restError(404, 'ResourceNotFoundException', `Function not found: ${arnOf(name)}`);
       }

@@ -81,11 +81,28 @@ export interface Endpoint {
 }
 
 /**
- * The single AWS-compatible endpoint: every request goes to the first service that claims it.
- * Anything unclaimed gets an AWS-shaped error rather than a hang, so a client learns which
- * operation the local cloud lacks.
+ * Decides, before a service runs, whether its caller may make the request (local/iam/caller-gate.ts):
+ * undefined lets it through, a response is the refusal sent instead.
  */
-export async function startEndpoint(options: { port: number; host?: string; services?: LocalService[] }): Promise<Endpoint> {
+export interface RequestGate {
+  check(request: AwsRequest): AwsResponse | undefined;
+}
+
+export interface EndpointOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly services?: LocalService[];
+  /** Every claimed request passes it first; without one (component tests) services see every caller. */
+  readonly gate?: RequestGate;
+}
+
+/**
+ * The single AWS-compatible endpoint: every request goes to the first service that claims it,
+ * once the gate allows it. Anything unclaimed gets an AWS-shaped error rather than a hang, so a
+ * client learns which operation the local cloud lacks; nothing runs for it, so it is answered
+ * whoever asks.
+ */
+export async function startEndpoint(options: EndpointOptions): Promise<Endpoint> {
   const host = options.host ?? '127.0.0.1';
   const services: LocalService[] = [...(options.services ?? [])];
   const counts = new Map<string, number>();
@@ -107,7 +124,8 @@ export async function startEndpoint(options: { port: number; host?: string; serv
           });
           return;
         }
-        writeAwsResponse(res, await service.handle(request));
+        const refusal = options.gate?.check(request);
+        writeAwsResponse(res, refusal ?? (await service.handle(request)));
       } catch (error) {
         // A bug in a local service must reach the client as a 500 it can read, and the console.
         console.error('[local] endpoint error:', error);

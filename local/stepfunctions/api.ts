@@ -113,6 +113,8 @@ const executionOutcome = (execution: ExecutionRecord) => ({
   ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
 });
 
+export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
+
 export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
   const executionOrThrow = (arn: string): ExecutionRecord => {
     requireArn(arn, 'execution');
@@ -122,7 +124,7 @@ export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
   };
   return jsonProtocolService({
     name: 'stepfunctions',
-    targetPrefix: 'AWSStepFunctions',
+    targetPrefix: STEP_FUNCTIONS_TARGET_PREFIX,
     version: '1.0',
     stop: () => runtime.stop(),
     operations: {

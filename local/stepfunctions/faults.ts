@@ -64,7 +64,8 @@ export class FaultInjector {
 
 const faultKey = (stateMachineName: string, stateName: string): string => JSON.stringify([stateMachineName, stateName]);
 
-const FAULTS_PATH = '/_local/faults';
+/** A path no AWS protocol uses; the caller gate keeps it for the local administrator. */
+export const FAULTS_PATH = '/_local/faults';
 
 const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { InvalidStateMachineDefinitionError, taskPermissions, UnsupportedTaskResourceError } from '../../infra/asl-permissions';
+import { WORKFLOWS } from '../../workflows/registry';
 
 const machine = (states: Record<string, unknown>) => ({ StartAt: Object.keys(states)[0], States: states });
 const task = (Resource: string, Parameters: Record<string, unknown> = {}) => ({ Type: 'Task', Resource, Parameters, End: true });
@@ -60,6 +63,23 @@ describe('the permissions an ASL definition needs', () => {
       table: ['dynamodb:GetItem'],
       tableIndex: [],
       userPool: ['cognito-idp:DeleteGroup'],
+      eventBus: ['events:PutEvents'],
+    });
+  });
+
+  it("grants onboarding the UpdateItem of its limits counter, with every other call it makes", () => {
+    const onboarding: unknown = JSON.parse(readFileSync(path.join(__dirname, '..', '..', WORKFLOWS.onboarding.aslFile), 'utf8'));
+
+    expect(taskPermissions(onboarding)).toEqual({
+      table: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      tableIndex: [],
+      userPool: [
+        'cognito-idp:AdminAddUserToGroup',
+        'cognito-idp:AdminRemoveUserFromGroup',
+        'cognito-idp:AdminUpdateUserAttributes',
+        'cognito-idp:CreateGroup',
+        'cognito-idp:DeleteGroup',
+      ],
       eventBus: ['events:PutEvents'],
     });
   });

@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
-import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY, ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
-import { PRINCIPAL_TAG_MAPPING, tenantPolicyDocument } from '../../domain/isolation';
-import { TABLE_DEFINITION } from '../../domain/table';
+import { APP_CLIENT, CUSTOM_ATTRIBUTES, DEVELOPER_PROVIDER_NAME, PASSWORD_POLICY, ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
+import { tenantPolicyDocument } from '../../domain/isolation';
+import { TABLE_DEFINITION, USER_INDEX } from '../../domain/table';
 import { ControlPlaneStack } from '../../infra/stack';
 import { asArray, onlyResource, testApp } from './support';
 
@@ -159,27 +159,20 @@ describe('the app client', () => {
 
 describe('the identity pool', () => {
   const pool = onlyResource(template, 'AWS::Cognito::IdentityPool');
-  const { userPool, userPoolClient, tenantRole } = stack.identity;
+  const { tenantRole } = stack.identity;
 
-  it('trusts the app client of the user pool and no unauthenticated identity', () => {
+  it('has a developer provider and no login provider: no ID token can be exchanged by anyone', () => {
     expect(pool.Properties.AllowUnauthenticatedIdentities).toBe(false);
-    expect(pool.Properties.CognitoIdentityProviders).toEqual([
-      {
-        ClientId: ref(userPoolClient.userPoolClientId),
-        ProviderName: ref(userPool.userPoolProviderName),
-        ServerSideTokenCheck: true,
-      },
-    ]);
+    expect(pool.Properties.AllowClassicFlow).toBe(false);
+    expect(pool.Properties.DeveloperProviderName).toBe(DEVELOPER_PROVIDER_NAME);
+    expect(pool.Properties.CognitoIdentityProviders).toBeUndefined();
+    expect(pool.Properties.SupportedLoginProviders).toBeUndefined();
+    expect(pool.Properties.OpenIdConnectProviderARNs).toBeUndefined();
+    expect(pool.Properties.SamlProviderARNs).toBeUndefined();
   });
 
-  it('maps exactly the shared principal tags, without the defaults', () => {
-    const tags = onlyResource(template, 'AWS::Cognito::IdentityPoolPrincipalTag');
-    expect(tags.Properties).toEqual({
-      IdentityPoolId: { Ref: pool.logicalId },
-      IdentityProviderName: ref(userPool.userPoolProviderName),
-      PrincipalTags: PRINCIPAL_TAG_MAPPING,
-      UseDefaults: false,
-    });
+  it('maps no principal tags from any provider: the authorizer sets them explicitly', () => {
+    expect(Object.keys(template.findResources('AWS::Cognito::IdentityPoolPrincipalTag'))).toEqual([]);
   });
 
   it('hands authenticated identities the tenant role and nothing to anyone else', () => {
@@ -247,8 +240,16 @@ describe('the tenant role', () => {
     expect(statements.map(leadingKeys)).toEqual([
       ['TENANT#${aws:PrincipalTag/tenant_id}', 'TENANT#${aws:PrincipalTag/tenant_id}#*'],
       ['TENANT#${aws:PrincipalTag/tenant_id}#*'],
+      undefined,
       ['USER#${aws:PrincipalTag/user_id}'],
     ]);
+  });
+
+  it('deploys the deny on writes of the user index keys', () => {
+    expect(statements.find((statement) => statement.Sid === 'DenyUserIndexKeyWrites')).toMatchObject({
+      Effect: 'Deny',
+      Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [USER_INDEX.partitionKey, USER_INDEX.sortKey] } },
+    });
   });
 });
 

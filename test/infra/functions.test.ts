@@ -59,7 +59,12 @@ const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]
   USER_POOL_ID: () => [],
   USER_POOL_CLIENT_ID: () => [],
   USER_POOL_ISSUER: () => [],
-  IDENTITY_POOL_ID: () => [],
+  IDENTITY_POOL_ID: () => [
+    {
+      action: 'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
+      resource: ref(stack.formatArn({ service: 'cognito-identity', resource: 'identitypool', resourceName: identityPool.ref })),
+    },
+  ],
   ONBOARDING_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.onboarding.stateMachineArn) }],
   SWITCHING_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.switching.stateMachineArn) }],
 };
@@ -114,8 +119,22 @@ describe('the catalog functions', () => {
     ]);
   });
 
-  it('lets the authorizer read single items and never write the table', () => {
-    expect(granted('authorizer')).toEqual([{ action: 'dynamodb:GetItem', resource: ref(table.tableArn) }]);
+  it('lets the authorizer read single items, never write the table, and mint OpenID tokens for developer identities of its pool', () => {
+    expect(granted('authorizer')).toEqual(
+      sortedPermissions([
+        { action: 'dynamodb:GetItem', resource: ref(table.tableArn) },
+        {
+          action: 'cognito-identity:GetOpenIdTokenForDeveloperIdentity',
+          resource: ref(stack.formatArn({ service: 'cognito-identity', resource: 'identitypool', resourceName: identityPool.ref })),
+        },
+      ]),
+    );
+  });
+
+  it('gives only the authorizer a way to mint tenant credentials', () => {
+    const minters = keys.filter((key) => permissionsOf(key).some(({ action }) => action.startsWith('cognito-identity:')));
+
+    expect(minters).toEqual(['authorizer']);
   });
 
   it('lets the post-confirmation trigger only put events on the bus', () => {

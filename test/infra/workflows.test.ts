@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { InvalidTenantLimitError, TENANT_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { WORKFLOWS, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { taskPermissions, type TaskTarget } from '../../infra/asl-permissions';
-import { ConflictingTimeoutError, deployedDefinition, UndeclaredPlaceholderError } from '../../infra/constructs/workflows';
+import { ConflictingTimeoutError, ControlPlaneWorkflows, deployedDefinition, UndeclaredPlaceholderError, type WorkflowsProps } from '../../infra/constructs/workflows';
 import { ControlPlaneStack } from '../../infra/stack';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
@@ -36,6 +41,8 @@ const substitutionValue: Record<WorkflowPlaceholder, () => unknown> = {
   TableName: () => ref(stack.data.table.tableName),
   EventBusName: () => ref(stack.events.bus.eventBusName),
   UserPoolId: () => ref(stack.identity.userPool.userPoolId),
+  MaxTenantsPerUser: () => String(TENANT_LIMITS.maxTenantsPerUser),
+  MaxMembershipsPerUser: () => String(TENANT_LIMITS.maxMembershipsPerUser),
 };
 
 // Everything any control-plane workflow may call (DESIGN.md §6); a step outside this list is a design change.
@@ -136,9 +143,31 @@ describe('the state machine roles', () => {
       'cognito-idp:DeleteGroup',
       'dynamodb:DeleteItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'events:PutEvents',
     ]);
     expect(actions('switching')).toEqual(['cognito-idp:AdminUpdateUserAttributes', 'dynamodb:GetItem', 'events:PutEvents']);
+  });
+});
+
+describe("a deployment's own limit on tenants created per user", () => {
+  /** The workflows construct alone, on throw-away resources: the limit touches nothing else. */
+  const workflowsWith = (limits: Pick<WorkflowsProps, 'maxTenantsPerUser'>) => {
+    const scope = new Stack(testApp(), 'Limits');
+    const table = new TableV2(scope, 'Table', { partitionKey: { name: 'PK', type: AttributeType.STRING } });
+    return new ControlPlaneWorkflows(scope, 'Workflows', { table, eventBus: new EventBus(scope, 'Bus'), userPool: new UserPool(scope, 'Pool'), ...limits });
+  };
+  const onboardingSubstitutions = (workflows: ControlPlaneWorkflows) =>
+    (workflows.stateMachines.onboarding.node.defaultChild as CfnStateMachine).definitionSubstitutions as Record<string, unknown>;
+
+  it('replaces the default in the onboarding definition, and leaves the membership limit alone', () => {
+    const substitutions = onboardingSubstitutions(workflowsWith({ maxTenantsPerUser: 25 }));
+
+    expect(substitutions).toMatchObject({ MaxTenantsPerUser: '25', MaxMembershipsPerUser: String(TENANT_LIMITS.maxMembershipsPerUser) });
+  });
+
+  it.each([0, 2.5, TENANT_LIMITS.maxMembershipsPerUser + 1])('refuses %p, which could not work as a limit', (maxTenantsPerUser) => {
+    expect(() => workflowsWith({ maxTenantsPerUser })).toThrow(InvalidTenantLimitError);
   });
 });
 

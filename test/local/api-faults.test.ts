@@ -3,17 +3,16 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { userPartition } from '../../domain/keys';
 import { USER_INDEX } from '../../domain/table';
 import { WORKFLOWS } from '../../workflows/registry';
-import { api, clients, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+import { adminFetch, api, clients, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
 
 /**
  * What a caller sees when a workflow step fails: a clear error, and nothing half-done behind it.
  * (The per-step compensation details are in workflows.test.ts; this is the API's side.)
  */
 describe('the API when a workflow step fails', () => {
-  const faults = `${outputs().endpoint}/_local/faults`;
   // Scoped to the test's own user, so that files running side by side cannot take each other's faults.
   const inject = (stateMachineName: string, stateName: string, userId: string) =>
-    fetch(faults, {
+    adminFetch('/_local/faults', {
       method: 'POST',
       body: JSON.stringify({ stateMachineName, stateName, error: 'States.TaskFailed', cause: 'injected by the test', count: 1, whenInput: { userId } }),
     });

@@ -126,22 +126,45 @@ describe('the Authorizer function in the local cloud', () => {
     expect(output?.context).toMatchObject({ tenantId: '', roleId: '' });
   });
 
-  it('refuses a token whose active tenant is not among its groups with "Unauthorized" (401)', async () => {
-    const { idToken } = await memberOf(`t${randomUUID()}`, { group: false, membership: true });
-
-    const { output, error } = await invokeAuthorizer(idToken);
-
-    expect(output).toBeUndefined();
-    expect(error?.errorMessage).toBe('Unauthorized');
-  });
-
-  it('denies a genuine user with no membership item everywhere (403), minting no credentials', async () => {
-    const { idToken } = await memberOf(`t${randomUUID()}`, { group: true, membership: false });
+  it('decides by the membership item, not by the groups the token lists', async () => {
+    const tenantId = `t${randomUUID()}`;
+    const { userId, idToken } = await memberOf(tenantId, { group: false, membership: true });
 
     const { output, error } = await invokeAuthorizer(idToken);
 
     expect(error).toBeUndefined();
-    expect(output?.policyDocument.Statement).toEqual([{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [expect.stringMatching(/\/\*$/)] }]);
-    expect(output?.context).toBeUndefined();
+    expect(output?.context).toMatchObject({ userId, tenantId, roleId: 'admin' });
+  });
+
+  it('serves a genuine user with no membership item as one with no tenant, minting no tenant credentials', async () => {
+    const tenantId = `t${randomUUID()}`;
+    const { idToken } = await memberOf(tenantId, { group: true, membership: false });
+
+    const { output, error } = await invokeAuthorizer(idToken);
+
+    expect(error).toBeUndefined();
+    expect(output?.policyDocument.Statement[0]?.Resource).toEqual(routeArns(ROUTES.filter((route) => route.withoutTenant)));
+    expect(output?.context).toMatchObject({ tenantId: '', roleId: '' });
+    const context = output?.context ?? {};
+    const { endpoint, region, tableName } = outputs();
+    const scoped = new DynamoDBClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: context.accessKeyId ?? '', secretAccessKey: context.secretAccessKey ?? '', sessionToken: context.sessionToken ?? '' },
+    });
+    await expect(
+      scoped.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: tenantDataPartition(tenantId, 'DATA', 0) }, SK: { S: 'ITEM#1' } } })),
+    ).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    scoped.destroy();
+  });
+
+  it('refuses a token signed by no key of the pool with "Unauthorized" (401), minting nothing', async () => {
+    const { idToken } = await memberOf(`t${randomUUID()}`, { group: true, membership: true });
+    const [header, payload] = idToken.split('.');
+
+    const { output, error } = await invokeAuthorizer(`${header}.${payload}.${Buffer.from('not a signature').toString('base64url')}`);
+
+    expect(output).toBeUndefined();
+    expect(error?.errorMessage).toBe('Unauthorized');
   });
 });

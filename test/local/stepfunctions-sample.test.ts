@@ -3,7 +3,7 @@ import { CreateStateMachineCommand, GetExecutionHistoryCommand, StartSyncExecuti
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clients, outputs } from './support';
+import { adminFetch, clients, outputs } from './support';
 
 /**
  * The sample ASL (Retry, Catch, compensation) against the running local cloud: its tasks write to
@@ -16,7 +16,7 @@ describe('a Retry/Catch state machine on the running local cloud', () => {
   let stateMachineArn: string;
 
   const injectFault = async (fault: Record<string, unknown>): Promise<void> => {
-    const response = await fetch(`${outputs().endpoint}/_local/faults`, { method: 'POST', body: JSON.stringify(fault) });
+    const response = await adminFetch('/_local/faults', { method: 'POST', body: JSON.stringify(fault) });
     expect(response.status).toBe(200);
   };
 
@@ -28,7 +28,7 @@ describe('a Retry/Catch state machine on the running local cloud', () => {
       new CreateStateMachineCommand({ name: machineName, definition: asl, roleArn: 'arn:aws:iam::000000000000:role/sample', type: 'EXPRESS' }),
     ));
   });
-  afterAll(() => fetch(`${outputs().endpoint}/_local/faults`, { method: 'DELETE' }));
+  afterAll(() => adminFetch('/_local/faults', { method: 'DELETE' }));
 
   const run = (tenantId: string) => sfn.send(new StartSyncExecutionCommand({ stateMachineArn, input: JSON.stringify({ tenantId, notify: true }) }));
   const tenantRecord = (tenantId: string) =>

@@ -1,4 +1,4 @@
-import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import {
   AdminConfirmSignUpCommand,
   AdminUpdateUserAttributesCommand,
@@ -9,9 +9,14 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TENANT_ID_CLAIM } from '../../domain/identity';
+import { principalTagsFor } from '../../domain/isolation';
+import { cognitoIdentityPool } from '../../handlers/authorizer/adapters';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import type { LocalOutputs } from '../../local/cloud';
 
@@ -80,15 +85,22 @@ export async function signIn(email: string): Promise<{ idToken: string; accessTo
   return { idToken: tokens.IdToken, accessToken: tokens.AccessToken, refreshToken: tokens.RefreshToken };
 }
 
-/** Tenant-scoped credentials through the identity pool, as the authorizer obtains them. */
+/**
+ * Tenant-scoped credentials exactly as the authorizer mints them: the developer flow, signed as the
+ * local administrator (the tests stand in for the authorizer's role), tagged with the token's user
+ * and active tenant by the same function the authorizer uses. Users cannot make this call.
+ */
 export async function identityPoolCredentials(idToken: string): Promise<Credentials> {
+  const claims = decodeClaims(idToken);
+  const tenantId = typeof claims[TENANT_ID_CLAIM] === 'string' && claims[TENANT_ID_CLAIM] !== '' ? claims[TENANT_ID_CLAIM] : null;
+  return mintCredentials({ userId: String(claims.sub), tenantId });
+}
+
+export async function mintCredentials(subject: { userId: string; tenantId: string | null }): Promise<Credentials> {
   const { identity } = clients();
-  const { identityPoolId, userPoolId, region } = outputs();
-  const logins = { [`cognito-idp.${region}.amazonaws.com/${userPoolId}`]: idToken };
-  const { IdentityId } = await identity.send(new GetIdCommand({ IdentityPoolId: identityPoolId, Logins: logins }));
-  const { Credentials } = await identity.send(new GetCredentialsForIdentityCommand({ IdentityId, Logins: logins }));
-  if (!Credentials?.AccessKeyId || !Credentials.SecretKey || !Credentials.SessionToken) throw new Error('no credentials issued');
-  return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretKey, sessionToken: Credentials.SessionToken };
+  const issued = await cognitoIdentityPool(identity, outputs().identityPoolId).credentialsFor(subject.userId, principalTagsFor(subject));
+  identity.destroy();
+  return { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken };
 }
 
 /** Polls until `probe` returns a value, for effects that happen asynchronously (event delivery). */
@@ -126,3 +138,41 @@ export async function api<T = Record<string, unknown>>(method: string, path: str
 
 export const decodeClaims = (jwt: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+
+export interface SignedFetchInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** The signing name; no AWS service has the `/_local/*` paths, so any will do there. */
+  readonly service?: string;
+}
+
+/**
+ * A request to the local endpoint signed with SigV4 (smithy's signer, as every SDK client), for
+ * the paths no SDK client covers (`/_local/faults`): the endpoint refuses them unsigned, as AWS
+ * refuses any unsigned call.
+ */
+export async function signedFetch(path: string, init: SignedFetchInit, credentials: Credentials): Promise<Response> {
+  const url = new URL(path, outputs().endpoint);
+  const method = init.method ?? 'GET';
+  const body = init.body ?? '';
+  const signer = new SignatureV4({ service: init.service ?? 'local', region: outputs().region, credentials, sha256: Sha256 });
+  const signed = await signer.sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { ...(init.headers ?? {}), host: url.host },
+    body,
+  });
+  // fetch sets Host from the URL itself, to the same value that was signed.
+  const { host: _host, ...headers } = signed.headers;
+  return fetch(url, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body }) });
+}
+
+/** `signedFetch` as the local administrator: what the tests' fault injection uses. */
+export function adminFetch(path: string, init: SignedFetchInit = {}): Promise<Response> {
+  return signedFetch(path, init, LOCAL_ADMIN_CREDENTIALS);
+}

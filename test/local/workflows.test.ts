@@ -14,7 +14,7 @@ import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
 import { WORKFLOW_ERROR, WORKFLOWS, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type WorkflowKey } from '../../workflows/registry';
-import { clients, outputs, signUpConfirmed, uniqueEmail } from './support';
+import { adminFetch, clients, outputs, signUpConfirmed, uniqueEmail } from './support';
 
 /**
  * Both workflows on the running local cloud, as the API runs them: StartSyncExecution through the
@@ -74,11 +74,9 @@ async function run(key: WorkflowKey, input: OnboardingInput | SwitchingInput): P
   return { status: result.status, error: result.error, output: result.output ? JSON.parse(result.output) : undefined, events: await history(result.executionArn) };
 }
 
-const endpointPath = (path: string): string => `${outputs().endpoint}${path}`;
-
 /** Scoped to the user's runs, so that test files running side by side cannot take each other's faults. */
 async function injectFault(key: WorkflowKey, stateName: string, error: string, userId: string): Promise<void> {
-  const response = await fetch(endpointPath('/_local/faults'), {
+  const response = await adminFetch('/_local/faults', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1, whenInput: { userId } }),

@@ -46,7 +46,7 @@ function fakeRun(result: Partial<WorkflowResult>): RunWorkflow & { inputs: objec
   const inputs: object[] = [];
   const run = async (_arn: string, input: object): Promise<WorkflowResult> => {
     inputs.push(input);
-    return { status: 'SUCCEEDED', output: undefined, error: undefined, executionArn: 'arn:exec', ...result };
+    return { status: 'SUCCEEDED', output: undefined, error: undefined, cause: undefined, executionArn: 'arn:exec', ...result };
   };
   return Object.assign(run, { inputs });
 }
@@ -127,6 +127,64 @@ describe('POST /tenants', () => {
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('/var/task');
     expect(parse(result)).toEqual({ error: { code: 'InternalError', message: 'Internal error (request req-1)' } });
+  });
+
+  it("answers 409 with the workflow's own sentence, which names this deployment's limits", async () => {
+    const cause = 'You cannot create another tenant: one user may create at most 25 tenants and belong to at most 100';
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached, cause }), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(409);
+    expect(parse(result)).toEqual({ error: { code: 'Conflict', message: cause } });
+  });
+
+  it('answers 409 naming both limits when onboarding refused the caller at a tenant limit without a cause', async () => {
+    const refresh = jest.fn(refreshTo('x'));
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached }), onboardingArn: 'arn', refresh, logger });
+
+    const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(409);
+    expect(parse(result)).toEqual({ error: { code: 'Conflict', message: expect.stringMatching(/created as many tenants as one user may.*belong to 100 tenants/) } });
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['NUL', 'Blue\u0000Sky', 'U+0000'],
+    ['a right-to-left override', 'Blue\u202ESky', 'U+202E'],
+    ['a zero-width space', 'Blue\u200BSky', 'U+200B'],
+  ])('answers 400 naming name for a name with %s, without running anything', async (_case, name, codePoint) => {
+    const run = fakeRun({});
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+
+    const result = await handler(event({ name, refreshToken: 'r' }));
+
+    expect(result.statusCode).toBe(400);
+    expect((parse(result).error as { details: unknown }).details).toEqual([{ field: 'name', message: expect.stringContaining(codePoint) }]);
+    expect(run.inputs).toHaveLength(0);
+  });
+
+  it('counts the name in code points: 100 emoji run onboarding, 101 do not', async () => {
+    const run = fakeRun({ output: { tenantId: 't9', tenantName: '😀'.repeat(100), roleId: 'admin' } });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger });
+
+    const accepted = await handler(event({ name: '😀'.repeat(100), refreshToken: 'r' }));
+    const refused = await handler(event({ name: '😀'.repeat(101), refreshToken: 'r' }));
+
+    expect(accepted.statusCode).toBe(201);
+    expect(refused.statusCode).toBe(400);
+    expect((parse(refused).error as { details: unknown }).details).toEqual([{ field: 'name', message: 'must be 1 to 100 characters' }]);
+    expect(run.inputs).toEqual([expect.objectContaining({ tenantName: '😀'.repeat(100) })]);
+  });
+
+  it('passes the trimmed name to onboarding', async () => {
+    const run = fakeRun({ output: { tenantId: 't9', tenantName: 'Blue Sky', roleId: 'admin' } });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger });
+
+    await handler(event({ name: '\t Blue Sky \n', refreshToken: 'r' }));
+
+    expect(run.inputs).toEqual([expect.objectContaining({ tenantName: 'Blue Sky' })]);
   });
 });
 

@@ -1,9 +1,7 @@
 import { APP_CLIENT, PASSWORD_POLICY, TENANT_ID_CLAIM } from '../../domain/identity';
 import { normalizeTriggerEvent } from '../../local/cognito/cognito-local';
 import { assertAuthFlowAllowed, passwordPolicyViolation, unwritableAttributes } from '../../local/cognito/rules';
-import { isValidRefreshToken } from '../../local/cognito/user-pool';
 import { LOCAL_REGION } from '../../local/config';
-import { signAsUserPool, signWithForeignKey } from '../local/components/cognito-fixture';
 
 describe('user pool rules that cognito-local lacks', () => {
   it.each([
@@ -43,14 +41,4 @@ describe('user pool rules that cognito-local lacks', () => {
     });
   });
 
-  it('accepts only refresh tokens the pool signed, for its issuer, before they expire', () => {
-    const issuer = 'http://127.0.0.1:1/us-east-1_abc';
-    const exp = Math.floor(Date.now() / 1000) + 60;
-
-    expect(isValidRefreshToken(signAsUserPool({ iss: issuer, exp }), issuer)).toBe(true);
-    expect(isValidRefreshToken(signAsUserPool({ iss: 'http://elsewhere/pool', exp }), issuer)).toBe(false);
-    expect(isValidRefreshToken(signAsUserPool({ iss: issuer, exp: exp - 120 }), issuer)).toBe(false);
-    expect(isValidRefreshToken(signWithForeignKey({ iss: issuer, exp }), issuer)).toBe(false);
-    expect(isValidRefreshToken('not-a-jwt', issuer)).toBe(false);
-  });
 });

@@ -1,5 +1,4 @@
-import { TENANT_ID_CLAIM } from '../../domain/identity';
-import { PRINCIPAL_TAG_MAPPING, TENANT_READ_ACTIONS, TENANT_WRITE_ACTIONS, tenantPolicyDocument } from '../../domain/isolation';
+import { InvalidPrincipalTagError, PRINCIPAL_TAG, principalTagsFor, TENANT_READ_ACTIONS, TENANT_WRITE_ACTIONS, tenantPolicyDocument } from '../../domain/isolation';
 import { USER_INDEX } from '../../domain/table';
 
 const TABLE_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/ControlPlane';
@@ -18,7 +17,18 @@ describe('the tenant policy document', () => {
 
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
     expect(actions.filter((action) => /Scan|Table|Stream|Backup|Export/.test(action))).toEqual([]);
-    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Allow', 'Allow', 'Allow']);
+    expect(document.Statement.map((statement) => statement.Effect)).toEqual(['Allow', 'Allow', 'Deny', 'Allow']);
+  });
+
+  it('denies every write that names a key attribute of the user index, so only the control plane fills it', () => {
+    const { bySid } = statements();
+
+    const deny = bySid.get('DenyUserIndexKeyWrites');
+
+    expect(deny?.Effect).toBe('Deny');
+    expect(deny?.Action).toEqual([...TENANT_WRITE_ACTIONS]);
+    expect(deny?.Resource).toEqual([TABLE_ARN]);
+    expect(deny?.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [USER_INDEX.partitionKey, USER_INDEX.sortKey] } });
   });
 
   it('lets tenant credentials read their control and data partitions but write only their data partitions', () => {
@@ -45,12 +55,13 @@ describe('the tenant policy document', () => {
     expect(memberships?.Condition?.['ForAllValues:StringLike']).toEqual({ 'dynamodb:LeadingKeys': ['USER#${aws:PrincipalTag/user_id}'] });
   });
 
-  it('demands named partition keys in every statement, so a request naming none is not allowed by an empty set', () => {
+  it('demands named partition keys in every Allow, so a request naming none is not allowed by an empty set', () => {
     const { document } = statements();
+    const allows = document.Statement.filter((statement) => statement.Effect === 'Allow');
 
-    const guards = document.Statement.map((statement) => statement.Condition?.Null);
+    const guards = allows.map((statement) => statement.Condition?.Null);
 
-    expect(guards).toEqual(document.Statement.map(() => ({ 'dynamodb:LeadingKeys': 'false' })));
+    expect(guards).toEqual(allows.map(() => ({ 'dynamodb:LeadingKeys': 'false' })));
   });
 
   it('confines the table statements to the table it is given and the index statement to its index', () => {
@@ -66,13 +77,25 @@ describe('the tenant policy document', () => {
 
     const resources = tenantPolicyDocument(token).Statement.flatMap((statement) => statement.Resource);
 
-    expect(resources).toEqual([token, token, `${token}/index/${USER_INDEX.indexName}`]);
+    expect(resources).toEqual([token, token, token, `${token}/index/${USER_INDEX.indexName}`]);
   });
 });
 
-describe('the identity pool principal tags', () => {
-  it('take the tenant from the active tenant claim and the user from the subject', () => {
-    expect(PRINCIPAL_TAG_MAPPING).toEqual({ tenant_id: TENANT_ID_CLAIM, user_id: 'sub' });
+describe('the principal tags the authorizer mints credentials with', () => {
+  it('name the user and the tenant whose membership was read', () => {
+    expect(principalTagsFor({ userId: 'u1', tenantId: 't1' })).toEqual({ user_id: 'u1', tenant_id: 't1' });
+  });
+
+  it('carry no tenant tag at all for a user with no tenant', () => {
+    expect(principalTagsFor({ userId: 'u1', tenantId: null })).toEqual({ user_id: 'u1' });
+  });
+
+  it.each([
+    ['an empty user', { userId: '', tenantId: 't1' }],
+    ['an empty tenant (no tenant is null, never "")', { userId: 'u1', tenantId: '' }],
+    ['a value longer than an IAM session tag allows', { userId: 'u'.repeat(257), tenantId: null }],
+  ])('refuse %s', (_case, subject) => {
+    expect(() => principalTagsFor(subject)).toThrow(InvalidPrincipalTagError);
   });
 
   it('are exactly the tags the tenant policy reads', () => {
@@ -80,6 +103,6 @@ describe('the identity pool principal tags', () => {
 
     const tagsRead = [...policyText.matchAll(/aws:PrincipalTag\/([a-z_]+)/g)].map((match) => match[1]);
 
-    expect([...new Set(tagsRead)].sort()).toEqual(Object.keys(PRINCIPAL_TAG_MAPPING).sort());
+    expect([...new Set(tagsRead)].sort()).toEqual(Object.values(PRINCIPAL_TAG).sort());
   });
 });

@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { tenantPolicyDocument } from '../../domain/isolation';
+import { principalTagsFor, tenantPolicyDocument } from '../../domain/isolation';
 import { auditPartition, SORT_KEY, tenantDataPartition, tenantPartition, userPartition } from '../../domain/keys';
 import { ADMIN_ROLE_ID } from '../../domain/permissions';
 import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../../domain/table';
@@ -75,6 +75,15 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
     ['transacts a role check on its control partition with a data write', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.role(ADMIN_ROLE_ID)), ConditionExpression: 'attribute_exists(PK)' } }, { Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }] }, 'allowed'],
     ['cannot hide a foreign write in a transaction', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }, { Delete: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantDataPartition('B', 'notes', 0)) } }] }, 'denied'],
     ['cannot read a foreign item in a transaction', 'TransactGetItems', { TransactItems: [{ Get: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) } }, { Get: { TableName: DEFAULT_TABLE_NAME, Key: key(tenantPartition('B')) } }] }, 'denied'],
+    // The user index lists memberships only: no tenant write may name its key attributes.
+    ['cannot put a data item carrying the user index partition key', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: { ...key(OWN_DATA), [USER_INDEX.partitionKey]: S(userPartition('u2')) } }, 'denied'],
+    ['cannot put a data item carrying the user index sort key', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: { ...key(OWN_DATA), [USER_INDEX.sortKey]: S(tenantPartition('B')) } }, 'denied'],
+    ['cannot set the user index keys with an update', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: 'SET #g = :g', ExpressionAttributeNames: { '#g': USER_INDEX.partitionKey }, ExpressionAttributeValues: { ':g': S(userPartition('u2')) } }, 'denied'],
+    ['cannot set the user index sort key with a bare name in an update', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: `SET ${USER_INDEX.sortKey} = :g`, ExpressionAttributeValues: { ':g': S(tenantPartition('B')) } }, 'denied'],
+    ['cannot set the user index keys with a legacy AttributeUpdates', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), AttributeUpdates: { [USER_INDEX.partitionKey]: { Action: 'PUT', Value: S(userPartition('u2')) } } }, 'denied'],
+    ['cannot batch-write an item carrying the user index keys', 'BatchWriteItem', { RequestItems: { [DEFAULT_TABLE_NAME]: [{ PutRequest: { Item: key(OWN_DATA) } }, { PutRequest: { Item: { ...key(OWN_DATA, 'X'), [USER_INDEX.partitionKey]: S(userPartition('u2')) } } }] } }, 'denied'],
+    ['cannot hide a user index key write in a transaction', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }, { Update: { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA, 'X'), UpdateExpression: 'SET #g = :g', ExpressionAttributeNames: { '#g': USER_INDEX.sortKey }, ExpressionAttributeValues: { ':g': S(tenantPartition('B')) } } }] }, 'denied'],
+    ['may still write its own data items without the index keys', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: { ...key(OWN_DATA), GSI2PK: S('x'), title: S('y') } }, 'allowed'],
     ['cannot touch another table', 'GetItem', { TableName: 'Other', Key: key(OWN_DATA) }, 'denied'],
     ['cannot describe the table', 'DescribeTable', { TableName: DEFAULT_TABLE_NAME }, 'denied'],
     ['cannot list tables', 'ListTables', {}, 'denied'],
@@ -83,6 +92,25 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
     const decision = await decide(operation, input);
 
     expect(decision).toBe(expected);
+  });
+
+  describe('for credentials minted with no tenant (no tenant_id tag at all)', () => {
+    const noTenant: SessionPrincipal = { ...tenantA, principalTags: principalTagsFor({ userId: 'u1', tenantId: null }) };
+    const decideWithoutTenant = async (operation: string, input: Record<string, unknown>): Promise<'allowed' | 'denied'> =>
+      evaluate(policy, noTenant, await authorizationRequestsFor(operation, input, scope)).allowed ? 'allowed' : 'denied';
+
+    it.each<[string, string, Record<string, unknown>, 'allowed' | 'denied']>([
+      ['still lists its own memberships', 'Query', queryOn(userPartition('u1'), USER_INDEX.indexName), 'allowed'],
+      ["cannot list another user's memberships", 'Query', queryOn(userPartition('u2'), USER_INDEX.indexName), 'denied'],
+      ['cannot read any control partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_CONTROL, SORT_KEY.tenant) }, 'denied'],
+      ['cannot read any data partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, 'denied'],
+      ['cannot write any data partition', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) }, 'denied'],
+      ['cannot query a partition named like an unresolved variable', 'Query', queryOn('TENANT#${aws:PrincipalTag/tenant_id}'), 'denied'],
+      ['cannot write a partition named like an unresolved variable', 'PutItem', { TableName: DEFAULT_TABLE_NAME, Item: key('TENANT#${aws:PrincipalTag/tenant_id}#x#0') }, 'denied'],
+      ['cannot read a partition of the empty tenant id', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key('TENANT#') }, 'denied'],
+    ])('%s', async (_behaviour, operation, input, expected) => {
+      expect(await decideWithoutTenant(operation, input)).toBe(expected);
+    });
   });
 
   it('pins every tenant to its own tag: tenant B may write what tenant A may not', async () => {

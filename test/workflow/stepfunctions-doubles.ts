@@ -122,6 +122,7 @@ export class RecordingServices {
         PutItem: () => ({}),
         DeleteItem: () => ({}),
         UpdateItem: () => ({ Attributes: {} }),
+        TransactWriteItems: () => ({}),
         GetItem: (input) => ({ Item: { PK: (input.Key as Record<string, unknown> | undefined)?.PK ?? { S: 'unknown' }, SK: { S: 'TENANT' } } }),
       }),
       this.jsonService('events', 'AWSEvents', '1.1', {
@@ -137,6 +138,12 @@ export class RecordingServices {
       }),
       this.jsonService('cognito-idp', 'AWSCognitoIdentityProviderService', '1.1', {
         AdminGetUser: (input) => ({ Username: input.Username, UserAttributes: [] }),
+        // What the onboarding machine calls; AWS answers each with (nearly) nothing worth reading.
+        CreateGroup: (input) => ({ Group: { GroupName: input.GroupName, UserPoolId: input.UserPoolId } }),
+        DeleteGroup: () => ({}),
+        AdminAddUserToGroup: () => ({}),
+        AdminRemoveUserFromGroup: () => ({}),
+        AdminUpdateUserAttributes: () => ({}),
       }),
       this.lambdaService(),
     ];

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as z from 'zod';
 import { membershipItem, roleItem } from '../../domain/items';
-import { SORT_KEY } from '../../domain/keys';
+import { KEY_PREFIX, SORT_KEY } from '../../domain/keys';
+import { USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
 import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';
 import { DETAIL_TYPE, EVENT_CATALOG, isDetailType } from '../../events/catalog';
@@ -253,14 +254,24 @@ describe('onboarding', () => {
   });
 
   it.each([
-    ['CreateTenantRecord', ['DeleteTenantRecord', 'PublishOnboardingFailed']],
-    ['CreateTenantGroup', ['DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
-    ['AddUserToGroup', ['RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
-    ['CreateMembershipAndAdminRole', ['DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
-    ['SetActiveTenant', ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
-    ['PublishOnboarded', ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'PublishOnboardingFailed']],
+    ['ReserveTenantQuota', ['ReleaseTenantQuota', 'PublishOnboardingFailed']],
+    ['CreateTenantRecord', ['DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
+    ['CreateTenantGroup', ['DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
+    ['AddUserToGroup', ['RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
+    [
+      'CreateMembershipAndAdminRole',
+      ['DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
+    ],
+    [
+      'SetActiveTenant',
+      ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
+    ],
+    [
+      'PublishOnboarded',
+      ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
+    ],
   ])('undoes, when %s fails, everything it may have done, in reverse order', (step, undo) => {
-    const [catcher] = state(machine, step).Catch ?? [];
+    const catcher = (state(machine, step).Catch ?? []).find((candidate) => candidate.ErrorEquals.includes('States.ALL'));
     const recorder = state(machine, catcher?.Next ?? '');
 
     expect({ type: recorder.Type, result: recorder.Result, resultPath: recorder.ResultPath }).toEqual({ type: 'Pass', result: step, resultPath: '$.failedStep' });
@@ -272,6 +283,77 @@ describe('onboarding', () => {
 
   it('fails every unsuccessful run with the onboarding error', () => {
     expect(state(machine, 'FailOnboarding').Error).toBe(WORKFLOW_ERROR.onboardingFailed);
+  });
+
+  describe("the user's limits counter", () => {
+    const reserve = state(machine, 'ReserveTenantQuota');
+    const release = state(machine, 'ReleaseTenantQuota');
+    const { tenantsCreated, memberships, countedTenantIds } = USER_LIMITS_ATTRIBUTE;
+    const limitsItemKey = { PK: { 'S.$': `States.Format('${KEY_PREFIX.user}{}', $.userId)` }, SK: { S: SORT_KEY.limits } };
+
+    it('is the first write of every run: no path reaches another task before it', () => {
+      for (const path of paths(machine, machine.StartAt)) {
+        expect(tasksOf(machine, path)[0]).toBe('ReserveTenantQuota');
+      }
+    });
+
+    it("adds the run's tenant to both counts on the user's limits item, only while both are under their limits", () => {
+      expect(reserve.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
+      expect(reserve.Parameters).toEqual({
+        TableName: '${TableName}',
+        Key: limitsItemKey,
+        UpdateExpression: `ADD ${tenantsCreated} :one, ${memberships} :one, ${countedTenantIds} :tenant`,
+        ConditionExpression:
+          `(attribute_not_exists(${tenantsCreated}) OR ${tenantsCreated} < :maxCreated) AND ` +
+          `(attribute_not_exists(${memberships}) OR ${memberships} < :maxMemberships)`,
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ':tenant': { 'SS.$': 'States.Array($.tenantId)' },
+          ':maxCreated': { N: '${MaxTenantsPerUser}' },
+          ':maxMemberships': { N: '${MaxMembershipsPerUser}' },
+        },
+      });
+    });
+
+    it('refuses a run past either limit with the limit error, after a failure event and with nothing to undo', () => {
+      const [refused, ...rest] = reserve.Catch ?? [];
+      expect(refused?.ErrorEquals).toEqual(['DynamoDB.ConditionalCheckFailedException']);
+      expect(rest.map((catcher) => catcher.ErrorEquals)).toEqual([['States.ALL']]);
+
+      const refusals = paths(machine, refused?.Next ?? '');
+      expect(refusals.map((path) => tasksOf(machine, path))).toEqual([['PublishTenantLimitReached']]);
+      const end = state(machine, refusals[0]?.at(-1) ?? '');
+      expect({ type: end.Type, error: end.Error }).toEqual({ type: 'Fail', error: WORKFLOW_ERROR.tenantLimitReached });
+      expect(entriesOf(state(machine, 'PublishTenantLimitReached'))[0]?.Detail).toMatchObject({
+        failedStep: 'ReserveTenantQuota',
+        error: WORKFLOW_ERROR.tenantLimitReached,
+      });
+    });
+
+    it("takes back only this run's count: both counts down by one while its tenant is counted, removed in the same write", () => {
+      expect(release.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
+      expect(release.Parameters).toEqual({
+        TableName: '${TableName}',
+        Key: limitsItemKey,
+        UpdateExpression: `ADD ${tenantsCreated} :minusOne, ${memberships} :minusOne DELETE ${countedTenantIds} :tenant`,
+        ConditionExpression: `contains(${countedTenantIds}, :tenantId)`,
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { 'SS.$': 'States.Array($.tenantId)' }, ':tenantId': { 'S.$': '$.tenantId' } },
+      });
+      // A failed condition means nothing of this run's is counted: not worth a retry.
+      expect(release.Retry?.[0]).toEqual({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], MaxAttempts: 0 });
+    });
+
+    it('is taken back, last before the failure event, whichever forward step fails', () => {
+      const forward = forwardTasks(machine);
+      expect(forward).toContain('ReserveTenantQuota');
+
+      for (const step of forward) {
+        const catchAll = (state(machine, step).Catch ?? []).find((catcher) => catcher.ErrorEquals.includes('States.ALL'));
+        for (const path of paths(machine, catchAll?.Next ?? '')) {
+          expect({ step, last: tasksOf(machine, path).slice(-2) }).toEqual({ step, last: ['ReleaseTenantQuota', 'PublishOnboardingFailed'] });
+        }
+      }
+    });
   });
 
   it("writes the items under the shared keys: the record's sort key, the user index keys and the admin role's", () => {

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { ForbiddenError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
+import { ConflictError, ForbiddenError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
 import { TENANT_ID_PATTERN } from '../../../domain/keys';
+import { TENANT_LIMITS } from '../../../domain/limits';
+import { tenantNameSchema } from '../../../domain/tenant-name';
 import {
   WORKFLOW_ERROR,
   WORKFLOWS,
@@ -33,7 +35,7 @@ export function createListTenantsHandler(deps: { storeFor: (credentials: ScopedC
 const refreshToken = z.string().min(1, 'required').max(8192);
 
 export const createTenantBody = z.strictObject({
-  name: z.string().trim().min(1, 'must be 1 to 100 characters').max(100, 'must be 1 to 100 characters'),
+  name: tenantNameSchema,
   refreshToken,
 });
 
@@ -42,9 +44,18 @@ export const switchTenantBody = z.strictObject({
   refreshToken,
 });
 
+/**
+ * Said when the run's Cause is missing. The Cause is the onboarding definition's own sentence,
+ * with both numbers of this deployment substituted; only the state machine knows the first.
+ */
+const TENANT_LIMIT_MESSAGE =
+  'You cannot create another tenant: you have created as many tenants as one user may, ' +
+  `or you belong to ${TENANT_LIMITS.maxMembershipsPerUser} tenants, the most one user may belong to`;
+
 /** A run that did not succeed: the workflow compensated, so the answer only has to say so. */
 function failure(workflow: string, result: WorkflowResult): Error {
   if (result.error === WORKFLOW_ERROR.notAMember) return new ForbiddenError('You are not a member of that tenant');
+  if (result.error === WORKFLOW_ERROR.tenantLimitReached) return new ConflictError(result.cause ?? TENANT_LIMIT_MESSAGE);
   if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
   return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
 }

@@ -2,7 +2,7 @@
  * The user pool (real cognito-local) behind a real endpoint on loopback, with a recording stand-in
  * for the Lambda API that its triggers call. Shared by the cognito-*.test.ts files.
  */
-import { createSign, generateKeyPairSync } from 'node:crypto';
+import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,9 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import cognitoLocalPrivateKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
+// Only to forge with: the key cognito-local ships in its npm package, which the pool must refuse.
+import shippedPrivateKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
+import { readSigningKey, type SigningKey } from '../../../local/cognito/signing-key';
 import { startUserPool, type LocalUserPool } from '../../../local/cognito/user-pool';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from '../../../local/config';
 import { startEndpoint, type Endpoint } from '../../../local/server/endpoint';
@@ -56,15 +58,30 @@ export interface CognitoFixture {
   readonly lambda: RecordingLambda;
   readonly idp: CognitoIdentityProviderClient;
   readonly dataDir: string;
+  /** The pool's own key, read from its data directory: lets a test sign as the pool would. */
+  readonly signingKey: SigningKey;
   /** Stops the endpoint and the pool; removes the data directory unless it was given. */
   stop(): Promise<void>;
 }
 
-export async function startCognitoFixture(options: { dataDir?: string; extraServices?: LocalService[] } = {}): Promise<CognitoFixture> {
+export interface CognitoFixtureOptions {
+  readonly dataDir?: string;
+  readonly extraServices?: LocalService[];
+  /** 0 (any free port) unless told; a restart on the same port keeps the issuer of earlier tokens. */
+  readonly port?: number;
+}
+
+async function poolSigningKey(dataDir: string): Promise<SigningKey> {
+  const key = await readSigningKey(dataDir);
+  if (!key) throw new Error(`the user pool kept no signing key in ${dataDir}`);
+  return key;
+}
+
+export async function startCognitoFixture(options: CognitoFixtureOptions = {}): Promise<CognitoFixture> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cognito-test-')));
   const extraServices = options.extraServices ?? [];
   const lambda = new RecordingLambda();
-  const endpoint = await startEndpoint({ port: 0, services: [lambda, ...extraServices] });
+  const endpoint = await startEndpoint({ port: options.port ?? 0, services: [lambda, ...extraServices] });
   const userPool = await startUserPool({
     endpointUrl: endpoint.url,
     dataDir,
@@ -73,6 +90,7 @@ export async function startCognitoFixture(options: { dataDir?: string; extraServ
     accountId: LOCAL_ACCOUNT_ID,
   });
   endpoint.addService(userPool.service);
+  const signingKey = await poolSigningKey(dataDir);
   const idp = new CognitoIdentityProviderClient({
     endpoint: endpoint.url,
     region: LOCAL_REGION,
@@ -85,6 +103,7 @@ export async function startCognitoFixture(options: { dataDir?: string; extraServ
     lambda,
     idp,
     dataDir,
+    signingKey,
     async stop() {
       idp.destroy();
       await endpoint.stop();
@@ -130,16 +149,27 @@ export { decodeClaims } from '../support';
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** An RS256 JWT with the header cognito-local uses, signed with the given key. */
-export function signJwt(claims: Record<string, unknown>, privateKeyPem: string): string {
-  const unsigned = `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'CognitoLocal' })}.${base64url(claims)}`;
-  const signature = createSign('RSA-SHA256').update(unsigned).sign(privateKeyPem).toString('base64url');
+/** The key id cognito-local's shipped key has in its tokens and its JWKS. */
+export const SHIPPED_KEY_ID = 'CognitoLocal';
+
+/** An RS256 JWT with the header the pool uses (alg, typ and a kid unless null), signed with the given key. */
+export function signJwt(claims: Record<string, unknown>, privateKey: KeyObject | string, kid: string | null): string {
+  const unsigned = `${base64url({ alg: 'RS256', typ: 'JWT', ...(kid === null ? {} : { kid }) })}.${base64url(claims)}`;
+  const signature = createSign('RSA-SHA256').update(unsigned).sign(privateKey).toString('base64url');
   return `${unsigned}.${signature}`;
 }
 
-/** Signed with cognito-local's own key: valid in every way the claims allow. */
-export const signAsUserPool = (claims: Record<string, unknown>): string => signJwt(claims, cognitoLocalPrivateKey.pem);
+/** Signed with the pool's own key under its kid: valid in every way the claims allow. */
+export const signAsUserPool = (claims: Record<string, unknown>, key: SigningKey): string => signJwt(claims, key.privateKey, key.kid);
 
-/** Signed with a key the user pool never had, under the pool's key id. */
-export const signWithForeignKey = (claims: Record<string, unknown>): string =>
-  signJwt(claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+/**
+ * A forgery with the private key that ships in cognito-local's npm package, under its kid: what
+ * anyone could mint before the pool had a key of its own. The pool, the API and the identity pool
+ * must all refuse it.
+ */
+export const signWithShippedKey = (claims: Record<string, unknown>, kid: string | null = SHIPPED_KEY_ID): string =>
+  signJwt(claims, shippedPrivateKey.pem, kid);
+
+/** Signed with a key the user pool never had, under the given key id (pass the pool's, to test the signature itself). */
+export const signWithForeignKey = (claims: Record<string, unknown>, kid: string | null = SHIPPED_KEY_ID): string =>
+  signJwt(claims, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, kid);

@@ -1,208 +1,214 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import {
   CognitoIdentityClient,
+  DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
+  GetOpenIdTokenForDeveloperIdentityCommand,
   InvalidParameterException,
   NotAuthorizedException,
+  ResourceConflictException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cognito-identity';
-import { AdminUpdateUserAttributesCommand, CreateUserPoolClientCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { TENANT_ID_CLAIM } from '../../../domain/identity';
-import { PRINCIPAL_TAG_MAPPING } from '../../../domain/isolation';
-import { CredentialStore } from '../../../local/iam/credential-store';
-import { createIdentityPoolService, identityIdFor, principalTagsFor } from '../../../local/cognito/identity-pool';
+import { COGNITO_IDENTITY_LOGIN, DEVELOPER_PROVIDER_NAME } from '../../../domain/identity';
+import { principalTagsFor } from '../../../domain/isolation';
+import { createIdentityPoolService, identityIdFor } from '../../../local/cognito/identity-pool';
+import { COGNITO_IDENTITY_ISSUER } from '../../../local/cognito/identity-pool-tokens';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from '../../../local/config';
-import {
-  decodeClaims,
-  PASSWORD,
-  signAsUserPool,
-  signUpAndSignIn,
-  signWithForeignKey,
-  startCognitoFixture,
-  type CognitoFixture,
-  type SignedInUser,
-} from './cognito-fixture';
+import { CredentialStore } from '../../../local/iam/credential-store';
+import { startEndpoint, type Endpoint } from '../../../local/server/endpoint';
 
 const IDENTITY_POOL_ID = `${LOCAL_REGION}:6d1b4b1e-9f0c-4c57-8d1e-3f2a4b5c6d7e`;
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/tenant`;
 const TTL_SECONDS = 900;
+const USER_POOL_LOGIN = `cognito-idp.${LOCAL_REGION}.amazonaws.com/${LOCAL_REGION}_Pool12345`;
 
-describe('local identity pool', () => {
-  let fixture: CognitoFixture;
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** A token shaped like the pool's own, signed with a key the pool never had. */
+function forgedOpenIdToken(identityId: string, tags: Record<string, string>): string {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'forged' })}.${base64url({
+    iss: COGNITO_IDENTITY_ISSUER,
+    sub: identityId,
+    aud: IDENTITY_POOL_ID,
+    amr: ['authenticated', DEVELOPER_PROVIDER_NAME],
+    'https://aws.amazon.com/tags': { principal_tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]])) },
+    iat: now,
+    exp: now + 600,
+  })}`;
+  return `${input}.${sign('RSA-SHA256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
+
+describe('local identity pool (developer provider only)', () => {
+  let endpoint: Endpoint;
   let identity: CognitoIdentityClient;
   let credentialStore: CredentialStore;
-  let tenantUser: SignedInUser;
+  let clock: Date | undefined;
 
   beforeAll(async () => {
     credentialStore = new CredentialStore();
-    fixture = await startCognitoFixture();
-    fixture.endpoint.addService(
-      createIdentityPoolService({
-        identityPoolId: IDENTITY_POOL_ID,
-        region: LOCAL_REGION,
-        accountId: LOCAL_ACCOUNT_ID,
-        providers: [{ providerName: fixture.userPool.providerName, issuer: fixture.userPool.issuer, clientId: fixture.userPool.userPoolClientId }],
-        roleArn: ROLE_ARN,
-        credentialStore,
-        tagMapping: PRINCIPAL_TAG_MAPPING,
-        ttlSeconds: TTL_SECONDS,
-      }),
-    );
-    identity = new CognitoIdentityClient({
-      endpoint: fixture.endpoint.url,
+    const service = createIdentityPoolService({
+      identityPoolId: IDENTITY_POOL_ID,
       region: LOCAL_REGION,
-      credentials: LOCAL_ADMIN_CREDENTIALS,
-      disableHostPrefix: true,
+      accountId: LOCAL_ACCOUNT_ID,
+      developerProviderName: DEVELOPER_PROVIDER_NAME,
+      roleArn: ROLE_ARN,
+      credentialStore,
+      ttlSeconds: TTL_SECONDS,
+      now: () => clock ?? new Date(),
     });
-    tenantUser = await signInWithTenant('tenant-user', 't-7');
+    endpoint = await startEndpoint({ port: 0, services: [service] });
+    identity = new CognitoIdentityClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: LOCAL_ADMIN_CREDENTIALS });
+  });
+  afterEach(() => {
+    clock = undefined;
   });
   afterAll(async () => {
     identity.destroy();
-    await fixture.stop();
+    await endpoint.stop();
   });
 
-  async function signInWithTenant(label: string, tenantId: string): Promise<SignedInUser> {
-    const user = await signUpAndSignIn(fixture, label);
-    await fixture.idp.send(
-      new AdminUpdateUserAttributesCommand({
-        UserPoolId: fixture.userPool.userPoolId,
-        Username: user.sub,
-        UserAttributes: [{ Name: TENANT_ID_CLAIM, Value: tenantId }],
+  const openIdToken = (userId: string, tenantId: string | null, extra: { TokenDuration?: number; IdentityId?: string } = {}) =>
+    identity.send(
+      new GetOpenIdTokenForDeveloperIdentityCommand({
+        IdentityPoolId: IDENTITY_POOL_ID,
+        Logins: { [DEVELOPER_PROVIDER_NAME]: userId },
+        PrincipalTags: { ...principalTagsFor({ userId, tenantId }) },
+        ...extra,
       }),
     );
-    const refreshed = await fixture.idp.send(
-      new InitiateAuthCommand({
-        ClientId: fixture.userPool.userPoolClientId,
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: user.refreshToken },
-      }),
-    );
-    return { ...user, idToken: refreshed.AuthenticationResult?.IdToken ?? '' };
-  }
+  const credentialsFor = (identityId: string | undefined, logins: Record<string, string>) =>
+    identity.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins: logins }));
 
-  const logins = (token: string): Record<string, string> => ({ [fixture.userPool.providerName]: token });
-  const getId = (token: string) => identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL_ID, Logins: logins(token) }));
-  const getCredentials = (identityId: string, token: string) =>
-    identity.send(new GetCredentialsForIdentityCommand({ IdentityId: identityId, Logins: logins(token) }));
+  it('describes itself as AWS does: a developer provider, no classic flow, no user pool', async () => {
+    const pool = await identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: IDENTITY_POOL_ID }));
 
-  it('gives the same user the same identity id every time, and another user another', async () => {
-    const other = await signUpAndSignIn(fixture, 'other-user');
-
-    const first = await getId(tenantUser.idToken);
-    const again = await getId(tenantUser.idToken);
-    const otherId = await getId(other.idToken);
-
-    expect(first.IdentityId).toMatch(new RegExp(`^${LOCAL_REGION}:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
-    expect(again.IdentityId).toBe(first.IdentityId);
-    expect(otherId.IdentityId).not.toBe(first.IdentityId);
+    expect(pool).toMatchObject({
+      IdentityPoolId: IDENTITY_POOL_ID,
+      DeveloperProviderName: DEVELOPER_PROVIDER_NAME,
+      AllowClassicFlow: false,
+      AllowUnauthenticatedIdentities: false,
+      CognitoIdentityProviders: [],
+    });
   });
 
-  it('issues expiring credentials tagged with the tenant and the user from the token', async () => {
-    const { IdentityId } = await getId(tenantUser.idToken);
+  it('issues credentials tagged with exactly the principal tags of the OpenID token', async () => {
+    const { IdentityId, Token } = await openIdToken('u-1', 't-7');
     const before = Date.now();
 
-    const result = await getCredentials(IdentityId ?? '', tenantUser.idToken);
+    const result = await credentialsFor(IdentityId, { [COGNITO_IDENTITY_LOGIN]: Token ?? '' });
 
     const issued = credentialStore.lookup(result.Credentials?.AccessKeyId ?? '');
     expect(result.IdentityId).toBe(IdentityId);
-    expect(issued).toMatchObject({
-      roleArn: ROLE_ARN,
-      identityId: IdentityId,
-      secretAccessKey: result.Credentials?.SecretKey,
-      sessionToken: result.Credentials?.SessionToken,
-      principalTags: { tenant_id: 't-7', user_id: tenantUser.sub },
+    expect(issued).toMatchObject({ roleArn: ROLE_ARN, identityId: IdentityId, principalTags: { tenant_id: 't-7', user_id: 'u-1' } });
+    expect(issued?.expiration.getTime()).toBeGreaterThanOrEqual(before + TTL_SECONDS * 1000 - 1000);
+    expect(result.Credentials?.AccessKeyId).toMatch(/^ASIA[0-9A-F]{16}$/);
+  });
+
+  it('issues credentials without a tenant tag for a user with no tenant', async () => {
+    const { IdentityId, Token } = await openIdToken('u-2', null);
+
+    const result = await credentialsFor(IdentityId, { [COGNITO_IDENTITY_LOGIN]: Token ?? '' });
+
+    expect(credentialStore.lookup(result.Credentials?.AccessKeyId ?? '')?.principalTags).toEqual({ user_id: 'u-2' });
+  });
+
+  it('gives the same developer user the same identity id every time, and another user another', async () => {
+    const first = await openIdToken('u-3', 't-1');
+    const again = await openIdToken('u-3', 't-2');
+    const other = await openIdToken('u-4', 't-1');
+
+    expect(first.IdentityId).toMatch(new RegExp(`^${LOCAL_REGION}:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
+    expect(again.IdentityId).toBe(first.IdentityId);
+    expect(other.IdentityId).not.toBe(first.IdentityId);
+    expect(first.IdentityId).toBe(
+      identityIdFor({ identityPoolId: IDENTITY_POOL_ID, region: LOCAL_REGION, providerName: DEVELOPER_PROVIDER_NAME, sub: 'u-3' }),
+    );
+  });
+
+  describe('refuses, as AWS does', () => {
+    it('a user pool ID token at GetId: the pool has no such provider', async () => {
+      await expect(identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL_ID, Logins: { [USER_POOL_LOGIN]: 'a.b.c' } }))).rejects.toBeInstanceOf(
+        NotAuthorizedException,
+      );
     });
-    const expiresInSeconds = ((result.Credentials?.Expiration?.getTime() ?? 0) - before) / 1000;
-    expect(expiresInSeconds).toBeGreaterThan(TTL_SECONDS - 5);
-    expect(expiresInSeconds).toBeLessThanOrEqual(TTL_SECONDS);
-  });
 
-  it('leaves out the tag of a claim the token lacks', async () => {
-    const noTenant = await signUpAndSignIn(fixture, 'no-tenant');
-    const { IdentityId } = await getId(noTenant.idToken);
+    it('a user pool ID token at GetCredentialsForIdentity', async () => {
+      const { IdentityId } = await openIdToken('u-5', 't-1');
 
-    const result = await getCredentials(IdentityId ?? '', noTenant.idToken);
+      await expect(credentialsFor(IdentityId, { [USER_POOL_LOGIN]: 'a.b.c' })).rejects.toThrow(
+        expect.objectContaining({ name: 'NotAuthorizedException', message: expect.stringContaining('not from a supported provider') }),
+      );
+    });
 
-    expect(credentialStore.lookup(result.Credentials?.AccessKeyId ?? '')?.principalTags).toEqual({ user_id: noTenant.sub });
-  });
+    it('unauthenticated access (no Logins)', async () => {
+      await expect(identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL_ID }))).rejects.toBeInstanceOf(NotAuthorizedException);
+      await expect(credentialsFor(`${LOCAL_REGION}:00000000-0000-5000-8000-000000000000`, {})).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
 
-  it('rejects a token signed with a key the user pool does not have', async () => {
-    const forged = signWithForeignKey(decodeClaims(tenantUser.idToken));
+    it('an OpenID token signed with any other key, whatever tags it claims', async () => {
+      const { IdentityId } = await openIdToken('u-6', null);
 
-    await expect(getId(forged)).rejects.toBeInstanceOf(NotAuthorizedException);
-  });
+      await expect(
+        credentialsFor(IdentityId, { [COGNITO_IDENTITY_LOGIN]: forgedOpenIdToken(IdentityId ?? '', { tenant_id: 't-1', user_id: 'u-6' }) }),
+      ).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
 
-  it('rejects a token issued to another app client', async () => {
-    const { UserPoolClient } = await fixture.idp.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: fixture.userPool.userPoolId,
-        ClientName: 'other',
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
-      }),
-    );
-    const auth = await fixture.idp.send(
-      new InitiateAuthCommand({
-        ClientId: UserPoolClient?.ClientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: tenantUser.email, PASSWORD },
-      }),
-    );
+    it('an OpenID token with a tampered payload', async () => {
+      const { IdentityId, Token } = await openIdToken('u-7', 't-1');
+      const [header, payload, signature] = (Token ?? '').split('.');
+      const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+      const tampered = `${header}.${base64url({ ...claims, 'https://aws.amazon.com/tags': { principal_tags: { tenant_id: ['t-2'] } } })}.${signature}`;
 
-    await expect(getId(auth.AuthenticationResult?.IdToken ?? '')).rejects.toThrow(/audience/);
-  });
+      await expect(credentialsFor(IdentityId, { [COGNITO_IDENTITY_LOGIN]: tampered })).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
 
-  it('rejects an expired token', async () => {
-    const { IdentityId } = await getId(tenantUser.idToken);
-    const expired = signAsUserPool({ ...decodeClaims(tenantUser.idToken), exp: Math.floor(Date.now() / 1000) - 60 });
+    it('an expired OpenID token', async () => {
+      const { IdentityId, Token } = await openIdToken('u-8', 't-1', { TokenDuration: 1 });
+      clock = new Date(Date.now() + 2000);
 
-    await expect(getCredentials(IdentityId ?? '', expired)).rejects.toThrow(/expired/);
-  });
+      await expect(credentialsFor(IdentityId, { [COGNITO_IDENTITY_LOGIN]: Token ?? '' })).rejects.toThrow(
+        expect.objectContaining({ name: 'NotAuthorizedException', message: expect.stringContaining('expired') }),
+      );
+    });
 
-  it('rejects an access token', async () => {
-    const { IdentityId } = await getId(tenantUser.idToken);
-    const accessAsId = signAsUserPool({ ...decodeClaims(tenantUser.accessToken), aud: fixture.userPool.userPoolClientId });
+    it("another identity's OpenID token", async () => {
+      const mine = await openIdToken('u-9', 't-1');
+      const theirs = await openIdToken('u-10', 't-1');
 
-    await expect(getCredentials(IdentityId ?? '', tenantUser.accessToken)).rejects.toBeInstanceOf(NotAuthorizedException);
-    await expect(getCredentials(IdentityId ?? '', accessAsId)).rejects.toThrow(/Not a valid OpenId Connect identity token/);
-  });
+      await expect(credentialsFor(mine.IdentityId, { [COGNITO_IDENTITY_LOGIN]: theirs.Token ?? '' })).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
 
-  it("rejects a token presented for another user's identity", async () => {
-    const victim = await signUpAndSignIn(fixture, 'victim');
-    const { IdentityId: victimIdentity } = await getId(victim.idToken);
+    it('a developer provider that is not the pool’s', async () => {
+      await expect(
+        identity.send(new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: IDENTITY_POOL_ID, Logins: { 'login.other': 'u-1' } })),
+      ).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
 
-    await expect(getCredentials(victimIdentity ?? '', tenantUser.idToken)).rejects.toBeInstanceOf(NotAuthorizedException);
-  });
+    it('an IdentityId that the login is not linked to', async () => {
+      await expect(openIdToken('u-11', null, { IdentityId: `${LOCAL_REGION}:00000000-0000-5000-8000-000000000000` })).rejects.toBeInstanceOf(
+        ResourceConflictException,
+      );
+    });
 
-  it('answers ResourceNotFoundException for an identity it never issued and for another pool', async () => {
-    const unknownIdentity = `${LOCAL_REGION}:00000000-0000-4000-8000-000000000000`;
+    it.each([
+      ['an empty tag value', { PrincipalTags: { tenant_id: '' } }],
+      ['a token duration of 0', { TokenDuration: 0 }],
+      ['a token duration over a day', { TokenDuration: 86_401 }],
+    ])('%s', async (_case, extra) => {
+      await expect(
+        identity.send(
+          new GetOpenIdTokenForDeveloperIdentityCommand({ IdentityPoolId: IDENTITY_POOL_ID, Logins: { [DEVELOPER_PROVIDER_NAME]: 'u-1' }, ...extra }),
+        ),
+      ).rejects.toBeInstanceOf(InvalidParameterException);
+    });
 
-    await expect(getCredentials(unknownIdentity, tenantUser.idToken)).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(
-      identity.send(new GetIdCommand({ IdentityPoolId: `${LOCAL_REGION}:11111111-1111-4111-8111-111111111111`, Logins: logins(tenantUser.idToken) })),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
-  });
-
-  it('answers InvalidParameterException for a malformed identity id', async () => {
-    await expect(getCredentials('not an identity', tenantUser.idToken)).rejects.toBeInstanceOf(InvalidParameterException);
-  });
-
-  it('refuses unauthenticated identities', async () => {
-    await expect(identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL_ID }))).rejects.toBeInstanceOf(NotAuthorizedException);
-  });
-});
-
-describe('identity pool rules', () => {
-  it('derives the identity id from pool, provider and user only', () => {
-    const base = { identityPoolId: IDENTITY_POOL_ID, region: LOCAL_REGION, providerName: 'cognito-idp.us-east-1.amazonaws.com/p', sub: 'u1' };
-
-    expect(identityIdFor(base)).toBe(identityIdFor({ ...base }));
-    expect(identityIdFor({ ...base, sub: 'u2' })).not.toBe(identityIdFor(base));
-    expect(identityIdFor({ ...base, providerName: 'cognito-idp.us-east-1.amazonaws.com/q' })).not.toBe(identityIdFor(base));
-    expect(identityIdFor(base).startsWith(`${LOCAL_REGION}:`)).toBe(true);
-  });
-
-  it('maps present claims to tags and skips empty or missing ones', () => {
-    expect(principalTagsFor({ sub: 'u1', [TENANT_ID_CLAIM]: '' }, PRINCIPAL_TAG_MAPPING)).toEqual({ user_id: 'u1' });
-    expect(principalTagsFor({ sub: 'u1', [TENANT_ID_CLAIM]: 't1' }, PRINCIPAL_TAG_MAPPING)).toEqual({ user_id: 'u1', tenant_id: 't1' });
+    it('another identity pool', async () => {
+      await expect(identity.send(new DescribeIdentityPoolCommand({ IdentityPoolId: `${LOCAL_REGION}:11111111-1111-4111-8111-111111111111` }))).rejects.toBeInstanceOf(
+        ResourceNotFoundException,
+      );
+    });
   });
 });

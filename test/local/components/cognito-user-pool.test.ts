@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, createPublicKey, createVerify, type JsonWebKey } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,18 +23,55 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { APP_CLIENT, TENANT_ID_CLAIM } from '../../../domain/identity';
 import { LoopbackFetcher } from '../../../local/cognito/loopback-fetcher';
+import { SIGNING_KEY_FILE } from '../../../local/cognito/signing-key';
 import { LOCAL_REGION } from '../../../local/config';
 import {
   decodeClaims,
   PASSWORD,
   POST_CONFIRMATION_FUNCTION,
   signAsUserPool,
+  SHIPPED_KEY_ID,
   signUpAndSignIn,
   signWithForeignKey,
+  signWithShippedKey,
   startCognitoFixture,
   uniqueEmail,
   type CognitoFixture,
 } from './cognito-fixture';
+
+/** The pool's JWKS as any verifier fetches it. */
+async function servedJwks(fixture: CognitoFixture): Promise<JsonWebKey[]> {
+  const response = await fetch(`${fixture.userPool.issuer}/.well-known/jwks.json`);
+  return ((await response.json()) as { keys: JsonWebKey[] }).keys;
+}
+
+/** Verifies through the served JWKS, as the authorizer and the identity pool do. */
+const jwksVerifier = (fixture: CognitoFixture, tokenUse: 'id' | 'access') =>
+  JwtVerifier.create(
+    {
+      issuer: fixture.userPool.issuer,
+      audience: tokenUse === 'id' ? fixture.userPool.userPoolClientId : null,
+      jwksUri: `${fixture.userPool.issuer}/.well-known/jwks.json`,
+      customJwtCheck: ({ payload }) => {
+        if (payload.token_use !== tokenUse) throw new Error(`not an ${tokenUse} token`);
+      },
+    },
+    { jwksCache: new SimpleJwksCache({ fetcher: new LoopbackFetcher() }) },
+  );
+
+const decodeHeader = (jwt: string): Record<string, unknown> =>
+  JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+
+/** A refresh token carries no kid, so it is checked against the served key itself. */
+function signedWithServedKey(jwt: string, jwk: JsonWebKey): boolean {
+  const [header, payload, signature] = jwt.split('.');
+  return createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(createPublicKey({ key: jwk, format: 'jwk' }), signature ?? '', 'base64url');
+}
+
+const refreshWith = (fixture: CognitoFixture, refreshToken: string) =>
+  fixture.idp.send(
+    new InitiateAuthCommand({ ClientId: fixture.userPool.userPoolClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } }),
+  );
 
 describe('local user pool (cognito-local behind the endpoint)', () => {
   let fixture: CognitoFixture;
@@ -120,6 +158,63 @@ describe('local user pool (cognito-local behind the endpoint)', () => {
     expect(decodeClaims(user.accessToken)).toMatchObject({ iss: fixture.userPool.issuer, client_id: clientId(), token_use: 'access' });
   });
 
+  it('signs ID, access and refresh tokens with the one key its JWKS serves, not the key cognito-local ships', async () => {
+    const user = await signUpAndSignIn(fixture, 'own-key');
+
+    const keys = await servedJwks(fixture);
+
+    expect(keys).toHaveLength(1);
+    const [served] = keys as [JsonWebKey];
+    expect(served).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: fixture.signingKey.kid });
+    expect(served.kid).not.toBe(SHIPPED_KEY_ID);
+    expect(createPublicKey({ key: served, format: 'jwk' }).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    await expect(jwksVerifier(fixture, 'id').verify(user.idToken)).resolves.toMatchObject({ sub: user.sub });
+    await expect(jwksVerifier(fixture, 'access').verify(user.accessToken)).resolves.toMatchObject({ sub: user.sub });
+    expect(signedWithServedKey(user.refreshToken, served)).toBe(true);
+    expect([user.idToken, user.accessToken].map(decodeHeader)).toEqual([
+      { alg: 'RS256', typ: 'JWT', kid: served.kid },
+      { alg: 'RS256', typ: 'JWT', kid: served.kid },
+    ]);
+    expect(decodeHeader(user.refreshToken)).toEqual({ alg: 'RS256', typ: 'JWT' });
+  });
+
+  it('names its key by the RFC 7638 thumbprint of the public key', async () => {
+    const [served] = (await servedJwks(fixture)) as [JsonWebKey];
+
+    const thumbprint = createHash('sha256').update(`{"e":"${served.e}","kty":"RSA","n":"${served.n}"}`).digest('base64url');
+
+    expect(served.kid).toBe(thumbprint);
+  });
+
+  it('keeps its private key in the data directory, readable by its owner only', async () => {
+    const file = await stat(join(fixture.dataDir, SIGNING_KEY_FILE));
+
+    expect(file.mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses an access token forged with the key cognito-local ships', async () => {
+    const user = await signUpAndSignIn(fixture, 'shipped-key-access');
+    const forged = signWithShippedKey(decodeClaims(user.accessToken));
+
+    const genuine = await fixture.idp.send(new GetUserCommand({ AccessToken: user.accessToken }));
+
+    expect(genuine.Username).toBe(user.sub);
+    await expect(fixture.idp.send(new GetUserCommand({ AccessToken: forged }))).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+
+  it('refuses a refresh token forged with the key cognito-local ships, before cognito-local looks it up', async () => {
+    const user = await signUpAndSignIn(fixture, 'shipped-key-refresh');
+    // cognito-local's refresh tokens carry no kid.
+    const forged = signWithShippedKey(decodeClaims(user.refreshToken), null);
+
+    const refreshing = refresh(forged);
+
+    await expect(refreshing).rejects.toBeInstanceOf(NotAuthorizedException);
+    // The proxy's signature check answers, not cognito-local's "User not authorized" for an unknown token.
+    await expect(refreshing).rejects.toThrow('Invalid Refresh Token');
+    await expect(refresh(user.refreshToken)).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
+  });
+
   it('publishes an OpenID configuration naming the endpoint issuer', async () => {
     const response = await fetch(`${fixture.userPool.issuer}/.well-known/openid-configuration`);
 
@@ -192,14 +287,14 @@ describe('local user pool (cognito-local behind the endpoint)', () => {
 
   it('rejects an access token that the pool did not sign', async () => {
     const user = await signUpAndSignIn(fixture, 'forged-access');
-    const forged = signWithForeignKey(decodeClaims(user.accessToken));
+    const forged = signWithForeignKey(decodeClaims(user.accessToken), fixture.signingKey.kid);
 
     await expect(fixture.idp.send(new GetUserCommand({ AccessToken: forged }))).rejects.toBeInstanceOf(NotAuthorizedException);
   });
 
   it('rejects an expired access token', async () => {
     const user = await signUpAndSignIn(fixture, 'expired-access');
-    const expired = signAsUserPool({ ...decodeClaims(user.accessToken), exp: Math.floor(Date.now() / 1000) - 60 });
+    const expired = signAsUserPool({ ...decodeClaims(user.accessToken), exp: Math.floor(Date.now() / 1000) - 60 }, fixture.signingKey);
 
     await expect(fixture.idp.send(new GetUserCommand({ AccessToken: expired }))).rejects.toThrow('Access Token has expired');
   });
@@ -251,5 +346,48 @@ describe('local user pool restarted on the same data directory', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('local user pool signing key across restarts', () => {
+  const dataDirs: string[] = [];
+  const newDataDir = async (): Promise<string> => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cognito-key-'));
+    dataDirs.push(dataDir);
+    return dataDir;
+  };
+  afterAll(async () => {
+    await Promise.all(dataDirs.map((dataDir) => rm(dataDir, { recursive: true, force: true })));
+  });
+
+  it('keeps the key on the same data directory, so tokens issued before the restart still verify and refresh', async () => {
+    const dataDir = await newDataDir();
+    const first = await startCognitoFixture({ dataDir });
+    const user = await signUpAndSignIn(first, 'key-kept');
+    const keysBefore = await servedJwks(first).finally(() => first.stop());
+
+    // The same port keeps the issuer (`<endpoint>/<poolId>`) that the earlier tokens name.
+    const second = await startCognitoFixture({ dataDir, port: first.endpoint.port });
+    try {
+      const refreshed = await refreshWith(second, user.refreshToken);
+
+      expect(await servedJwks(second)).toEqual(keysBefore);
+      await expect(jwksVerifier(second, 'id').verify(user.idToken)).resolves.toMatchObject({ sub: user.sub });
+      await expect(jwksVerifier(second, 'id').verify(refreshed.AuthenticationResult?.IdToken ?? '')).resolves.toMatchObject({ sub: user.sub });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('generates a new key, with a new kid, for a new data directory', async () => {
+    const first = await startCognitoFixture({ dataDir: await newDataDir() });
+    const keysOfFirst = await servedJwks(first).finally(() => first.stop());
+    const second = await startCognitoFixture({ dataDir: await newDataDir() });
+    const keysOfSecond = await servedJwks(second).finally(() => second.stop());
+
+    const [firstKey, secondKey] = [keysOfFirst[0], keysOfSecond[0]];
+
+    expect(secondKey?.kid).not.toBe(firstKey?.kid);
+    expect(secondKey?.n).not.toBe(firstKey?.n);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * Tokens signed with the pool's own key (signing-key.ts) instead of the key cognito-local ships in
+ * its npm package, which anyone can read and so signs nothing that is trusted. cognito-local still
+ * builds the claims (expiry, groups, custom attributes, the PreTokenGeneration trigger); only the
+ * signature and the `kid` change. Re-signing happens inside `generate`, before cognito-local stores
+ * the refresh token in the user record, so the stored and the returned refresh token are the same
+ * string and refreshing keeps working.
+ */
+import { createSign } from 'node:crypto';
+import type { TokenGenerator, Tokens } from 'cognito-local/lib/services/tokenGenerator';
+import type { SigningKey } from './signing-key';
+
+export class MalformedTokenError extends Error {
+  constructor() {
+    super('cognito-local produced a token that is not a JWT');
+    this.name = 'MalformedTokenError';
+  }
+}
+
+const encodeSegment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function decodeHeader(segment: string): Record<string, unknown> {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    if (header !== null && typeof header === 'object') return header as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new MalformedTokenError();
+}
+
+/** An RS256 JWS over `header` and an already encoded payload segment. */
+export function signJws(header: Record<string, unknown>, payloadSegment: string, key: SigningKey): string {
+  const unsigned = `${encodeSegment(header)}.${payloadSegment}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey, 'base64url')}`;
+}
+
+/**
+ * The same token, signed with `key`. The header keeps cognito-local's fields: alg RS256, typ JWT,
+ * and a kid (ours) only where it set one; its refresh tokens carry none, and isValidRefreshToken
+ * checks them against the key itself. The payload segment is kept byte for byte, so every claim
+ * is exactly what cognito-local built.
+ */
+export function resignJwt(token: string, key: SigningKey): string {
+  const [headerSegment, payloadSegment, signature, ...rest] = token.split('.');
+  if (headerSegment === undefined || payloadSegment === undefined || signature === undefined || rest.length > 0) {
+    throw new MalformedTokenError();
+  }
+  const original = decodeHeader(headerSegment);
+  const header = { alg: 'RS256', typ: 'JWT', ...('kid' in original ? { kid: key.kid } : {}) };
+  return signJws(header, payloadSegment, key);
+}
+
+/** cognito-local's JwtTokenGenerator (or any TokenGenerator), with every token re-signed with `key`. */
+export class PoolKeyTokenGenerator implements TokenGenerator {
+  constructor(
+    private readonly claims: TokenGenerator,
+    private readonly key: SigningKey,
+  ) {}
+
+  async generate(...args: Parameters<TokenGenerator['generate']>): Promise<Tokens> {
+    const tokens = await this.claims.generate(...args);
+    return {
+      AccessToken: resignJwt(tokens.AccessToken, this.key),
+      IdToken: resignJwt(tokens.IdToken, this.key),
+      RefreshToken: resignJwt(tokens.RefreshToken, this.key),
+    };
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The caller gate's decision table: for each request to the local endpoint, whether AWS serves it
+ * unsigned, which SigV4 signing name it must be signed for, and which IAM action on which resource
+ * it is. Pure apart from reading the request; the gate (caller-gate.ts) applies it.
+ */
+import { USER_POOL_TARGET_PREFIX } from '../cognito/user-pool';
+import { IDENTITY_POOL_TARGET_PREFIX } from '../cognito/identity-pool';
+import { CONSOLE_PATHS } from '../console/console-service';
+import { DYNAMODB_TARGET_PREFIX } from '../dynamodb/gateway';
+import { DEFAULT_BUS, EVENTBRIDGE_TARGET_PREFIX } from '../eventbridge/bus';
+import { FUNCTION_PATH, resolveFunctionName } from '../lambda/lambda-service';
+import type { AwsRequest } from '../server/types';
+import { STEP_FUNCTIONS_TARGET_PREFIX } from '../stepfunctions/api';
+import { FAULTS_PATH } from '../stepfunctions/faults';
+import type { AuthorizationRequest } from './dynamodb-authorization';
+
+/** How a service words its errors: which status, header and body members a refusal carries. */
+export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local';
+
+export interface ArnScope {
+  readonly region: string;
+  readonly accountId: string;
+}
+
+export type OperationRule =
+  /** AWS serves it without a signature and ignores one if present: nobody is authenticated. */
+  | { readonly access: 'public'; readonly operation: string }
+  /** DynamoDB: its own gateway authenticates and evaluates, since it needs the tables' key schemas. */
+  | { readonly access: 'delegated'; readonly operation: string }
+  | {
+      readonly access: 'signed';
+      readonly operation: string;
+      readonly protocol: ErrorProtocol;
+      /** The SigV4 signing name; undefined where no AWS service exists, so any scope is taken as signed. */
+      readonly signingService: string | undefined;
+      /** What IAM evaluates for a session caller; computed only then, so the admin path parses nothing. */
+      authorizationRequests(): AuthorizationRequest[];
+    };
+
+/**
+ * User pool operations that AWS authorizes by ClientId, session or access token, never by IAM.
+ * Source: Amazon Cognito Developer Guide, "Understanding API, OIDC, and managed login pages
+ * authentication" (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html),
+ * its lists of IAM-authorized, public and token-authorized operations; each of these operations'
+ * API reference says "Amazon Cognito doesn't evaluate Identity and Access Management (IAM) policies
+ * in requests for this API operation", and @aws-sdk/client-cognito-identity-provider sends exactly
+ * these unsigned (`smithy.api#noAuth` in its auth scheme provider), GetClientToken excepted (M2M,
+ * authorized by the client secret).
+ */
+export const PUBLIC_USER_POOL_OPERATIONS: ReadonlySet<string> = new Set([
+  'AssociateSoftwareToken',
+  'ChangePassword',
+  'CompleteWebAuthnRegistration',
+  'ConfirmDevice',
+  'ConfirmForgotPassword',
+  'ConfirmSignUp',
+  'DeleteUser',
+  'DeleteUserAttributes',
+  'DeleteWebAuthnCredential',
+  'ForgetDevice',
+  'ForgotPassword',
+  'GetClientToken',
+  'GetDevice',
+  'GetTokensFromRefreshToken',
+  'GetUser',
+  'GetUserAttributeVerificationCode',
+  'GetUserAuthFactors',
+  'GlobalSignOut',
+  'InitiateAuth',
+  'ListDevices',
+  'ListUserSessions',
+  'ListWebAuthnCredentials',
+  'ResendConfirmationCode',
+  'RespondToAuthChallenge',
+  'RevokeToken',
+  'RevokeUserSession',
+  'SetUserMFAPreference',
+  'SetUserSettings',
+  'SignUp',
+  'StartWebAuthnRegistration',
+  'UpdateAuthEventFeedback',
+  'UpdateDeviceStatus',
+  'UpdateUserAttributes',
+  'VerifySoftwareToken',
+  'VerifyUserAttribute',
+]);
+
+/**
+ * Identity pool operations that need no credentials: the Cognito Identity API reference calls
+ * each "a public API. You do not need any credentials to call this API", and
+ * @aws-sdk/client-cognito-identity sends them unsigned. Everything else there is IAM-authorized.
+ */
+export const PUBLIC_IDENTITY_POOL_OPERATIONS: ReadonlySet<string> = new Set(['GetId', 'GetCredentialsForIdentity', 'GetOpenIdToken', 'UnlinkIdentity']);
+
+/**
+ * Made-up IAM actions for the local control paths: no AWS service defines them and no role of this
+ * project grants them (the tenant role allows DynamoDB actions only), so only the local
+ * administrator passes.
+ */
+export const LOCAL_ACTIONS = { setFaults: 'local:SetFaults', clearFaults: 'local:ClearFaults', unclassified: 'local:CallUnclassifiedOperation' } as const;
+
+const WELL_KNOWN_PATH = /^\/[^/]+\/\.well-known\/[^/]+$/;
+
+type Json = Record<string, unknown>;
+
+/** The JSON body, or nothing: a body that does not parse gets the service's own error once let through. */
+function jsonInput(request: AwsRequest): Json {
+  if (request.body.length === 0) return {};
+  try {
+    const parsed: unknown = JSON.parse(request.body.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
+const stringMember = (input: Json, name: string): string | undefined => {
+  const value = input[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+};
+
+const operationOf = (request: AwsRequest, prefix: string): string | undefined =>
+  request.target?.startsWith(`${prefix}.`) ? request.target.slice(prefix.length + 1) : undefined;
+
+function signed(
+  operation: string,
+  protocol: ErrorProtocol,
+  signingService: string | undefined,
+  authorizationRequests: () => AuthorizationRequest[],
+): OperationRule {
+  return { access: 'signed', operation, protocol, signingService, authorizationRequests };
+}
+
+const on = (action: string, resource: string): AuthorizationRequest => ({ action, resource, context: {} });
+
+function userPoolRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  if (request.method === 'GET' && WELL_KNOWN_PATH.test(request.path)) return { access: 'public', operation: `GET ${request.path}` };
+  const operation = operationOf(request, USER_POOL_TARGET_PREFIX);
+  if (operation === undefined) return undefined;
+  if (PUBLIC_USER_POOL_OPERATIONS.has(operation)) return { access: 'public', operation: request.target ?? operation };
+  return signed(request.target ?? operation, 'json-1.1', 'cognito-idp', () => {
+    const poolId = stringMember(jsonInput(request), 'UserPoolId');
+    const resource = poolId === undefined ? '*' : `arn:aws:cognito-idp:${scope.region}:${scope.accountId}:userpool/${poolId}`;
+    return [on(`cognito-idp:${operation}`, resource)];
+  });
+}
+
+function identityPoolRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const operation = operationOf(request, IDENTITY_POOL_TARGET_PREFIX);
+  if (operation === undefined) return undefined;
+  if (PUBLIC_IDENTITY_POOL_OPERATIONS.has(operation)) return { access: 'public', operation: request.target ?? operation };
+  return signed(request.target ?? operation, 'json-1.1', 'cognito-identity', () => {
+    const poolId = stringMember(jsonInput(request), 'IdentityPoolId');
+    const resource = poolId === undefined ? '*' : `arn:aws:cognito-identity:${scope.region}:${scope.accountId}:identitypool/${poolId}`;
+    return [on(`cognito-identity:${operation}`, resource)];
+  });
+}
+
+function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const operation = operationOf(request, STEP_FUNCTIONS_TARGET_PREFIX);
+  if (operation === undefined) return undefined;
+  return signed(request.target ?? operation, 'json-1.0', 'states', () => {
+    const input = jsonInput(request);
+    const name = operation === 'CreateStateMachine' ? stringMember(input, 'name') : undefined;
+    // The state machine ARN for runs and definitions, the execution ARN for what a run left behind.
+    const resource =
+      stringMember(input, 'stateMachineArn') ??
+      stringMember(input, 'executionArn') ??
+      (name === undefined ? '*' : `arn:aws:states:${scope.region}:${scope.accountId}:stateMachine:${name}`);
+    return [on(`states:${operation}`, resource)];
+  });
+}
+
+const RULE_OPERATIONS = new Set(['PutRule', 'DeleteRule', 'DescribeRule', 'EnableRule', 'DisableRule', 'PutTargets', 'RemoveTargets', 'ListTargetsByRule']);
+
+function eventBridgeResources(operation: string, input: Json, scope: ArnScope): string[] {
+  const arnPrefix = `arn:aws:events:${scope.region}:${scope.accountId}:`;
+  const busArn = (reference: string | undefined): string =>
+    reference?.startsWith('arn:') ? reference : `${arnPrefix}event-bus/${reference ?? DEFAULT_BUS}`;
+  if (operation === 'PutEvents') {
+    const entries = Array.isArray(input.Entries) ? input.Entries : [];
+    // Every bus the call writes to is authorized; a call naming none still writes to the default bus.
+    const buses = entries.map((entry) => busArn(typeof entry === 'object' && entry !== null ? stringMember(entry as Json, 'EventBusName') : undefined));
+    return [...new Set(buses.length === 0 ? [busArn(undefined)] : buses)];
+  }
+  if (RULE_OPERATIONS.has(operation)) {
+    const rule = stringMember(input, 'Name') ?? stringMember(input, 'Rule') ?? '*';
+    const reference = stringMember(input, 'EventBusName');
+    const bus = reference?.startsWith('arn:') ? reference.slice(reference.indexOf('event-bus/') + 'event-bus/'.length) : (reference ?? DEFAULT_BUS);
+    return [`${arnPrefix}rule/${bus === DEFAULT_BUS ? rule : `${bus}/${rule}`}`];
+  }
+  if (operation === 'DescribeEventBus') return [busArn(stringMember(input, 'Name'))];
+  return ['*'];
+}
+
+function eventBridgeRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const operation = operationOf(request, EVENTBRIDGE_TARGET_PREFIX);
+  if (operation === undefined) return undefined;
+  return signed(request.target ?? operation, 'json-1.1', 'events', () =>
+    eventBridgeResources(operation, jsonInput(request), scope).map((resource) => on(`events:${operation}`, resource)),
+  );
+}
+
+function lambdaRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const identifier = FUNCTION_PATH.exec(request.path)?.[1];
+  if (identifier === undefined) return undefined;
+  return signed(`${request.method} ${request.path}`, 'rest-json', 'lambda', () => {
+    let name: string;
+    try {
+      name = resolveFunctionName(identifier);
+    } catch {
+      name = identifier; // a malformed escape: still a resource no tenant policy names
+    }
+    return [on('lambda:InvokeFunction', `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`)];
+  });
+}
+
+function localRule(request: AwsRequest): OperationRule | undefined {
+  if (!request.path.startsWith('/_local/')) return undefined;
+  const operation = `${request.method} ${request.path}`;
+  if (request.method === 'GET' && CONSOLE_PATHS.includes(request.path)) return { access: 'public', operation };
+  const action =
+    request.path === FAULTS_PATH && request.method === 'POST'
+      ? LOCAL_ACTIONS.setFaults
+      : request.path === FAULTS_PATH && request.method === 'DELETE'
+        ? LOCAL_ACTIONS.clearFaults
+        : LOCAL_ACTIONS.unclassified;
+  return signed(operation, 'local', undefined, () => [on(action, '*')]);
+}
+
+/**
+ * The rule for one request. A request no rule knows needs a signature and is the administrator's
+ * alone: the gate cannot name its real IAM action, so it stands as a made-up one no role grants.
+ */
+export function ruleFor(request: AwsRequest, scope: ArnScope): OperationRule {
+  if (operationOf(request, DYNAMODB_TARGET_PREFIX) !== undefined) return { access: 'delegated', operation: request.target ?? '' };
+  const rule =
+    userPoolRule(request, scope) ??
+    identityPoolRule(request, scope) ??
+    stepFunctionsRule(request, scope) ??
+    eventBridgeRule(request, scope) ??
+    lambdaRule(request, scope) ??
+    localRule(request);
+  if (rule) return rule;
+  const operation = request.target ?? `${request.method} ${request.path}`;
+  return signed(operation, request.target === undefined ? 'local' : 'json-1.1', undefined, () => [on(LOCAL_ACTIONS.unclassified, '*')]);
+}
