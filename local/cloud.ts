@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -70,7 +70,10 @@ function stableId(stateDir: string, persist: boolean, name: string, make: () => 
 export async function startLocalCloud(options: LocalCloudOptions) {
   const progress = options.progress ?? (() => undefined);
   const stateDir = resolve(options.stateDir);
-  mkdirSync(stateDir, { recursive: true });
+  // The state directory holds the pool's signing key, users' refresh tokens and the table: readable
+  // by this user only, also when an earlier start (or the user) made it with looser modes.
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(stateDir, 0o700);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async (): Promise<void> => {
     // Reverse order: the endpoint stops taking requests before the emulators behind it go away.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseType } from '../../handlers/api/gateway-responses';
-import { close, listen, readBody } from '../server/endpoint';
+import { close, foreignHostMessage, listen, readBody, servesHost } from '../server/endpoint';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -283,7 +283,14 @@ export async function startRestApi(options: {
     };
   }
 
+  let boundPort = options.port;
   const server: Server = createServer((req, res) => {
+    if (!servesHost(req.headers.host, boundPort)) {
+      const body = JSON.stringify({ error: { code: 'Forbidden', message: foreignHostMessage(req.headers.host, boundPort) } });
+      res.writeHead(403, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+      return;
+    }
     handle(req)
       .then(({ statusCode, headers, body }) => {
         res.writeHead(statusCode, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
@@ -297,6 +304,7 @@ export async function startRestApi(options: {
       });
   });
   const port = await listen(server, options.port, host, 'REST API');
+  boundPort = port;
   return {
     url: `http://${host}:${port}`,
     port,

@@ -380,9 +380,10 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
   return {
     name: 'cognito-idp',
     canHandle(request: AwsRequest) {
-      if (request.target?.startsWith(`${USER_POOL_TARGET_PREFIX}.`)) return true;
+      if (request.method === 'POST' && request.target?.startsWith(`${USER_POOL_TARGET_PREFIX}.`)) return true;
       return (
         request.method === 'GET' &&
+        request.target === undefined &&
         (request.path === `${wellKnownPrefix}jwks.json` || request.path === `${wellKnownPrefix}openid-configuration`)
       );
     },

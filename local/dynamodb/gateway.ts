@@ -150,7 +150,7 @@ export function createDynamoDbGateway(options: DynamoDbGatewayOptions): LocalSer
 
   return {
     name: 'dynamodb',
-    canHandle: (request) => request.target?.startsWith(`${DYNAMODB_TARGET_PREFIX}.`) ?? false,
+    canHandle: (request) => request.method === 'POST' && (request.target?.startsWith(`${DYNAMODB_TARGET_PREFIX}.`) ?? false),
     async handle(request) {
       const operation = request.target?.slice(DYNAMODB_TARGET_PREFIX.length + 1) ?? '';
       let caller: Caller;

@@ -38,8 +38,11 @@ export interface CallerGateOptions {
 }
 
 export interface CallerGate {
-  /** The refusal to answer instead of the service, or undefined when the request may proceed. */
-  check(request: AwsRequest): AwsResponse | undefined;
+  /**
+   * The refusal to answer instead of the service, or undefined when the request may proceed.
+   * `claimedBy` is the name of the service that claimed the request: its rule is the one applied.
+   */
+  check(request: AwsRequest, claimedBy: string): AwsResponse | undefined;
 }
 
 /** Where no AWS signing name exists (`/_local/*`), the scope the client signed for is taken as meant. */
@@ -65,8 +68,8 @@ function sessionPrincipal(credentials: IssuedCredentials, accountId: string): Se
 export function createCallerGate(options: CallerGateOptions): CallerGate {
   const now = options.now ?? ((): Date => new Date());
   return {
-    check(request) {
-      const rule = ruleFor(request, options);
+    check(request, claimedBy) {
+      const rule = ruleFor(request, options, claimedBy);
       if (rule.access !== 'signed') return undefined;
       let caller: Caller;
       try {

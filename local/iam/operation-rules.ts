@@ -134,7 +134,10 @@ function signed(
 const on = (action: string, resource: string): AuthorizationRequest => ({ action, resource, context: {} });
 
 function userPoolRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
-  if (request.method === 'GET' && WELL_KNOWN_PATH.test(request.path)) return { access: 'public', operation: `GET ${request.path}` };
+  // A discovery document is a plain GET: one that names an operation is that operation's request.
+  if (request.method === 'GET' && request.target === undefined && WELL_KNOWN_PATH.test(request.path)) {
+    return { access: 'public', operation: `GET ${request.path}` };
+  }
   const operation = operationOf(request, USER_POOL_TARGET_PREFIX);
   if (operation === undefined) return undefined;
   if (PUBLIC_USER_POOL_OPERATIONS.has(operation)) return { access: 'public', operation: request.target ?? operation };
@@ -229,18 +232,28 @@ function localRule(request: AwsRequest): OperationRule | undefined {
 }
 
 /**
- * The rule for one request. A request no rule knows needs a signature and is the administrator's
- * alone: the gate cannot name its real IAM action, so it stands as a made-up one no role grants.
+ * Each service's rule, keyed by the name of the service that claimed the request: the rule that
+ * judges a request is always that of the service that will run it, so no request can be judged
+ * as one service's public operation and then be run by another service.
  */
-export function ruleFor(request: AwsRequest, scope: ArnScope): OperationRule {
-  if (operationOf(request, DYNAMODB_TARGET_PREFIX) !== undefined) return { access: 'delegated', operation: request.target ?? '' };
-  const rule =
-    userPoolRule(request, scope) ??
-    identityPoolRule(request, scope) ??
-    stepFunctionsRule(request, scope) ??
-    eventBridgeRule(request, scope) ??
-    lambdaRule(request, scope) ??
-    localRule(request);
+const RULES_BY_SERVICE: Readonly<Record<string, (request: AwsRequest, scope: ArnScope) => OperationRule | undefined>> = {
+  dynamodb: (request) => (operationOf(request, DYNAMODB_TARGET_PREFIX) === undefined ? undefined : { access: 'delegated', operation: request.target ?? '' }),
+  'cognito-idp': userPoolRule,
+  'cognito-identity': identityPoolRule,
+  stepfunctions: stepFunctionsRule,
+  eventbridge: eventBridgeRule,
+  lambda: lambdaRule,
+  console: localRule,
+  'stepfunctions-faults': localRule,
+};
+
+/**
+ * The rule for one request, by the service that claimed it (`claimedBy`, its `LocalService.name`).
+ * A request no rule knows needs a signature and is the administrator's alone: the gate cannot name
+ * its real IAM action, so it stands as a made-up one no role grants.
+ */
+export function ruleFor(request: AwsRequest, scope: ArnScope, claimedBy: string): OperationRule {
+  const rule = Object.hasOwn(RULES_BY_SERVICE, claimedBy) ? RULES_BY_SERVICE[claimedBy]?.(request, scope) : undefined;
   if (rule) return rule;
   const operation = request.target ?? `${request.method} ${request.path}`;
   return signed(operation, request.target === undefined ? 'local' : 'json-1.1', undefined, () => [on(LOCAL_ACTIONS.unclassified, '*')]);

@@ -61,7 +61,8 @@ export function jsonProtocolService(options: {
   const { name, targetPrefix, version, operations } = options;
   return {
     name,
-    canHandle: (request) => request.target?.startsWith(`${targetPrefix}.`) ?? false,
+    // AWS's JSON protocols are POST only; another method naming an operation is nobody's request.
+    canHandle: (request) => request.method === 'POST' && (request.target?.startsWith(`${targetPrefix}.`) ?? false),
     async handle(request) {
       const operationName = request.target?.slice(targetPrefix.length + 1) ?? '';
       const operation = Object.hasOwn(operations, operationName) ? operations[operationName] : undefined;

@@ -10,6 +10,21 @@ export class PortInUseError extends Error {
   }
 }
 
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'] as const;
+
+/**
+ * Whether a request's `Host` names this server. A web page on any site whose name its owner
+ * points at 127.0.0.1 (DNS rebinding) can reach a loopback server from a developer's browser, but
+ * its requests carry that site's name: serving only loopback names keeps such a page out.
+ */
+export function servesHost(hostHeader: string | undefined, port: number): boolean {
+  const host = hostHeader?.toLowerCase();
+  return LOOPBACK_NAMES.some((name) => host === `${name}:${port}`);
+}
+
+export const foreignHostMessage = (hostHeader: string | undefined, port: number): string =>
+  `Host ${JSON.stringify(hostHeader ?? '')} is not this server: only 127.0.0.1:${port} and localhost:${port} are served (DNS rebinding protection)`;
+
 export async function readBody(message: IncomingMessage, limitBytes = 16 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -85,7 +100,8 @@ export interface Endpoint {
  * undefined lets it through, a response is the refusal sent instead.
  */
 export interface RequestGate {
-  check(request: AwsRequest): AwsResponse | undefined;
+  /** A refusal, or undefined to let the service that claimed the request (by its name) run it. */
+  check(request: AwsRequest, claimedBy: string): AwsResponse | undefined;
 }
 
 export interface EndpointOptions {
@@ -106,9 +122,18 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   const host = options.host ?? '127.0.0.1';
   const services: LocalService[] = [...(options.services ?? [])];
   const counts = new Map<string, number>();
+  let boundPort = options.port;
   const server = createServer((req, res) => {
     void (async () => {
       try {
+        if (!servesHost(req.headers.host, boundPort)) {
+          writeAwsResponse(res, {
+            status: 403,
+            headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException' },
+            body: JSON.stringify({ __type: 'AccessDeniedException', message: foreignHostMessage(req.headers.host, boundPort) }),
+          });
+          return;
+        }
         const request = await toAwsRequest(req);
         const operation = request.target ?? `${request.method} ${request.path}`;
         counts.set(operation, (counts.get(operation) ?? 0) + 1);
@@ -124,7 +149,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
           });
           return;
         }
-        const refusal = options.gate?.check(request);
+        const refusal = options.gate?.check(request, service.name);
         writeAwsResponse(res, refusal ?? (await service.handle(request)));
       } catch (error) {
         // A bug in a local service must reach the client as a 500 it can read, and the console.
@@ -143,6 +168,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
   });
   server.keepAliveTimeout = 5_000;
   const port = await listen(server, options.port, host, 'AWS endpoint');
+  boundPort = port;
   return {
     url: `http://${host}:${port}`,
     port,

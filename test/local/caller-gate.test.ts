@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { CognitoIdentityClient, DescribeIdentityPoolCommand, GetIdCommand, GetOpenIdTokenForDeveloperIdentityCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AdminAddUserToGroupCommand,
@@ -178,6 +179,24 @@ async function busAccepted(userId: string): Promise<boolean> {
   return state.events.some((entry) => entry.event.detail.userId === userId);
 }
 
+/** A request exactly as written, body and all, whatever its method: what no SDK would send. */
+function rawRequest(method: string, path: string, headers: Record<string, string>, body: string, base = outputs().endpoint): Promise<{ status: number; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      { hostname: url.hostname, port: url.port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
 describe('a caller without the rights of the local administrator', () => {
   let attacker: Attacker;
   let victimGroup: string;
@@ -275,6 +294,56 @@ describe('a caller without the rights of the local administrator', () => {
       await expect(describe).rejects.toMatchObject({ name: refusal });
       await expect(mint).rejects.toMatchObject({ name: refusal });
     });
+  });
+
+  describe.each([
+    ['AWSCognitoIdentityService.GetOpenIdTokenForDeveloperIdentity', '1.1'],
+    ['AWSStepFunctions.ListExecutions', '1.0'],
+    ['AWSEvents.PutEvents', '1.1'],
+    ['AWSCognitoIdentityProviderService.ListUsers', '1.1'],
+  ])('cannot pass %s off as a public discovery document', (target, version) => {
+    it.each(['GET', 'PUT', 'DELETE'])('with %s on a .well-known path, unsigned: nothing runs', async (method) => {
+      const { identityPoolId, userPoolId } = outputs();
+      const input = {
+        IdentityPoolId: identityPoolId,
+        Logins: { [DEVELOPER_PROVIDER_NAME]: attacker.userId },
+        PrincipalTags: { tenant_id: attacker.tenants[0], user_id: attacker.userId },
+        stateMachineArn: switchingArn(),
+        UserPoolId: userPoolId,
+        Entries: [],
+      };
+
+      const answer = await rawRequest(method, `/${userPoolId}/.well-known/jwks.json`, {
+        'x-amz-target': target,
+        'content-type': `application/x-amz-json-${version}`,
+      }, JSON.stringify(input));
+
+      expect(answer.status).toBeGreaterThanOrEqual(400);
+      expect(answer.body).not.toMatch(/"Token"|"executions"|"Users"|"FailedEntryCount"/);
+    });
+  });
+
+  it.each([['rebind.attacker.example'], ['rebind.attacker.example:4566'], ['127.0.0.1.nip.io']])(
+    'cannot reach the endpoint or the API through a page whose name points at loopback (Host %s)',
+    async (host) => {
+      const adminCall = { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0', host, authorization: 'AWS4-HMAC-SHA256 Credential=local/x' };
+
+      const endpointAnswer = await rawRequest('POST', '/', adminCall, '{}');
+      const consoleAnswer = await rawRequest('GET', '/_local/console/state.json', { host }, '');
+      const apiAnswer = await rawRequest('GET', '/me', { host }, '', outputs().apiUrl);
+
+      expect([endpointAnswer.status, consoleAnswer.status, apiAnswer.status]).toEqual([403, 403, 403]);
+      expect(endpointAnswer.body).not.toContain('TableNames');
+      expect(consoleAnswer.body).toContain('DNS rebinding');
+    },
+  );
+
+  it('serves its own loopback names (the control for the case above)', async () => {
+    const port = new URL(outputs().endpoint).port;
+
+    const byName = await rawRequest('GET', '/_local/console/state.json', { host: `localhost:${port}` }, '');
+
+    expect(byName.status).toBe(200);
   });
 
   it('still reaches the public operations unsigned: sign-in works and a bad login is refused as such', async () => {

@@ -175,6 +175,8 @@ describe('tenant names through the API', () => {
     ['NUL', 'Blue\u0000Sky'],
     ['a right-to-left override', 'Blue\u202ESky'],
     ['101 emoji', '😀'.repeat(101)],
+    ['a Hangul filler that draws nothing', '\u3164'],
+    ['a line separator', 'Blue Sky Flight School\u2028(official)'],
   ])('refuses a name with %s with 400 naming name, and counts nothing', async (_case, name) => {
     const response = await createTenant(user, name);
 

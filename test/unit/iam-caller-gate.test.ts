@@ -192,9 +192,32 @@ const PUBLIC_CASES: { name: string; call: Call }[] = [
   { name: 'the console state', call: { method: 'GET', path: '/_local/console/state.json', service: 'local' } },
 ];
 
+const TARGET_OWNERS: readonly (readonly [string, string])[] = [
+  ['AWSCognitoIdentityProviderService.', 'cognito-idp'],
+  ['AWSCognitoIdentityService.', 'cognito-identity'],
+  ['AWSStepFunctions.', 'stepfunctions'],
+  ['AWSEvents.', 'eventbridge'],
+  ['DynamoDB_20120810.', 'dynamodb'],
+];
+
+/** The service the endpoint hands a request to (each service's `canHandle`, restated for these requests). */
+function claimingService(request: AwsRequest): string {
+  const byTarget = TARGET_OWNERS.find(([prefix]) => request.target?.startsWith(prefix))?.[1];
+  if (byTarget) return byTarget;
+  if (request.path.startsWith('/2015-03-31/functions/')) return 'lambda';
+  if (request.path.includes('/.well-known/')) return 'cognito-idp';
+  if (request.path === '/_local/faults') return 'stepfunctions-faults';
+  return 'console';
+}
+
+/** The gate as the endpoint calls it: with the name of the service that claimed the request. */
+const asEndpointCalls = (inner: CallerGate): { check: (request: AwsRequest) => AwsResponse | undefined } => ({
+  check: (request) => inner.check(request, claimingService(request)),
+});
+
 describe('the caller gate', () => {
   let store: CredentialStore;
-  let gate: CallerGate;
+  let gate: ReturnType<typeof asEndpointCalls>;
   let tenant: IssuedCredentials;
 
   const issue = (roleArn: string, ttlSeconds = 3600): IssuedCredentials =>
@@ -203,13 +226,13 @@ describe('the caller gate', () => {
   beforeEach(() => {
     store = new CredentialStore(() => NOW);
     const tenantPolicy = tenantPolicyDocument(`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ControlPlane`);
-    gate = createCallerGate({
+    gate = asEndpointCalls(createCallerGate({
       credentialStore: store,
       policyForRole: (roleArn) => (roleArn === TENANT_ROLE ? tenantPolicy : roleArn === TRUSTED_ROLE ? ALLOW_ALL : undefined),
       region: REGION,
       accountId: ACCOUNT,
       now: () => NOW,
-    });
+    }));
     tenant = issue(TENANT_ROLE);
   });
 
@@ -323,9 +346,41 @@ describe('the caller gate', () => {
       now: () => NOW,
     });
 
-    const response = onlyDefaultBus.check(await signedRequest(call, tenant));
+    const response = onlyDefaultBus.check(await signedRequest(call, tenant), 'eventbridge');
 
     expect(bodyOf(response).message).toContain(`on resource: ${busArn} `);
+  });
+
+  describe('judges every request by the rule of the service that claimed it', () => {
+    const inner = (): CallerGate =>
+      createCallerGate({ credentialStore: store, policyForRole: () => undefined, region: REGION, accountId: ACCOUNT, now: () => NOW });
+
+    it.each([
+      ['cognito-identity', 'AWSCognitoIdentityService.GetOpenIdTokenForDeveloperIdentity'],
+      ['stepfunctions', 'AWSStepFunctions.StartSyncExecution'],
+      ['eventbridge', 'AWSEvents.PutEvents'],
+      ['cognito-idp', 'AWSCognitoIdentityProviderService.AdminUpdateUserAttributes'],
+    ])('a GET on a .well-known path naming a %s operation is that operation, unsigned: refused', (service, target) => {
+      const request = unsignedRequest({ method: 'GET', path: '/anything/.well-known/anything', target, body: {}, service: 'x' });
+
+      const response = inner().check(request, service);
+
+      expect(bodyOf(response)).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+    });
+
+    it('a public user pool operation claimed by another service is not public there', () => {
+      const request = unsignedRequest({ target: 'AWSCognitoIdentityProviderService.InitiateAuth', body: {}, service: 'x' });
+
+      expect(inner().check(request, 'stepfunctions')).toBeDefined();
+      expect(inner().check(request, 'cognito-idp')).toBeUndefined();
+    });
+
+    it('a request claimed by a service that has no rule is the administrator’s alone', async () => {
+      const request = unsignedRequest({ target: 'AWSCognitoIdentityService.GetId', body: {}, service: 'x' });
+
+      expect(inner().check(request, 'some-new-service')).toBeDefined();
+      expect(inner().check(await signedRequest({ target: 'AWSCognitoIdentityService.GetId', body: {}, service: 'x' }, ADMIN), 'some-new-service')).toBeUndefined();
+    });
   });
 
   it('keeps an operation it cannot classify for the administrator', async () => {

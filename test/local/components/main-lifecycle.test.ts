@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,21 @@ describe('npm start (local/main.ts) as a process', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(jvms.filter(alive)).toEqual([]);
     expect(existsSync(outputs)).toBe(false);
+  });
+
+  it('keeps a persisted state directory readable by its owner only, even one made with looser modes', async () => {
+    chmodSync(stateDir, 0o755);
+    const { child, exited } = startMain(['--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed', '--persist']);
+    const outputs = join(stateDir, 'outputs.json');
+    while (!existsSync(outputs)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const mode = statSync(stateDir).mode & 0o777;
+    const keyMode = statSync(join(stateDir, 'cognito', 'signing-key.pem')).mode & 0o777;
+    child.kill('SIGTERM');
+    await exited;
+
+    expect(mode.toString(8)).toBe('700');
+    expect(keyMode.toString(8)).toBe('600');
   });
 
   it('says plainly that a port is taken, and exits 1 without a stack', async () => {
