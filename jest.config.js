@@ -13,6 +13,10 @@ const tier = (name, extra = {}) => ({
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A hang guard, not a performance limit: local tests start processes and run workflows, and a
+  // loaded 2-core machine can take several seconds for one of them. Jest reads testTimeout from the
+  // global configuration only (a project's own is ignored), so it is set here, for every tier.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     tier('unit'),
@@ -20,9 +24,6 @@ module.exports = {
     tier('infra'),
     tier('workflow'),
     tier('local', {
-      // A hang guard, not a performance limit: these tests start processes and run workflows,
-      // and a loaded 2-core machine can take several seconds for one of them.
-      testTimeout: 60_000,
       globalSetup: '<rootDir>/test/local/global-setup.ts',
       globalTeardown: '<rootDir>/test/local/global-teardown.ts',
     }),

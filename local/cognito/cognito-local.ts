@@ -18,12 +18,13 @@ import type { FunctionConfig } from 'cognito-local/lib/services/lambda';
 import type { LogService } from 'cognito-local/lib/services/LogService';
 import { MessageDeliveryService } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import type { MessageSender } from 'cognito-local/lib/services/messageDelivery/messageSender';
-import { otp } from 'cognito-local/lib/services/otp';
+import type { Messages } from 'cognito-local/lib/services/messages';
 import { JwtTokenGenerator } from 'cognito-local/lib/services/tokenGenerator';
 import { UserPoolServiceFactoryImpl } from 'cognito-local/lib/services/userPoolService';
 import { LOCAL_ADMIN_CREDENTIALS } from '../config';
 import type { SigningKey } from './signing-key';
 import { PoolKeyTokenGenerator } from './token-generator';
+import { otp } from './verification-codes';
 
 export type TriggerName = 'PostConfirmation' | 'PreTokenGeneration';
 export type TriggerFunctions = Partial<Record<TriggerName, string>>;
@@ -46,6 +47,8 @@ export type CognitoRoute = (ctx: Context, request: unknown) => Promise<unknown>;
 
 export interface CognitoLocal {
   readonly cognito: CognitoService;
+  /** Delivers codes as cognito-local's own operations do (one console line each), for those the proxy implements. */
+  readonly messages: Messages;
   route(operation: string): CognitoRoute;
 }
 
@@ -168,15 +171,17 @@ export async function createCognitoLocal(options: CognitoLocalOptions): Promise<
     lambdaInvokeAdapter(lambdaClient, options.region) as unknown as ConstructorParameters<typeof LambdaService>[1],
   );
   const triggers = new TriggersService(clock, cognito, lambda, noCrypto);
+  const messages = new MessagesService(triggers, new MessageDeliveryService(consoleMessageSender));
   const router = Router({
     clock,
     cognito,
     config,
-    messages: new MessagesService(triggers, new MessageDeliveryService(consoleMessageSender)),
+    messages,
+    // cognito-local's own otp uses Math.random (and a fixed process.env.CODE when set): not a secret.
     otp,
     // cognito-local builds the claims (and runs PreTokenGeneration); the pool's key signs them.
     tokenGenerator: new PoolKeyTokenGenerator(new JwtTokenGenerator(clock, triggers, config.TokenConfig), options.signingKey),
     triggers,
   });
-  return { cognito, route: (operation) => router(operation) };
+  return { cognito, messages, route: (operation) => router(operation) };
 }

@@ -1,6 +1,6 @@
 /**
  * Rules that AWS Cognito enforces and cognito-local does not, as pure functions: the user pool
- * proxy applies them before a request reaches cognito-local.
+ * proxy applies them to requests before they reach cognito-local, and to its answers.
  */
 import { AwsServiceError } from '../server/aws-json';
 
@@ -72,4 +72,50 @@ export function assertAuthFlowAllowed(authFlow: unknown, explicitAuthFlows: read
   if (!(explicitAuthFlows ?? []).includes(required)) {
     throw new AwsServiceError('InvalidParameterException', `${authFlow} flow not enabled for this client`);
   }
+}
+
+/** The value of the attribute `name` in a request's attribute list, if the list sets it. */
+export function attributeInput(attributes: unknown, name: string): string | undefined {
+  if (!Array.isArray(attributes)) return undefined;
+  const found = (attributes as { Name?: unknown; Value?: unknown }[]).find((attribute) => attribute.Name === name);
+  return typeof found?.Value === 'string' ? found.Value : undefined;
+}
+
+/**
+ * Email addresses compare without regard to case, as in a case-insensitive Cognito pool
+ * ("User pool case sensitivity": `user@example.com` and `User@example.com` are the same user,
+ * and the `email` attribute is case insensitive too).
+ */
+export const sameEmail = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * An email address as CodeDeliveryDetails shows it: `a***@e***` for `ada@example.com`. The shape
+ * is what Cognito answers; AWS does not document it. Masking a masked address changes nothing.
+ */
+export function maskDestination(destination: string): string {
+  const at = destination.lastIndexOf('@');
+  return at > 0 ? `${destination[0]}***@${destination[at + 1] ?? ''}***` : `${destination[0] ?? ''}***`;
+}
+
+export interface CodeDeliveryDetails {
+  readonly AttributeName: string;
+  readonly DeliveryMedium: 'EMAIL' | 'SMS';
+  readonly Destination: string;
+}
+
+/**
+ * What Cognito answers, with PreventUserExistenceErrors ENABLED, for a user it will not send a
+ * code to (unknown, disabled): delivery to "a simulated delivery medium", chosen by the format of
+ * the name given (developer guide, "Managing user existence error responses"). The pool signs
+ * users in by email, so the medium is email.
+ */
+export function simulatedCodeDelivery(username: string): CodeDeliveryDetails {
+  return { AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: maskDestination(username) };
+}
+
+/** The same delivery details with the destination masked, as Cognito returns them. */
+export function maskedCodeDelivery(details: unknown): unknown {
+  if (details === null || typeof details !== 'object') return details;
+  const destination = (details as { Destination?: unknown }).Destination;
+  return typeof destination === 'string' ? { ...details, Destination: maskDestination(destination) } : details;
 }

@@ -10,16 +10,31 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { CognitoError, UnsupportedError } from 'cognito-local/lib/errors';
+import { CodeMismatchError, CognitoError, ExpiredCodeError, UnsupportedError } from 'cognito-local/lib/errors';
 import type { AppClient } from 'cognito-local/lib/services/appClient';
+import type { DeliveryDetails } from 'cognito-local/lib/services/messageDelivery/messageDelivery';
 import { USER_POOL_AWS_DEFAULTS } from 'cognito-local/lib/services/cognitoService';
-import type { User, UserPool as CognitoLocalUserPool } from 'cognito-local/lib/services/userPoolService';
+import {
+  attributeValue,
+  type User,
+  type UserPool as CognitoLocalUserPool,
+  type UserPoolService,
+} from 'cognito-local/lib/services/userPoolService';
 import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
 import { AwsServiceError, jsonErrorResponse, parseJsonBody } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createCognitoLocal, RequestLog, type CognitoLocal, type TriggerFunctions } from './cognito-local';
-import { assertAttributesWritable, assertAuthFlowAllowed, assertPasswordConforms } from './rules';
+import {
+  assertAttributesWritable,
+  assertAuthFlowAllowed,
+  assertPasswordConforms,
+  attributeInput,
+  maskedCodeDelivery,
+  sameEmail,
+  simulatedCodeDelivery,
+} from './rules';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key';
+import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
 
 export const USER_POOL_TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
 const JSON_VERSION = '1.1';
@@ -213,7 +228,42 @@ const recordField = (input: Record<string, unknown>, name: string): Record<strin
 const TRIGGER_ERROR_CODES = new Set(['UserLambdaValidationException', 'UnexpectedLambdaException', 'InvalidLambdaResponseException']);
 
 const REFRESH_FLOWS = new Set(['REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
+/** Flows that name the user and their password in one call (the ones PreventUserExistenceErrors answers generically). */
+const PASSWORD_FLOWS = new Set(['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH']);
 const SIGN_IN_OPERATIONS = new Set(['InitiateAuth', 'AdminInitiateAuth']);
+
+/** Operations that check a code the pool sent; their wrong guesses are limited (verification-codes.ts). */
+const CODE_CHECKS = new Set(['ConfirmForgotPassword', 'ConfirmSignUp', 'VerifyUserAttribute']);
+/** cognito-local's answers to a wrong or stale code: the failures that count. */
+const CODE_FAILURES = new Set(['CodeMismatchException', 'ExpiredCodeException']);
+
+/** Requests that create a user or change an email: one at a time, so that two cannot take the same address. */
+const writesEmail = (operation: string, input: Record<string, unknown>): boolean =>
+  operation === 'SignUp' ||
+  operation === 'AdminCreateUser' ||
+  ((operation === 'UpdateUserAttributes' || operation === 'AdminUpdateUserAttributes') && attributeInput(input.UserAttributes, 'email') !== undefined);
+
+const INCORRECT_CREDENTIALS = 'Incorrect username or password.';
+const EMAIL_TAKEN = 'An account with the given email already exists.';
+
+const hidesUserExistence = (client: AppClient | null): boolean => client?.PreventUserExistenceErrors === 'ENABLED';
+
+const errorCode = (error: unknown): string | undefined =>
+  error instanceof CognitoError || error instanceof AwsServiceError ? error.code : undefined;
+
+/**
+ * An answer's CodeDeliveryDetails (and lists of them) with their destinations masked, as Cognito
+ * answers; cognito-local shows the whole address. Masking is idempotent, so simulated ones pass.
+ */
+function withMaskedDeliveries(output: unknown): unknown {
+  if (output === null || typeof output !== 'object') return output;
+  const record = output as Record<string, unknown>;
+  if (!('CodeDeliveryDetails' in record) && !Array.isArray(record.CodeDeliveryDetailsList)) return output;
+  const masked: Record<string, unknown> = { ...record };
+  if ('CodeDeliveryDetails' in record) masked.CodeDeliveryDetails = maskedCodeDelivery(record.CodeDeliveryDetails);
+  if (Array.isArray(record.CodeDeliveryDetailsList)) masked.CodeDeliveryDetailsList = record.CodeDeliveryDetailsList.map(maskedCodeDelivery);
+  return masked;
+}
 
 /** The AWS error for a failure of cognito-local or of a check here; undefined for a bug (a 500). */
 function toAwsServiceError(operation: string, error: unknown): AwsServiceError | undefined {
@@ -262,6 +312,15 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
   accessTokens.cacheJwks(jwks);
   const ctx = (): { logger: RequestLog } => ({ logger: new RequestLog() });
   const wellKnownPrefix = `/${ids.userPoolId}/.well-known/`;
+  const codeAttempts = new CodeAttempts();
+  let emailWrites: Promise<unknown> = Promise.resolve();
+
+  /** Runs `work` once every email write that came before it has finished. */
+  function serializeEmailWrite<T>(work: () => Promise<T>): Promise<T> {
+    const run = emailWrites.then(work);
+    emailWrites = run.catch(() => undefined);
+    return run;
+  }
 
   async function verifyAccessToken(token: string): Promise<JwtPayload> {
     try {
@@ -275,9 +334,48 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     return clientId ? runtime.cognito.getAppClient(ctx(), clientId) : null;
   }
 
+  const poolOf = (client: AppClient): Promise<UserPoolService> => runtime.cognito.getUserPoolForClientId(ctx(), client.ClientId);
+
   /** cognito-local signs disabled users in; AWS does not. */
   function assertUserEnabled(user: User | null): void {
     if (user && user.Enabled === false) throw new AwsServiceError('NotAuthorizedException', 'User is disabled.');
+  }
+
+  /**
+   * Email is the pool's sign-in attribute (UsernameAttributes), so an address belongs to one user:
+   * "The email address or phone number must be unique, and it must not already be in use by another
+   * user. It doesn't have to be verified." (developer guide, user pool attributes, sign-in with
+   * email as the user name). cognito-local checks nothing, and then signs in whichever holder it
+   * finds first.
+   */
+  async function emailHolder(pool: UserPoolService, email: string, except?: string): Promise<User | undefined> {
+    const users = await pool.listUsers(ctx());
+    return users.find((user) => {
+      const held = attributeValue('email', user.Attributes);
+      return user.Username !== except && held !== undefined && sameEmail(held, email);
+    });
+  }
+
+  /**
+   * UpdateUserAttributes and AdminUpdateUserAttributes of an address another user has: AWS's
+   * `AliasExistsException` (listed in both API references: "an account with this email address
+   * or phone already exists in a user pool that you've configured to use email address or phone
+   * number as a sign-in alias"). Whether the change leaves the email unverified is cognito-local's
+   * part: it adds `email_verified: false` unless the request sets it, as AWS does (the
+   * AdminUpdateUserAttributes reference: include `email_verified` `true` to skip verification);
+   * token-generator.ts makes the ID token say so.
+   */
+  async function assertEmailFreeFor(pool: UserPoolService, attributes: unknown, username: string): Promise<void> {
+    const email = attributeInput(attributes, 'email');
+    if (email && (await emailHolder(pool, email, username))) throw new AwsServiceError('AliasExistsException', EMAIL_TAKEN);
+  }
+
+  /** SignUp and AdminCreateUser of an address another user has: `UsernameExistsException`, AWS's answer for a taken user name. */
+  async function assertNewUserEmailFree(pool: UserPoolService, input: Record<string, unknown>): Promise<void> {
+    const names = [stringField(input, 'Username'), attributeInput(input.UserAttributes, 'email')];
+    for (const name of names) {
+      if (name && (await emailHolder(pool, name))) throw new AwsServiceError('UsernameExistsException', EMAIL_TAKEN);
+    }
   }
 
   async function guardSignIn(input: Record<string, unknown>): Promise<void> {
@@ -286,7 +384,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     const authFlow = input.AuthFlow;
     assertAuthFlowAllowed(authFlow, client.ExplicitAuthFlows);
     const parameters = recordField(input, 'AuthParameters');
-    const pool = await runtime.cognito.getUserPoolForClientId(ctx(), client.ClientId);
+    const pool = await poolOf(client);
     if (typeof authFlow === 'string' && REFRESH_FLOWS.has(authFlow)) {
       const token = stringField(parameters, 'REFRESH_TOKEN');
       if (token === undefined) return;
@@ -295,12 +393,25 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       assertUserEnabled(await pool.getUserByRefreshToken(ctx(), token));
     } else {
       const username = stringField(parameters, 'USERNAME');
-      if (username !== undefined) assertUserEnabled(await pool.getUserByUsername(ctx(), username));
+      if (username === undefined) return;
+      const user = await pool.getUserByUsername(ctx(), username);
+      // "Managing user existence error responses": with PreventUserExistenceErrors ENABLED, password
+      // flows answer an unknown user as a wrong password ("a generic NotAuthorizedException error
+      // indicating either the user name or password is incorrect"); cognito-local says "User not authorized".
+      if (!user && typeof authFlow === 'string' && PASSWORD_FLOWS.has(authFlow)) {
+        throw hidesUserExistence(client)
+          ? new AwsServiceError('NotAuthorizedException', INCORRECT_CREDENTIALS)
+          : new AwsServiceError('UserNotFoundException', 'User does not exist.');
+      }
+      assertUserEnabled(user);
     }
   }
 
-  /** Checks that run before cognito-local sees the request; each throws as AWS would answer. */
-  async function guard(operation: string, input: Record<string, unknown>): Promise<void> {
+  /**
+   * Checks that run before cognito-local sees the request; each throws as AWS would answer.
+   * Returns the verified access token's claims when the request carries one.
+   */
+  async function guard(operation: string, input: Record<string, unknown>): Promise<JwtPayload | undefined> {
     // cognito-local decodes access tokens without verifying them, so a forged one would pass.
     const accessToken = stringField(input, 'AccessToken');
     const accessClaims = accessToken === undefined ? undefined : await verifyAccessToken(accessToken);
@@ -309,29 +420,60 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
         const client = await appClient(stringField(input, 'ClientId'));
         if (client) assertAttributesWritable(input.UserAttributes ?? [], client.WriteAttributes);
         assertPasswordConforms(input.Password, PASSWORD_POLICY);
-        return;
+        if (client) await assertNewUserEmailFree(await poolOf(client), input);
+        break;
       }
       case 'UpdateUserAttributes': {
         const clientId = accessClaims?.client_id;
         const client = await appClient(typeof clientId === 'string' ? clientId : undefined);
-        if (client) assertAttributesWritable(input.UserAttributes ?? [], client.WriteAttributes);
-        return;
+        if (!client) break;
+        assertAttributesWritable(input.UserAttributes ?? [], client.WriteAttributes);
+        const pool = await poolOf(client);
+        const caller = await pool.getUserByUsername(ctx(), String(accessClaims?.sub));
+        if (caller) await assertEmailFreeFor(pool, input.UserAttributes, caller.Username);
+        break;
+      }
+      case 'AdminUpdateUserAttributes': {
+        if (attributeInput(input.UserAttributes, 'email') === undefined) break; // the control plane's custom attributes
+        const pool = await runtime.cognito.getUserPool(ctx(), stringField(input, 'UserPoolId') ?? '');
+        const user = await pool.getUserByUsername(ctx(), stringField(input, 'Username') ?? '');
+        if (user) await assertEmailFreeFor(pool, input.UserAttributes, user.Username);
+        break;
+      }
+      case 'ConfirmSignUp': {
+        // cognito-local re-confirms a confirmed user whose stored code matches, and its one stored code
+        // is also a pending ForgotPassword code: answered as AWS does, without checking the code.
+        const client = await appClient(stringField(input, 'ClientId'));
+        const user = client ? await (await poolOf(client)).getUserByUsername(ctx(), stringField(input, 'Username') ?? '') : null;
+        if (user && user.UserStatus !== 'UNCONFIRMED') {
+          throw new AwsServiceError('NotAuthorizedException', `User cannot be confirmed. Current status is ${user.UserStatus}`);
+        }
+        break;
       }
       case 'ChangePassword':
-        return assertPasswordConforms(input.ProposedPassword, PASSWORD_POLICY);
+        assertPasswordConforms(input.ProposedPassword, PASSWORD_POLICY);
+        break;
       case 'ConfirmForgotPassword':
       case 'AdminSetUserPassword':
-        return assertPasswordConforms(input.Password, PASSWORD_POLICY);
-      case 'AdminCreateUser':
-        return assertPasswordConforms(input.TemporaryPassword, PASSWORD_POLICY);
+        assertPasswordConforms(input.Password, PASSWORD_POLICY);
+        break;
+      case 'AdminCreateUser': {
+        assertPasswordConforms(input.TemporaryPassword, PASSWORD_POLICY);
+        const poolId = stringField(input, 'UserPoolId');
+        if (poolId && input.MessageAction !== 'RESEND') await assertNewUserEmailFree(await runtime.cognito.getUserPool(ctx(), poolId), input);
+        break;
+      }
       case 'RespondToAuthChallenge':
-        return assertPasswordConforms(recordField(input, 'ChallengeResponses').NEW_PASSWORD, PASSWORD_POLICY);
+        assertPasswordConforms(recordField(input, 'ChallengeResponses').NEW_PASSWORD, PASSWORD_POLICY);
+        break;
       case 'InitiateAuth':
       case 'AdminInitiateAuth':
-        return guardSignIn(input);
+        await guardSignIn(input);
+        break;
       default:
-        return;
+        break;
     }
+    return accessClaims;
   }
 
   /** Operations cognito-local lacks, done here on its data. Sign-out revokes the refresh tokens. */
@@ -351,6 +493,31 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       await pool.saveUser(ctx(), { ...user, RefreshTokens: [] });
       return {};
     },
+    /**
+     * A new sign-up code for an unconfirmed user, delivered (printed) as cognito-local delivers the
+     * first. With PreventUserExistenceErrors ENABLED, "Amazon Cognito returns CodeDeliveryDetails for
+     * a disabled user or a user that doesn't exist" ("Managing user existence error responses");
+     * a confirmed user gets the same answer and no code, so the answer tells nobody who exists.
+     */
+    async ResendConfirmationCode(input) {
+      const clientId = stringField(input, 'ClientId') ?? '';
+      const client = await appClient(clientId);
+      const pool = await runtime.cognito.getUserPoolForClientId(ctx(), clientId); // ResourceNotFoundException for an unknown client
+      const username = stringField(input, 'Username') ?? '';
+      const user = await pool.getUserByUsername(ctx(), username);
+      const email = user ? attributeValue('email', user.Attributes) : undefined;
+      if (!user || user.Enabled === false || user.UserStatus !== 'UNCONFIRMED' || !email) {
+        if (hidesUserExistence(client)) return { CodeDeliveryDetails: simulatedCodeDelivery(username) };
+        if (!user) throw new AwsServiceError('UserNotFoundException', 'Username/client id combination not found.');
+        throw new AwsServiceError('InvalidParameterException', user.UserStatus !== 'UNCONFIRMED' ? 'User is already confirmed.' : 'User has no email to send a code to.');
+      }
+      const delivery: DeliveryDetails = { AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: email };
+      const code = otp();
+      const clientMetadata = recordField(input, 'ClientMetadata') as Record<string, string>;
+      await runtime.messages.deliver(ctx(), 'ResendCode', clientId, pool.options.Id, user, code, clientMetadata, delivery);
+      await pool.saveUser(ctx(), { ...user, ConfirmationCode: code, UserLastModifiedDate: new Date() });
+      return { CodeDeliveryDetails: delivery };
+    },
   };
 
   async function forward(operation: string, input: Record<string, unknown>): Promise<unknown> {
@@ -358,10 +525,97 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     if (own) return own(input);
     const log = new RequestLog();
     const output = await runtime.route(operation)({ logger: log }, input);
+    // cognito-local keeps the sign-up code after an admin confirms the user, where it stays valid
+    // for ConfirmForgotPassword forever; on AWS a confirmation consumes it.
+    if (operation === 'AdminConfirmSignUp') await discardConfirmationCode(stringField(input, 'UserPoolId'), stringField(input, 'Username'));
     const swallowed = log.swallowed.find((error) => TRIGGER_ERROR_CODES.has(error.code));
     // AWS keeps the confirmation but fails the call, so the client learns that the trigger failed.
     if (swallowed) throw new AwsServiceError(swallowed.code, swallowed.message);
     return output;
+  }
+
+  async function discardConfirmationCode(poolId: string | undefined, username: string | undefined): Promise<void> {
+    if (!poolId || !username) return;
+    const pool = await runtime.cognito.getUserPool(ctx(), poolId);
+    const user = await pool.getUserByUsername(ctx(), username);
+    if (user?.ConfirmationCode !== undefined) await pool.saveUser(ctx(), { ...user, ConfirmationCode: undefined });
+  }
+
+  /**
+   * ForgotPassword with PreventUserExistenceErrors ENABLED: "When a user isn't found, is
+   * deactivated, or doesn't have a verified delivery mechanism to recover their password, Amazon
+   * Cognito returns CodeDeliveryDetails with a simulated delivery medium" ("Managing user
+   * existence error responses"). cognito-local answers UserNotFoundException and sends disabled
+   * users a code. (Unverified addresses still get one here: local users are confirmed by an admin,
+   * without verification, and would otherwise never get a code.)
+   */
+  async function forgotPassword(input: Record<string, unknown>): Promise<unknown> {
+    const client = await appClient(stringField(input, 'ClientId'));
+    if (client && hidesUserExistence(client)) {
+      const username = stringField(input, 'Username') ?? '';
+      const user = await (await poolOf(client)).getUserByUsername(ctx(), username);
+      if (!user || user.Enabled === false) return { CodeDeliveryDetails: simulatedCodeDelivery(username) };
+    }
+    return forward('ForgotPassword', input);
+  }
+
+  interface CodeOwner {
+    /** Pool and user whose failures count together: the user's own name, or the name given for an unknown one. */
+    readonly key: string;
+    readonly user: User | null;
+    readonly hidesExistence: boolean;
+  }
+
+  async function codeOwner(operation: string, input: Record<string, unknown>, accessClaims: JwtPayload | undefined): Promise<CodeOwner | undefined> {
+    if (operation === 'VerifyUserAttribute') {
+      if (!accessClaims) return undefined;
+      const client = await appClient(String(accessClaims.client_id));
+      if (!client) return undefined;
+      const pool = await poolOf(client);
+      const user = await pool.getUserByUsername(ctx(), String(accessClaims.sub));
+      return { key: `${pool.options.Id}/${user?.Username ?? String(accessClaims.sub)}`, user, hidesExistence: hidesUserExistence(client) };
+    }
+    const client = await appClient(stringField(input, 'ClientId'));
+    if (!client) return undefined; // cognito-local answers the unknown client
+    const pool = await poolOf(client);
+    const username = stringField(input, 'Username') ?? '';
+    const user = await pool.getUserByUsername(ctx(), username);
+    return { key: `${pool.options.Id}/${user ? user.Username : `?${username.toLowerCase()}`}`, user, hidesExistence: hidesUserExistence(client) };
+  }
+
+  /** A code check, let through only while its user has failures left; its outcome is counted. */
+  async function checkCode(operation: string, input: Record<string, unknown>, owner: CodeOwner): Promise<unknown> {
+    if (!codeAttempts.begin(owner.key)) throw attemptLimitExceeded();
+    let outcome: CodeCheckOutcome = 'inconclusive';
+    try {
+      if (operation === 'ConfirmForgotPassword' && owner.hidesExistence && (!owner.user || owner.user.Enabled === false)) {
+        // "Amazon Cognito returns the CodeMismatchException error for users that don't exist or are disabled."
+        throw new CodeMismatchError();
+      }
+      if (operation === 'ConfirmForgotPassword' && owner.user && owner.user.ConfirmationCode === undefined) {
+        // "If a code isn't requested when using ForgotPassword, Amazon Cognito returns the ExpiredCodeException error."
+        throw new ExpiredCodeError();
+      }
+      const output = await forward(operation, input);
+      outcome = 'accepted';
+      return output;
+    } catch (error) {
+      const code = errorCode(error);
+      if (code !== undefined && CODE_FAILURES.has(code)) outcome = 'rejected';
+      else if (code !== undefined && TRIGGER_ERROR_CODES.has(code)) outcome = 'accepted'; // the code was right; a trigger failed after
+      throw error;
+    } finally {
+      codeAttempts.finish(owner.key, outcome);
+    }
+  }
+
+  /** The guards, then the operation: ours, cognito-local's, or a code check counted per user. */
+  async function serve(operation: string, input: Record<string, unknown>): Promise<unknown> {
+    const accessClaims = await guard(operation, input);
+    if (operation === 'ForgotPassword') return withMaskedDeliveries(await forgotPassword(input));
+    const owner = CODE_CHECKS.has(operation) ? await codeOwner(operation, input, accessClaims) : undefined;
+    const output = owner ? await checkCode(operation, input, owner) : await forward(operation, input);
+    return withMaskedDeliveries(output);
   }
 
   function wellKnown(path: string): AwsResponse {
@@ -392,8 +646,8 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       const operation = request.target?.slice(USER_POOL_TARGET_PREFIX.length + 1) ?? '';
       try {
         const input = parseJsonBody(request);
-        await guard(operation, input);
-        return awsJson(await forward(operation, input));
+        const output = await (writesEmail(operation, input) ? serializeEmailWrite(() => serve(operation, input)) : serve(operation, input));
+        return awsJson(output);
       } catch (error) {
         const answer = toAwsServiceError(operation, error);
         if (answer) return jsonErrorResponse(answer, JSON_VERSION);

@@ -1,6 +1,15 @@
 import { APP_CLIENT, PASSWORD_POLICY, TENANT_ID_CLAIM } from '../../domain/identity';
 import { normalizeTriggerEvent } from '../../local/cognito/cognito-local';
-import { assertAuthFlowAllowed, passwordPolicyViolation, unwritableAttributes } from '../../local/cognito/rules';
+import {
+  assertAuthFlowAllowed,
+  attributeInput,
+  maskDestination,
+  maskedCodeDelivery,
+  passwordPolicyViolation,
+  sameEmail,
+  simulatedCodeDelivery,
+  unwritableAttributes,
+} from '../../local/cognito/rules';
 import { LOCAL_REGION } from '../../local/config';
 
 describe('user pool rules that cognito-local lacks', () => {
@@ -41,4 +50,30 @@ describe('user pool rules that cognito-local lacks', () => {
     });
   });
 
+  it('masks an email address as Cognito shows a code destination', () => {
+    expect(maskDestination('ada@blue-sky.example')).toBe('a***@b***');
+    expect(maskDestination(maskDestination('ada@blue-sky.example'))).toBe('a***@b***');
+    expect(maskedCodeDelivery({ AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: 'rex@red-rock.example' })).toEqual({
+      AttributeName: 'email',
+      DeliveryMedium: 'EMAIL',
+      Destination: 'r***@r***',
+    });
+  });
+
+  it('answers an unknown user with a delivery shaped like a real one, from the name given', () => {
+    expect(simulatedCodeDelivery('nobody@example.com')).toEqual({ AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: 'n***@e***' });
+  });
+
+  it('compares email addresses without regard to case', () => {
+    expect(sameEmail('Ada@Blue-Sky.example', 'ada@blue-sky.example')).toBe(true);
+    expect(sameEmail('ada@blue-sky.example', 'ada2@blue-sky.example')).toBe(false);
+  });
+
+  it("reads an attribute's value from a request's attribute list", () => {
+    const attributes = [{ Name: 'name', Value: 'Ada' }, { Name: 'email', Value: 'ada@blue-sky.example' }];
+
+    expect(attributeInput(attributes, 'email')).toBe('ada@blue-sky.example');
+    expect(attributeInput(attributes, 'custom:tenant_id')).toBeUndefined();
+    expect(attributeInput('not a list', 'email')).toBeUndefined();
+  });
 });

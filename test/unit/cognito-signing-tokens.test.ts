@@ -2,7 +2,7 @@ import { createPublicKey, createSign, createVerify, type KeyObject } from 'node:
 import shippedPrivateKey from 'cognito-local/lib/keys/cognitoLocal.private.json';
 import type { TokenGenerator, Tokens } from 'cognito-local/lib/services/tokenGenerator';
 import { generateSigningKey, type SigningKey } from '../../local/cognito/signing-key';
-import { MalformedTokenError, PoolKeyTokenGenerator, resignJwt } from '../../local/cognito/token-generator';
+import { MalformedTokenError, PoolKeyTokenGenerator, resignJwt, withStoredEmailVerified } from '../../local/cognito/token-generator';
 import { isValidRefreshToken } from '../../local/cognito/user-pool';
 
 const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -71,6 +71,43 @@ describe("re-signing cognito-local's tokens with the pool's key", () => {
     expect(calls).toEqual([args]);
     expect([tokens.IdToken, tokens.AccessToken, tokens.RefreshToken].map((token) => verifiesWith(token, key.publicKey))).toEqual([true, true, true]);
     expect([decodeSegment(tokens.IdToken, 1), decodeSegment(tokens.AccessToken, 1)]).toEqual([{ token_use: 'id' }, { token_use: 'access' }]);
+  });
+});
+
+describe('the email_verified claim of ID tokens', () => {
+  const withAttributes = (emailVerified: string | undefined) => ({
+    Attributes: [{ Name: 'email', Value: 'ada@blue-sky.example' }, ...(emailVerified === undefined ? [] : [{ Name: 'email_verified', Value: emailVerified }])],
+  });
+  // cognito-local computes Boolean(attribute ?? false): "false" gives true.
+  const asCognitoLocalBuildsIt = (emailVerified: string | undefined) =>
+    signAsCognitoLocal({ sub: 'u-1', token_use: 'id', email: 'ada@blue-sky.example', email_verified: Boolean(emailVerified ?? false) });
+
+  it.each([
+    ['"false" (a changed email)', 'false', false],
+    ['"true"', 'true', true],
+    ['missing', undefined, false],
+  ])('says what the stored attribute says when it is %s', (_label, stored, claim) => {
+    const token = withStoredEmailVerified(asCognitoLocalBuildsIt(stored), withAttributes(stored));
+
+    expect(decodeSegment(token, 1)).toMatchObject({ email: 'ada@blue-sky.example', email_verified: claim });
+  });
+
+  it('leaves a token that needs no correction byte for byte', () => {
+    const original = asCognitoLocalBuildsIt('true');
+
+    expect(withStoredEmailVerified(original, withAttributes('true'))).toBe(original);
+  });
+
+  it('corrects the claim before the pool key signs the ID token', async () => {
+    const key = await generateSigningKey();
+    const inner: TokenGenerator = {
+      generate: async () => ({ IdToken: asCognitoLocalBuildsIt('false'), AccessToken: signAsCognitoLocal({ token_use: 'access' }), RefreshToken: signAsCognitoLocal({}, null) }),
+    };
+
+    const tokens = await new PoolKeyTokenGenerator(inner, key).generate({ logger: {} as never }, withAttributes('false') as never, [], { ClientId: 'c' } as never, undefined, 'RefreshTokens');
+
+    expect(decodeSegment(tokens.IdToken, 1)).toMatchObject({ email_verified: false });
+    expect(verifiesWith(tokens.IdToken, key.publicKey)).toBe(true);
   });
 });
 

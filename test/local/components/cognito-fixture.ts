@@ -147,6 +147,40 @@ export async function signUpAndSignIn(fixture: CognitoFixture, label: string): P
 
 export { decodeClaims } from '../support';
 
+export interface SentCodes {
+  /** The last code the pool sent to `address`; throws when it sent none. */
+  codeSentTo(address: string): string;
+  /** How many codes the pool sent to `address` while watched. */
+  countSentTo(address: string): number;
+  /** Gives the console back. */
+  stop(): void;
+}
+
+const SENT_CODE_LINE = /^\[cognito-local\] email to (\S+) \(user [^)]*\): code (\S+)$/;
+
+/**
+ * The codes the pool sends. No mail leaves the laptop: the pool prints one console line per message
+ * (local/cognito/cognito-local.ts); while watched, those lines are read back instead of printed.
+ */
+export function watchSentCodes(): SentCodes {
+  const sent: { address: string; code: string }[] = [];
+  const print = console.log.bind(console);
+  const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    const match = SENT_CODE_LINE.exec(args.map(String).join(' '));
+    if (match?.[1] && match[2]) sent.push({ address: match[1], code: match[2] });
+    else print(...args);
+  });
+  return {
+    codeSentTo(address) {
+      const code = sent.filter((message) => message.address === address).at(-1)?.code;
+      if (code === undefined) throw new Error(`the pool sent no code to ${address}`);
+      return code;
+    },
+    countSentTo: (address) => sent.filter((message) => message.address === address).length,
+    stop: () => spy.mockRestore(),
+  };
+}
+
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** The key id cognito-local's shipped key has in its tokens and its JWKS. */

@@ -7,24 +7,38 @@ import {
   AdminDisableUserCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
+  AliasExistsException,
+  CodeMismatchException,
+  CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
   DescribeUserPoolClientCommand,
+  ExpiredCodeException,
+  ForgotPasswordCommand,
+  GetUserAttributeVerificationCodeCommand,
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
   InvalidPasswordException,
+  LimitExceededException,
   NotAuthorizedException,
+  ResendConfirmationCodeCommand,
   ResourceNotFoundException,
   SignUpCommand,
   UnsupportedOperationException,
   UpdateUserAttributesCommand,
   UserLambdaValidationException,
+  UsernameExistsException,
+  VerifyUserAttributeCommand,
+  type CodeDeliveryDetailsType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { APP_CLIENT, TENANT_ID_CLAIM } from '../../../domain/identity';
 import { LoopbackFetcher } from '../../../local/cognito/loopback-fetcher';
 import { SIGNING_KEY_FILE } from '../../../local/cognito/signing-key';
-import { LOCAL_REGION } from '../../../local/config';
+import { ATTEMPT_LIMIT_MESSAGE, CODE_ATTEMPT_LIMIT } from '../../../local/cognito/verification-codes';
+import { LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from '../../../local/config';
 import {
   decodeClaims,
   PASSWORD,
@@ -36,7 +50,9 @@ import {
   signWithShippedKey,
   startCognitoFixture,
   uniqueEmail,
+  watchSentCodes,
   type CognitoFixture,
+  type SentCodes,
 } from './cognito-fixture';
 
 /** The pool's JWKS as any verifier fetches it. */
@@ -315,6 +331,223 @@ describe('local user pool (cognito-local behind the endpoint)', () => {
     await fixture.idp.send(new GlobalSignOutCommand({ AccessToken: user.accessToken }));
 
     await expect(refresh(user.refreshToken)).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+});
+
+/** `count` six-digit codes that are not `right`. */
+const wrongCodes = (right: string, count: number): string[] =>
+  Array.from({ length: count }, (_, index) => String((Number(right) + index + 1) % 1_000_000).padStart(6, '0'));
+
+/** What a caller can tell from a CodeDeliveryDetails: its fields, and the shape of the masked destination. */
+const deliveryShape = (details: CodeDeliveryDetailsType | undefined) => ({
+  AttributeName: details?.AttributeName,
+  DeliveryMedium: details?.DeliveryMedium,
+  Destination: details?.Destination?.replace(/[^*@]/g, 'x'),
+});
+
+describe('local user pool codes, user existence and email changes, as AWS answers them', () => {
+  let fixture: CognitoFixture;
+  let codes: SentCodes;
+  // The SDK retries LimitExceededException as throttling; one attempt per call keeps the count exact.
+  let oneAttempt: CognitoIdentityProviderClient;
+
+  beforeAll(async () => {
+    fixture = await startCognitoFixture();
+    codes = watchSentCodes();
+    oneAttempt = new CognitoIdentityProviderClient({ endpoint: fixture.endpoint.url, region: LOCAL_REGION, credentials: LOCAL_ADMIN_CREDENTIALS, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    oneAttempt.destroy();
+    codes.stop();
+    await fixture.stop();
+  });
+
+  const clientId = (): string => fixture.userPool.userPoolClientId;
+  const poolId = (): string => fixture.userPool.userPoolId;
+  const signIn = (email: string, password = PASSWORD) =>
+    fixture.idp.send(new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }));
+  const refreshedIdClaims = async (refreshToken: string): Promise<Record<string, unknown>> => {
+    const refreshed = await refreshWith(fixture, refreshToken);
+    return decodeClaims(refreshed.AuthenticationResult?.IdToken ?? '');
+  };
+  const forgotPassword = (username: string) => fixture.idp.send(new ForgotPasswordCommand({ ClientId: clientId(), Username: username }));
+  const confirmForgotPassword = (username: string, code: string, password: string) =>
+    oneAttempt.send(new ConfirmForgotPasswordCommand({ ClientId: clientId(), Username: username, ConfirmationCode: code, Password: password }));
+  /** As a verification would (cognito-local wants the email in the same request as email_verified). */
+  const markEmailVerified = (user: { sub: string; email: string }) =>
+    fixture.idp.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: poolId(),
+        Username: user.sub,
+        UserAttributes: [
+          { Name: 'email', Value: user.email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+  const storedAttribute = async (username: string, name: string): Promise<string | undefined> => {
+    const user = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
+    return user.UserAttributes?.find((attribute) => attribute.Name === name)?.Value;
+  };
+
+  it(`refuses even the right reset code after ${CODE_ATTEMPT_LIMIT} wrong ones, and keeps the password`, async () => {
+    const user = await signUpAndSignIn(fixture, 'brute-force');
+    await forgotPassword(user.email);
+    const rightCode = codes.codeSentTo(user.email);
+
+    for (const wrong of wrongCodes(rightCode, CODE_ATTEMPT_LIMIT)) {
+      await expect(confirmForgotPassword(user.email, wrong, 'Taken-Over-1')).rejects.toBeInstanceOf(CodeMismatchException);
+    }
+    const withRightCode = confirmForgotPassword(user.email, rightCode, 'Taken-Over-1');
+
+    await expect(withRightCode).rejects.toBeInstanceOf(LimitExceededException);
+    await expect(withRightCode).rejects.toThrow(ATTEMPT_LIMIT_MESSAGE);
+    await expect(signIn(user.email)).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
+    await expect(signIn(user.email, 'Taken-Over-1')).rejects.toBeInstanceOf(NotAuthorizedException);
+  });
+
+  it('counts wrong codes from zero again after a right one', async () => {
+    const user = await signUpAndSignIn(fixture, 'reset-twice');
+    await forgotPassword(user.email);
+    for (const wrong of wrongCodes(codes.codeSentTo(user.email), CODE_ATTEMPT_LIMIT - 1)) {
+      await expect(confirmForgotPassword(user.email, wrong, 'First-Reset-1')).rejects.toBeInstanceOf(CodeMismatchException);
+    }
+    await confirmForgotPassword(user.email, codes.codeSentTo(user.email), 'First-Reset-1');
+    await forgotPassword(user.email);
+    for (const wrong of wrongCodes(codes.codeSentTo(user.email), CODE_ATTEMPT_LIMIT - 1)) {
+      await expect(confirmForgotPassword(user.email, wrong, 'Second-Reset-1')).rejects.toBeInstanceOf(CodeMismatchException);
+    }
+
+    const secondReset = confirmForgotPassword(user.email, codes.codeSentTo(user.email), 'Second-Reset-1');
+
+    await expect(secondReset).resolves.toBeDefined();
+    await expect(signIn(user.email, 'Second-Reset-1')).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
+  });
+
+  it(`limits wrong attribute-verification codes to ${CODE_ATTEMPT_LIMIT} too`, async () => {
+    const user = await signUpAndSignIn(fixture, 'verify-attribute');
+    // Stores a code; the local pool has no AutoVerifiedAttributes to send it to, so the call itself fails.
+    await fixture.idp.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: user.accessToken, AttributeName: 'email' })).catch(() => undefined);
+    const verify = (code: string) => oneAttempt.send(new VerifyUserAttributeCommand({ AccessToken: user.accessToken, AttributeName: 'email', Code: code }));
+
+    for (const wrong of wrongCodes('000000', CODE_ATTEMPT_LIMIT)) await expect(verify(wrong)).rejects.toBeInstanceOf(CodeMismatchException);
+
+    await expect(verify('000000')).rejects.toBeInstanceOf(LimitExceededException);
+  });
+
+  it('answers a reset that no ForgotPassword asked for with ExpiredCodeException, also right after sign-up', async () => {
+    // SignUp stores a confirmation code (sent nowhere: no AutoVerifiedAttributes); the admin confirmation must consume it.
+    const user = await signUpAndSignIn(fixture, 'no-reset-requested');
+
+    await expect(confirmForgotPassword(user.email, '123456', 'Never-Asked-1')).rejects.toBeInstanceOf(ExpiredCodeException);
+  });
+
+  it('refuses to confirm a user who is confirmed already, without looking at the code', async () => {
+    const user = await signUpAndSignIn(fixture, 'confirmed-twice');
+
+    const confirming = fixture.idp.send(new ConfirmSignUpCommand({ ClientId: clientId(), Username: user.email, ConfirmationCode: '123456' }));
+
+    await expect(confirming).rejects.toThrow('User cannot be confirmed. Current status is CONFIRMED');
+  });
+
+  it('answers ForgotPassword for an unknown or disabled user as for a known one, and sends them nothing', async () => {
+    const known = await signUpAndSignIn(fixture, 'forgot-known');
+    const disabled = await signUpAndSignIn(fixture, 'forgot-disabled');
+    await fixture.idp.send(new AdminDisableUserCommand({ UserPoolId: poolId(), Username: disabled.sub }));
+    const unknownEmail = uniqueEmail('forgot-unknown');
+
+    const [forKnown, forUnknown, forDisabled] = await Promise.all([forgotPassword(known.email), forgotPassword(unknownEmail), forgotPassword(disabled.email)]);
+
+    expect(forKnown.CodeDeliveryDetails).toEqual({ AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: `${known.email[0]}***@e***` });
+    expect(deliveryShape(forUnknown.CodeDeliveryDetails)).toEqual(deliveryShape(forKnown.CodeDeliveryDetails));
+    expect(deliveryShape(forDisabled.CodeDeliveryDetails)).toEqual(deliveryShape(forKnown.CodeDeliveryDetails));
+    expect([codes.countSentTo(known.email), codes.countSentTo(unknownEmail), codes.countSentTo(disabled.email)]).toEqual([1, 0, 0]);
+  });
+
+  it('answers a reset for an unknown user as a wrong code', async () => {
+    const resetting = confirmForgotPassword(uniqueEmail('reset-unknown'), '123456', 'New-Password-1');
+
+    await expect(resetting).rejects.toBeInstanceOf(CodeMismatchException);
+  });
+
+  it('answers ResendConfirmationCode for an unknown user as for an unconfirmed one, whose new code confirms them', async () => {
+    const email = uniqueEmail('resend-known');
+    await fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: email, Password: PASSWORD }));
+    const unknownEmail = uniqueEmail('resend-unknown');
+
+    const forKnown = await fixture.idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: email }));
+    const forUnknown = await fixture.idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: unknownEmail }));
+
+    expect(forKnown.CodeDeliveryDetails).toEqual({ AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: `${email[0]}***@e***` });
+    expect(deliveryShape(forUnknown.CodeDeliveryDetails)).toEqual(deliveryShape(forKnown.CodeDeliveryDetails));
+    expect(codes.countSentTo(unknownEmail)).toBe(0);
+    await fixture.idp.send(new ConfirmSignUpCommand({ ClientId: clientId(), Username: email, ConfirmationCode: codes.codeSentTo(email) }));
+    await expect(signIn(email)).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
+  });
+
+  it('answers a password sign-in of an unknown user as a wrong password', async () => {
+    const signingIn = signIn(uniqueEmail('nobody'));
+
+    await expect(signingIn).rejects.toBeInstanceOf(NotAuthorizedException);
+    await expect(signingIn).rejects.toThrow('Incorrect username or password.');
+  });
+
+  it("refuses a user another user's email, whatever its case, and changes nothing", async () => {
+    const victim = await signUpAndSignIn(fixture, 'victim');
+    const attacker = await signUpAndSignIn(fixture, 'attacker');
+
+    const taking = fixture.idp.send(
+      new UpdateUserAttributesCommand({ AccessToken: attacker.accessToken, UserAttributes: [{ Name: 'email', Value: victim.email.toUpperCase() }] }),
+    );
+
+    await expect(taking).rejects.toBeInstanceOf(AliasExistsException);
+    await expect(taking).rejects.toThrow('An account with the given email already exists.');
+    expect(await storedAttribute(attacker.sub, 'email')).toBe(attacker.email);
+    expect(await refreshedIdClaims(attacker.refreshToken)).toMatchObject({ email: attacker.email });
+    await expect(signIn(victim.email)).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
+  });
+
+  it('marks a changed email unverified: the ID token after a refresh says so', async () => {
+    const user = await signUpAndSignIn(fixture, 'changes-email');
+    await markEmailVerified(user);
+    expect(await refreshedIdClaims(user.refreshToken)).toMatchObject({ email: user.email, email_verified: true });
+    const newEmail = uniqueEmail('changed');
+
+    await fixture.idp.send(new UpdateUserAttributesCommand({ AccessToken: user.accessToken, UserAttributes: [{ Name: 'email', Value: newEmail }] }));
+
+    expect(await refreshedIdClaims(user.refreshToken)).toMatchObject({ email: newEmail, email_verified: false });
+  });
+
+  it("refuses an admin another user's email, and unverifies a changed email unless told it is verified", async () => {
+    const other = await signUpAndSignIn(fixture, 'admin-other');
+    const user = await signUpAndSignIn(fixture, 'admin-target');
+    const setAttributes = (attributes: { Name: string; Value: string }[]) =>
+      fixture.idp.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId(), Username: user.sub, UserAttributes: attributes }));
+    await markEmailVerified(user);
+
+    await expect(setAttributes([{ Name: 'email', Value: other.email }])).rejects.toBeInstanceOf(AliasExistsException);
+    expect(await refreshedIdClaims(user.refreshToken)).toMatchObject({ email: user.email, email_verified: true });
+    const unverified = uniqueEmail('admin-unverified');
+    await setAttributes([{ Name: 'email', Value: unverified }]);
+    expect(await refreshedIdClaims(user.refreshToken)).toMatchObject({ email: unverified, email_verified: false });
+    const verified = uniqueEmail('admin-verified');
+    await setAttributes([
+      { Name: 'email', Value: verified },
+      { Name: 'email_verified', Value: 'true' },
+    ]);
+    expect(await refreshedIdClaims(user.refreshToken)).toMatchObject({ email: verified, email_verified: true });
+  });
+
+  it('refuses a sign-up with an email another user has, whatever its case', async () => {
+    const existing = await signUpAndSignIn(fixture, 'taken');
+
+    const signingUp = fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: existing.email.toUpperCase(), Password: PASSWORD }));
+    const signingUpWithAttribute = fixture.idp.send(
+      new SignUpCommand({ ClientId: clientId(), Username: uniqueEmail('other-name'), Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: existing.email }] }),
+    );
+
+    await expect(signingUp).rejects.toBeInstanceOf(UsernameExistsException);
+    await expect(signingUpWithAttribute).rejects.toBeInstanceOf(UsernameExistsException);
   });
 });
 
