@@ -14,6 +14,7 @@ import { startRestApi } from './apigateway/rest-api';
 import { startUserPool } from './cognito/user-pool';
 import { createConsoleService } from './console/console-service';
 import { createIdentityPoolService } from './cognito/identity-pool';
+import { OpenIdTokenIssuer } from './cognito/identity-pool-tokens';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from './config';
 import { startDynamoDbLocal, ensureTable } from './dynamodb/dynamodb-local';
 import { createDynamoDbGateway } from './dynamodb/gateway';
@@ -113,7 +114,8 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     const cognitoDir = options.persist ? join(stateDir, 'cognito') : mkdtempSync(join(tmpdir(), 'local-cognito-'));
     if (!options.persist) stoppers.push(async () => rmSync(cognitoDir, { recursive: true, force: true }));
 
-    // The two slow starts (a JVM and cognito-local) overlap.
+    // The slow starts overlap: a JVM, cognito-local, and the identity pool's RSA key.
+    const openIdTokens = OpenIdTokenIssuer.create();
     const [dynamo, userPool] = await Promise.all([
       startDynamoDbLocal({ port: 0, ...(options.persist ? { persistPath: join(stateDir, 'dynamodb') } : {}) }).then((started) => {
         progress(`DynamoDB Local ready on ${started.url}`);
@@ -158,6 +160,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
         roleArn: tenantRoleArn,
         credentialStore,
         ttlSeconds: TENANT_CREDENTIALS_TTL_SECONDS,
+        tokenIssuer: await openIdTokens,
       }),
     );
 

@@ -4,7 +4,10 @@
  * signs them with keys of its own; here every start of the pool makes a new RSA key that never
  * leaves the process, so no token from an earlier run, or forged with a published key, verifies.
  */
-import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPair, sign, verify, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const generateRsaKeyPair = promisify(generateKeyPair);
 
 /** The `iss` of every token Cognito Identity issues. */
 export const COGNITO_IDENTITY_ISSUER = 'https://cognito-identity.amazonaws.com';
@@ -51,15 +54,21 @@ function tagsOf(claim: unknown): Record<string, string> {
 
 /** One pool's signer and verifier, over a key pair made for this process only. */
 export class OpenIdTokenIssuer {
-  private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
   private readonly keyId: string;
 
-  constructor(private readonly now: () => Date = () => new Date()) {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = pair.privateKey;
-    this.publicKey = createPublicKey(pair.privateKey);
+  private constructor(
+    private readonly privateKey: KeyObject,
+    private readonly now: () => Date,
+  ) {
+    this.publicKey = createPublicKey(privateKey);
     this.keyId = createHash('sha256').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+  }
+
+  /** A new issuer with a new key. Making an RSA key takes ~0.2 s of CPU: off the main thread, so a start can overlap it. */
+  static async create(now: () => Date = () => new Date()): Promise<OpenIdTokenIssuer> {
+    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
+    return new OpenIdTokenIssuer(privateKey, now);
   }
 
   issue(claims: OpenIdClaims, durationSeconds: number): string {

@@ -11,7 +11,7 @@ import type { CredentialStore } from '../iam/credential-store';
 import { AwsServiceError, jsonProtocolService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 import { COGNITO_IDENTITY_LOGIN } from '../../domain/identity';
-import { InvalidOpenIdTokenError, OpenIdTokenIssuer } from './identity-pool-tokens';
+import { InvalidOpenIdTokenError, type OpenIdTokenIssuer } from './identity-pool-tokens';
 
 export const IDENTITY_POOL_TARGET_PREFIX = 'AWSCognitoIdentityService';
 
@@ -26,7 +26,8 @@ export interface IdentityPoolOptions {
   readonly roleArn: string;
   readonly credentialStore: CredentialStore;
   readonly ttlSeconds: number;
-  readonly now?: () => Date;
+  /** Signs and verifies the pool's OpenID tokens (`OpenIdTokenIssuer.create()`: a key for this run only). */
+  readonly tokenIssuer: OpenIdTokenIssuer;
 }
 
 const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
@@ -90,7 +91,7 @@ function tokenDurationOf(input: unknown): number {
 }
 
 export function createIdentityPoolService(options: IdentityPoolOptions): LocalService {
-  const tokens = new OpenIdTokenIssuer(options.now);
+  const tokens = options.tokenIssuer;
 
   const assertPool = (identityPoolId: unknown): void => {
     if (typeof identityPoolId !== 'string') throw new AwsServiceError('InvalidParameterException', 'IdentityPoolId is required');

@@ -13,7 +13,7 @@ import {
 import { COGNITO_IDENTITY_LOGIN, DEVELOPER_PROVIDER_NAME } from '../../../domain/identity';
 import { principalTagsFor } from '../../../domain/isolation';
 import { createIdentityPoolService, identityIdFor } from '../../../local/cognito/identity-pool';
-import { COGNITO_IDENTITY_ISSUER } from '../../../local/cognito/identity-pool-tokens';
+import { COGNITO_IDENTITY_ISSUER, OpenIdTokenIssuer } from '../../../local/cognito/identity-pool-tokens';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from '../../../local/config';
 import { CredentialStore } from '../../../local/iam/credential-store';
 import { startEndpoint, type Endpoint } from '../../../local/server/endpoint';
@@ -57,7 +57,7 @@ describe('local identity pool (developer provider only)', () => {
       roleArn: ROLE_ARN,
       credentialStore,
       ttlSeconds: TTL_SECONDS,
-      now: () => clock ?? new Date(),
+      tokenIssuer: await OpenIdTokenIssuer.create(() => clock ?? new Date()),
     });
     endpoint = await startEndpoint({ port: 0, services: [service] });
     identity = new CognitoIdentityClient({ endpoint: endpoint.url, region: LOCAL_REGION, credentials: LOCAL_ADMIN_CREDENTIALS });
