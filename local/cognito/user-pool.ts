@@ -33,6 +33,7 @@ import {
   sameEmail,
   simulatedCodeDelivery,
 } from './rules';
+import { AuthSessions } from './auth-sessions';
 import { loadOrCreateSigningKey, type SigningKey } from './signing-key';
 import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
 
@@ -227,6 +228,9 @@ const recordField = (input: Record<string, unknown>, name: string): Record<strin
 /** Trigger failures that cognito-local logs and swallows, but AWS answers to the caller. */
 const TRIGGER_ERROR_CODES = new Set(['UserLambdaValidationException', 'UnexpectedLambdaException', 'InvalidLambdaResponseException']);
 
+/** Operations whose answer may be a challenge with a Session to respond to. */
+const CHALLENGE_ISSUERS = new Set(['InitiateAuth', 'AdminInitiateAuth', 'RespondToAuthChallenge', 'AdminRespondToAuthChallenge']);
+
 const REFRESH_FLOWS = new Set(['REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN']);
 /** Flows that name the user and their password in one call (the ones PreventUserExistenceErrors answers generically). */
 const PASSWORD_FLOWS = new Set(['USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH']);
@@ -334,6 +338,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     return clientId ? runtime.cognito.getAppClient(ctx(), clientId) : null;
   }
 
+  const sessions = new AuthSessions();
   const poolOf = (client: AppClient): Promise<UserPoolService> => runtime.cognito.getUserPoolForClientId(ctx(), client.ClientId);
 
   /** cognito-local signs disabled users in; AWS does not. */
@@ -407,6 +412,29 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     }
   }
 
+  /** A challenge response names the session of a challenge issued to that user and client (auth-sessions.ts). */
+  async function guardChallengeResponse(input: Record<string, unknown>): Promise<void> {
+    const client = await appClient(stringField(input, 'ClientId'));
+    if (!client) return; // cognito-local answers the unknown client itself
+    const username = stringField(recordField(input, 'ChallengeResponses'), 'USERNAME') ?? '';
+    const user = await (await poolOf(client)).getUserByUsername(ctx(), username);
+    const subject = { clientId: client.ClientId, username: user?.Username ?? '', challengeName: stringField(input, 'ChallengeName') ?? '' };
+    if (!user || !sessions.consume(stringField(input, 'Session') ?? '', subject)) {
+      throw new AwsServiceError('NotAuthorizedException', 'Invalid session for the user.');
+    }
+    assertUserEnabled(user);
+  }
+
+  /** Remembers the session of a challenge the pool just issued, so that only its response is taken. */
+  function recordChallenge(input: Record<string, unknown>, output: unknown): void {
+    const answer = typeof output === 'object' && output !== null ? (output as Record<string, unknown>) : {};
+    const session = stringField(answer, 'Session');
+    const challengeName = stringField(answer, 'ChallengeName');
+    const username = stringField(recordField(answer, 'ChallengeParameters'), 'USER_ID_FOR_SRP');
+    const clientId = stringField(input, 'ClientId');
+    if (session && challengeName && username && clientId) sessions.issue(session, { clientId, username, challengeName });
+  }
+
   /**
    * Checks that run before cognito-local sees the request; each throws as AWS would answer.
    * Returns the verified access token's claims when the request carries one.
@@ -464,8 +492,19 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
         break;
       }
       case 'RespondToAuthChallenge':
+      case 'AdminRespondToAuthChallenge':
         assertPasswordConforms(recordField(input, 'ChallengeResponses').NEW_PASSWORD, PASSWORD_POLICY);
+        await guardChallengeResponse(input);
         break;
+      case 'DeleteUserAttributes': {
+        // AWS checks the app client's write attributes on deletion too: a user may not clear the
+        // active tenant the control plane set.
+        const clientId = accessClaims?.client_id;
+        const client = await appClient(typeof clientId === 'string' ? clientId : undefined);
+        const names = Array.isArray(input.UserAttributeNames) ? (input.UserAttributeNames as unknown[]).map((Name) => ({ Name })) : [];
+        if (client) assertAttributesWritable(names, client.WriteAttributes);
+        break;
+      }
       case 'InitiateAuth':
       case 'AdminInitiateAuth':
         await guardSignIn(input);
@@ -615,6 +654,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     if (operation === 'ForgotPassword') return withMaskedDeliveries(await forgotPassword(input));
     const owner = CODE_CHECKS.has(operation) ? await codeOwner(operation, input, accessClaims) : undefined;
     const output = owner ? await checkCode(operation, input, owner) : await forward(operation, input);
+    if (CHALLENGE_ISSUERS.has(operation)) recordChallenge(input, output);
     return withMaskedDeliveries(output);
   }
 

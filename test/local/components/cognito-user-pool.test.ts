@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  DeleteUserAttributesCommand,
+  RespondToAuthChallengeCommand,
   AdminDisableUserCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
@@ -268,6 +271,82 @@ describe('local user pool (cognito-local behind the endpoint)', () => {
     const stored = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: user.sub }));
     expect(stored.UserAttributes).toEqual(expect.arrayContaining([{ Name: 'name', Value: 'Ada' }]));
     expect(stored.UserAttributes?.find((attribute) => attribute.Name === TENANT_ID_CLAIM)).toBeUndefined();
+  });
+
+  it('refuses to let a user clear the tenant by deleting the attribute', async () => {
+    const user = await signUpAndSignIn(fixture, 'deleter');
+    await fixture.idp.send(
+      new AdminUpdateUserAttributesCommand({ UserPoolId: fixture.userPool.userPoolId, Username: user.sub, UserAttributes: [{ Name: TENANT_ID_CLAIM, Value: 't-1' }] }),
+    );
+
+    const deleting = fixture.idp.send(new DeleteUserAttributesCommand({ AccessToken: user.accessToken, UserAttributeNames: [TENANT_ID_CLAIM] }));
+
+    await expect(deleting).rejects.toBeInstanceOf(NotAuthorizedException);
+    const stored = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: user.sub }));
+    expect(stored.UserAttributes).toEqual(expect.arrayContaining([{ Name: TENANT_ID_CLAIM, Value: 't-1' }]));
+  });
+
+  describe('challenge responses', () => {
+    /** A user made by an administrator with a temporary password: signing in answers NEW_PASSWORD_REQUIRED. */
+    async function invitedUser(label: string): Promise<{ email: string; session: string; username: string }> {
+      const email = uniqueEmail(label);
+      await fixture.idp.send(
+        new AdminCreateUserCommand({
+          UserPoolId: fixture.userPool.userPoolId,
+          Username: email,
+          TemporaryPassword: 'Temporary-Pass-1',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: email }],
+        }),
+      );
+      const started = await fixture.idp.send(
+        new InitiateAuthCommand({ ClientId: clientId(), AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: 'Temporary-Pass-1' } }),
+      );
+      expect(started.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+      return { email, session: started.Session ?? '', username: started.ChallengeParameters?.USER_ID_FOR_SRP ?? '' };
+    }
+
+    const respond = (challengeName: 'NEW_PASSWORD_REQUIRED' | 'SMS_MFA', session: string, responses: Record<string, string>) =>
+      fixture.idp.send(new RespondToAuthChallengeCommand({ ClientId: clientId(), ChallengeName: challengeName, Session: session, ChallengeResponses: responses }));
+
+    it('answers the session it issued, once', async () => {
+      const invited = await invitedUser('challenge-ok');
+
+      const answered = await respond('NEW_PASSWORD_REQUIRED', invited.session, { USERNAME: invited.email, NEW_PASSWORD: 'Chosen-Pass-1' });
+      const again = respond('NEW_PASSWORD_REQUIRED', invited.session, { USERNAME: invited.email, NEW_PASSWORD: 'Another-Pass-1' });
+
+      expect(answered.AuthenticationResult?.IdToken).toEqual(expect.any(String));
+      await expect(again).rejects.toThrow(expect.objectContaining({ name: 'NotAuthorizedException', message: 'Invalid session for the user.' }));
+      await expect(signIn(invited.email, 'Chosen-Pass-1')).resolves.toBeDefined();
+    });
+
+    it("refuses a session issued to one user for another user's account, and changes nothing", async () => {
+      const attacker = await invitedUser('challenge-attacker');
+      const victim = await signUpAndSignIn(fixture, 'challenge-victim');
+
+      const takeover = respond('NEW_PASSWORD_REQUIRED', attacker.session, { USERNAME: victim.email, NEW_PASSWORD: 'Stolen-Pass-1' });
+
+      await expect(takeover).rejects.toThrow(expect.objectContaining({ name: 'NotAuthorizedException', message: 'Invalid session for the user.' }));
+      await expect(signIn(victim.email)).resolves.toBeDefined();
+      await expect(signIn(victim.email, 'Stolen-Pass-1')).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
+
+    it('refuses a made-up session, for MFA with no code as for a new password', async () => {
+      const victim = await signUpAndSignIn(fixture, 'challenge-made-up');
+
+      const mfa = respond('SMS_MFA', 'x', { USERNAME: victim.email });
+      const newPassword = respond('NEW_PASSWORD_REQUIRED', 'x', { USERNAME: victim.email, NEW_PASSWORD: 'Stolen-Pass-1' });
+
+      await expect(mfa).rejects.toBeInstanceOf(NotAuthorizedException);
+      await expect(newPassword).rejects.toBeInstanceOf(NotAuthorizedException);
+      await expect(signIn(victim.email)).resolves.toBeDefined();
+    });
+
+    it('refuses a session answered as another challenge than the one it was issued for', async () => {
+      const invited = await invitedUser('challenge-kind');
+
+      await expect(respond('SMS_MFA', invited.session, { USERNAME: invited.email })).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
   });
 
   it('refuses a sign-up that sets the tenant', async () => {
