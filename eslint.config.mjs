@@ -22,15 +22,16 @@ export default tseslint.config(
     },
   },
   {
-    // domain/ and events/ are pure: both runtimes read them, and their tests need no mock.
-    files: ['domain/**/*.ts', 'events/**/*.ts'],
+    // domain/, events/ and the workflow definitions are pure: both runtimes read them, and their
+    // tests need no mock.
+    files: ['domain/**/*.ts', 'events/**/*.ts', 'workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-lambda-powertools/*'], message: 'domain/ and events/ are pure: no AWS SDK, CDK or Lambda runtime imports.' },
-            { group: ['**/local/*', '**/infra/*', '**/handlers/*/**'], message: 'domain/ and events/ must not depend on a runtime (local/, infra/, handlers/ adapters).' },
+            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-lambda-powertools/*'], message: 'domain/, events/ and workflows/ are pure: no AWS SDK, CDK or Lambda runtime imports.' },
+            { group: ['**/local/*', '**/infra/*', '**/handlers/*/**'], message: 'domain/, events/ and workflows/ must not depend on a runtime (local/, infra/, handlers/ adapters).' },
           ],
         },
       ],

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../handlers/catalog';
 import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
-import { settingSubstitutions, WORKFLOWS } from '../workflows/registry';
+import { settingSubstitutions, WORKFLOWS, type WorkflowKey } from '../workflows/registry';
+import { renderDefinition } from '../workflows/render';
 import { RULES } from '../events/rules';
 import { DEFAULT_TABLE_NAME } from '../domain/table';
 import { tenantPolicyDocument, type PolicyDocument } from '../domain/isolation';
@@ -176,13 +177,14 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     endpoint.addService(stepFunctions.service);
     endpoint.addService(stepFunctions.faultService);
 
-    const projectRoot = resolve(__dirname, '..');
     const substitutions = { TableName: tableName, EventBusName: EVENT_BUS_NAME, UserPoolId: userPool.userPoolId, ...settingSubstitutions() };
     const stateMachines: Record<string, string> = {};
-    for (const [key, workflow] of Object.entries(WORKFLOWS)) {
+    for (const key of Object.keys(WORKFLOWS) as WorkflowKey[]) {
+      const workflow = WORKFLOWS[key];
       const { stateMachineArn } = stepFunctions.createStateMachine({
         name: workflow.name,
-        aslText: readFileSync(join(projectRoot, workflow.aslFile), 'utf8'),
+        // The same rendering the CDK app deploys (and the committed file holds), timeout included.
+        aslText: renderDefinition(key),
         substitutions: Object.fromEntries(workflow.placeholders.map((placeholder) => [placeholder, substitutions[placeholder]])),
         type: 'EXPRESS',
       });

@@ -1,9 +1,11 @@
 import { checkedMaxTenantsPerUser, TENANT_LIMITS } from '../domain/limits';
 
 /**
- * The state machines, defined once: each is an ASL file (JSONPath) with `${Placeholder}` tokens.
- * The CDK app substitutes deployed names (DefinitionSubstitutions); the local cloud substitutes
- * its own before CreateStateMachine. Both read this table.
+ * The state machines, defined once: each is a TypeScript module (`workflows/<name>/definition.ts`)
+ * that builds its ASL (JSONPath) from the domain's and the event catalog's constants, with
+ * `${Placeholder}` tokens for what each deployment names. Both runtimes deploy `renderDefinition`
+ * (workflows/render.ts): the CDK app substitutes deployed names (DefinitionSubstitutions), the
+ * local cloud its own before CreateStateMachine. Both read this table.
  */
 
 /** Names of deployed resources, which each runtime knows once it has created them. */
@@ -30,7 +32,7 @@ export function settingSubstitutions(settings: WorkflowSettings = {}): Record<Se
 
 export interface WorkflowDefinition {
   readonly name: string;
-  /** Path from the project root. */
+  /** Path from the project root of the committed rendering, for review; no runtime reads it. */
   readonly aslFile: string;
   readonly placeholders: readonly WorkflowPlaceholder[];
   /** The whole run's limit; the API runs them synchronously (Express), under API Gateway's 29 s. */

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,8 +8,8 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../../domain/table';
 import { settingSubstitutions, WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
+import { renderDefinition } from '../../workflows/render';
 import { taskPermissions, type TaskTarget } from '../asl-permissions';
-import { PROJECT_ROOT } from '../project';
 
 export interface WorkflowsProps {
   readonly table: ITableV2;
@@ -24,52 +22,9 @@ export interface WorkflowsProps {
   readonly maxTenantsPerUser?: number;
 }
 
-/** `${Name}` in an ASL file that the registry does not list: it would deploy verbatim. */
-export class UndeclaredPlaceholderError extends Error {
-  constructor(
-    readonly workflow: string,
-    readonly placeholders: readonly string[],
-  ) {
-    super(`${workflow}: placeholders not declared in workflows/registry.ts: ${placeholders.map((name) => `\${${name}}`).join(', ')}`);
-    this.name = 'UndeclaredPlaceholderError';
-  }
-}
-
-/** An ASL file whose own TimeoutSeconds contradicts the registry, which both runtimes read. */
-export class ConflictingTimeoutError extends Error {
-  constructor(
-    readonly workflow: string,
-    readonly inFile: unknown,
-    readonly inRegistry: number,
-  ) {
-    super(`${workflow}: the ASL sets TimeoutSeconds ${String(inFile)}, the registry ${inRegistry}`);
-    this.name = 'ConflictingTimeoutError';
-  }
-}
-
-const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
-
 /**
- * The ASL as deployed: placeholders left for CloudFormation's DefinitionSubstitutions, and the
- * registry's timeout written in, since CDK applies `timeout` only to definitions it builds itself.
- */
-export function deployedDefinition(workflow: WorkflowDefinition, asl: string): Record<string, unknown> {
-  const declared: readonly string[] = workflow.placeholders;
-  const undeclared = [...new Set([...asl.matchAll(PLACEHOLDER)].map(([, name = '']) => name))].filter(
-    (name) => !declared.includes(name),
-  );
-  if (undeclared.length > 0) throw new UndeclaredPlaceholderError(workflow.name, undeclared);
-
-  const definition = JSON.parse(asl) as Record<string, unknown>;
-  if (definition.TimeoutSeconds !== undefined && definition.TimeoutSeconds !== workflow.timeoutSeconds) {
-    throw new ConflictingTimeoutError(workflow.name, definition.TimeoutSeconds, workflow.timeoutSeconds);
-  }
-  return { ...definition, TimeoutSeconds: workflow.timeoutSeconds };
-}
-
-/**
- * The Express state machines of workflows/registry.ts, one per ASL file. Each role gets exactly
- * the actions its ASL's tasks call (infra/asl-permissions.ts), on the one table, pool and bus.
+ * The Express state machines of workflows/registry.ts, one per rendered definition. Each role gets
+ * exactly the actions its ASL's tasks call (infra/asl-permissions.ts), on the one table, pool and bus.
  */
 export class ControlPlaneWorkflows extends Construct {
   readonly stateMachines: Record<WorkflowKey, StateMachine>;
@@ -92,7 +47,10 @@ export class ControlPlaneWorkflows extends Construct {
 
     const machine = (key: WorkflowKey): StateMachine => {
       const workflow: WorkflowDefinition = WORKFLOWS[key];
-      const definition = deployedDefinition(workflow, readFileSync(path.join(PROJECT_ROOT, workflow.aslFile), 'utf8'));
+      // The same rendering the local cloud runs: the registry's timeout is in it, since CDK applies
+      // `timeout` only to definitions it builds itself. Placeholders stay for DefinitionSubstitutions.
+      const asl = renderDefinition(key);
+      const definition: unknown = JSON.parse(asl);
 
       const logGroup = new LogGroup(this, `${workflow.name}Logs`, {
         // The vendedlogs prefix keeps CloudWatch's resource policy for Step Functions under its size limit.
@@ -104,7 +62,7 @@ export class ControlPlaneWorkflows extends Construct {
       const stateMachine = new StateMachine(this, workflow.name, {
         stateMachineType: StateMachineType.EXPRESS,
         // Inline (not fromFile, an S3 asset) so that the template carries the definition to assert on.
-        definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
+        definitionBody: DefinitionBody.fromString(asl),
         definitionSubstitutions: Object.fromEntries(workflow.placeholders.map((name) => [name, substitutions[name]])),
         // ALL shows every step, and without execution data no token or email reaches the logs.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },

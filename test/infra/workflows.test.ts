@@ -11,7 +11,8 @@ import { InvalidTenantLimitError, TENANT_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { WORKFLOWS, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { taskPermissions, type TaskTarget } from '../../infra/asl-permissions';
-import { ConflictingTimeoutError, ControlPlaneWorkflows, deployedDefinition, UndeclaredPlaceholderError, type WorkflowsProps } from '../../infra/constructs/workflows';
+import { ControlPlaneWorkflows, type WorkflowsProps } from '../../infra/constructs/workflows';
+import { renderDefinition } from '../../workflows/render';
 import { ControlPlaneStack } from '../../infra/stack';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
@@ -89,6 +90,10 @@ describe('the state machines', () => {
 
   it.each(keys)('%s times out after the registry timeout', (key) => {
     expect(deployed(key).TimeoutSeconds).toBe(WORKFLOWS[key].timeoutSeconds);
+  });
+
+  it.each(keys)('%s deploys the rendered definition, the text the local cloud runs', (key) => {
+    expect(properties(key).DefinitionString).toBe(renderDefinition(key));
   });
 
   it.each(keys)('%s deploys the states of its ASL file', (key) => {
@@ -178,25 +183,5 @@ describe('the stateMachines output', () => {
     expect(value).toEqual(
       ref(stack.toJsonString(Object.fromEntries(keys.map((key) => [key, machineOf(key).stateMachineArn])))),
     );
-  });
-});
-
-describe('preparing an ASL file for deployment', () => {
-  const workflow = { name: 'Sample', aslFile: 'unused', placeholders: ['TableName'], timeoutSeconds: 25 } as const;
-  const file = (definition: Record<string, unknown>) =>
-    JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Succeed' } }, ...definition });
-
-  it('refuses a placeholder the registry does not declare', () => {
-    const text = file({ Comment: '${TableName} ${UserPoolId}' });
-
-    expect(() => deployedDefinition(workflow, text)).toThrow(UndeclaredPlaceholderError);
-  });
-
-  it('refuses a file whose own timeout contradicts the registry', () => {
-    expect(() => deployedDefinition(workflow, file({ TimeoutSeconds: 60 }))).toThrow(ConflictingTimeoutError);
-  });
-
-  it('writes the registry timeout into a file that has none', () => {
-    expect(deployedDefinition(workflow, file({})).TimeoutSeconds).toBe(25);
   });
 });

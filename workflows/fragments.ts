@@ -1,0 +1,240 @@
+/**
+ * The pieces both state machines share, written once: retries, catches, the task shapes of the
+ * forward and the failure path, event entries, key formats and the restore of the previous tenant.
+ * Each value that another module owns (keys, claims, events) is read from it, never retyped.
+ */
+import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../domain/identity';
+import { EVENT_CATALOG, type DetailType, type EventDetail } from '../events/catalog';
+import type { Catcher, ChoiceState, Json, JsonObject, PassState, Retrier, State, TaskState } from './asl';
+import type { WorkflowPlaceholder } from './registry';
+
+/** A `${Name}` token, left for each runtime to substitute with its deployed value. */
+export const placeholder = (name: WorkflowPlaceholder): string => `\${${name}}`;
+
+/** Every Task's own limit: a hanging call is caught and compensated long before the run's limit. */
+export const TASK_TIMEOUT_SECONDS = 5;
+
+/** Where a Catch keeps the error, so the failure event can name it. */
+export const ERROR_PATH = '$.error';
+
+export const optimizedResource = (service: 'dynamodb' | 'events', api: string): string => `arn:aws:states:::${service}:${api}`;
+export const sdkResource = (service: 'dynamodb' | 'cognitoidentityprovider', api: string): string => `arn:aws:states:::aws-sdk:${service}:${api}`;
+
+/**
+ * The throttling errors of each integration, as Step Functions names them. The aws-sdk DynamoDB
+ * integration spells its service `DynamoDb`, unlike the optimized one.
+ */
+export const THROTTLING_ERRORS = {
+  dynamodb: ['DynamoDB.ProvisionedThroughputExceededException', 'DynamoDB.ThrottlingException', 'DynamoDB.RequestLimitExceeded', 'DynamoDB.RequestLimitExceededException'],
+  dynamodbSdk: ['DynamoDb.ProvisionedThroughputExceededException', 'DynamoDb.ThrottlingException', 'DynamoDb.RequestLimitExceededException'],
+  cognito: ['CognitoIdentityProvider.TooManyRequestsException'],
+  // PutEvents reports transient per-entry failures as a failed entry, so those are retried too.
+  eventBridge: ['EventBridge.ThrottlingException', 'EventBridge.FailedEntry'],
+} as const;
+
+// 3 retries of 1 s × 2ⁿ capped at 2 s with full jitter: at most 5 s a step, well inside the run's limit.
+const BACKOFF = { IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, MaxDelaySeconds: 2, JitterStrategy: 'FULL' } as const;
+
+/** Forward steps retry throttling only: any other error goes straight to the compensation. */
+export const throttleRetry = (errors: readonly string[]): Retrier => ({ ErrorEquals: errors, ...BACKOFF });
+
+/** Compensations and failure events retry anything, as giving up on them leaves state behind. */
+export const COMPENSATION_RETRY: Retrier = { ErrorEquals: ['States.ALL'], ...BACKOFF };
+
+/** A DynamoDB condition that failed: a refusal, or proof that an undo has nothing to do. */
+export const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+
+/** An error that proves there is nothing to undo: not worth a retry. */
+export const noRetry = (error: string): Retrier => ({ ErrorEquals: [error], MaxAttempts: 0 });
+
+/** A forward step's catch: keeps the input and the error, for the compensation and the failure event. */
+export const catchInto = (next: string): Catcher => ({ ErrorEquals: ['States.ALL'], ResultPath: ERROR_PATH, Next: next });
+
+/** A failure-path step's catch: the error is dropped so the first one stays the one reported. */
+const carryOn = (next: string): Catcher => ({ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next });
+
+const commented = (comment: string | undefined): { Comment?: string } => (comment === undefined ? {} : { Comment: comment });
+
+interface TaskSpec {
+  readonly comment?: string;
+  readonly resource: string;
+  readonly parameters: JsonObject;
+  readonly next: string;
+}
+
+export interface ForwardTaskSpec extends TaskSpec {
+  /** Defaults to discarding the result: forward steps carry only what GenerateTenantId kept. */
+  readonly resultPath?: string | null;
+  readonly throttling: readonly string[];
+  /** Catches of specific errors, tried before the catch-all. */
+  readonly refusals?: readonly Catcher[];
+  /** The `Record…Failure` state that names this step to the failure path. */
+  readonly onError: string;
+}
+
+export const forwardTask = (spec: ForwardTaskSpec): TaskState => ({
+  Type: 'Task',
+  ...commented(spec.comment),
+  Resource: spec.resource,
+  Parameters: spec.parameters,
+  ResultPath: spec.resultPath === undefined ? null : spec.resultPath,
+  TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+  Retry: [throttleRetry(spec.throttling)],
+  Catch: [...(spec.refusals ?? []), catchInto(spec.onError)],
+  Next: spec.next,
+});
+
+export interface FailurePathTaskSpec extends TaskSpec {
+  /** Errors that mean there is nothing to undo (`noRetry`), tried before the catch-all retry. */
+  readonly nothingToUndo?: readonly string[];
+}
+
+/** A compensation or failure event: retried on any error, then on to `next` whatever happened. */
+export const failurePathTask = (spec: FailurePathTaskSpec): TaskState => ({
+  Type: 'Task',
+  ...commented(spec.comment),
+  Resource: spec.resource,
+  Parameters: spec.parameters,
+  ResultPath: null,
+  TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+  Retry: [...(spec.nothingToUndo ?? []).map(noRetry), COMPENSATION_RETRY],
+  Catch: [carryOn(spec.next)],
+  Next: spec.next,
+});
+
+/** A Catch cannot name the state it caught for: this Pass state tells the failure event. */
+export const recordFailure = (step: string, next: string, comment?: string): PassState => ({
+  Type: 'Pass',
+  ...commented(comment),
+  Result: step,
+  ResultPath: '$.failedStep',
+  Next: next,
+});
+
+/** The fields of a failure event's detail that come from the failure path: the error name only, never its cause. */
+export const FAILURE_DETAIL = { 'failedStep.$': '$.failedStep', 'error.$': `${ERROR_PATH}.Error` } as const;
+
+/** A detail written in ASL: each field of the catalog schema, as a value or as a `.$` path. */
+export type DetailTemplate<T extends DetailType> = {
+  readonly [K in keyof EventDetail<T> & string as K | `${K}.$`]?: Json;
+};
+
+/** PutEvents parameters for one catalogued event on the control plane's bus. */
+export const putEventsParameters = <T extends DetailType>(detailType: T, detail: DetailTemplate<T>): JsonObject => ({
+  Entries: [
+    {
+      EventBusName: placeholder('EventBusName'),
+      Source: EVENT_CATALOG[detailType].source,
+      DetailType: detailType,
+      Detail: detail as JsonObject,
+    },
+  ],
+});
+
+/** `States.Format('…{}…', paths…)`; the template must hold no `'`, `{`, `}` or `\` of its own. */
+export const statesFormat = (template: string, ...paths: readonly string[]): string => `States.Format('${template}', ${paths.join(', ')})`;
+
+/** The `{}` of States.Format: passed to a key function of domain/keys.ts in place of an id. */
+export const SLOT = '{}';
+
+/**
+ * A key field whose slot and path do not pair up: a slot without a path would write the item
+ * under a literal `{}`, a path without a slot is a States.Format the service refuses.
+ */
+export class KeySlotMismatchError extends Error {
+  constructor(
+    readonly field: string,
+    readonly template: string,
+  ) {
+    super(`Key field ${field} ('${template}') needs a path exactly when it has a ${SLOT} slot`);
+    this.name = 'KeySlotMismatchError';
+  }
+}
+
+/**
+ * A key as DynamoDB values, built by a key function of domain/keys.ts called with SLOT for each
+ * id, so the formats are the domain's own (and its id check applies): each field with a path
+ * becomes a run-time States.Format, each without one a constant.
+ */
+export function formattedKey<K extends string>(key: Readonly<Record<K, string>>, paths: Partial<Record<K, string>>): Record<K, JsonObject> {
+  const fields = Object.entries(key) as [K, string][];
+  return Object.fromEntries(
+    fields.map(([field, template]): [K, JsonObject] => {
+      const path = paths[field];
+      if ((path !== undefined) !== template.includes(SLOT)) throw new KeySlotMismatchError(field, template);
+      return [field, path === undefined ? { S: template } : { 'S.$': statesFormat(template, path) }];
+    }),
+  ) as Record<K, JsonObject>;
+}
+
+/** The user attributes that hold the active tenant and role, both in one AdminUpdateUserAttributes. */
+export const activeTenantAttributes = (tenantId: JsonObject, roleId: JsonObject): Json => [
+  { Name: TENANT_ID_CLAIM, ...tenantId },
+  { Name: ROLE_CLAIM, ...roleId },
+];
+
+export const SET_ATTRIBUTES = sdkResource('cognitoidentityprovider', 'adminUpdateUserAttributes');
+export const PUT_EVENTS = optimizedResource('events', 'putEvents');
+
+/** Where the failure path enters the restore of the previous tenant and role. */
+export const RESTORE_ENTRY = 'ChooseRestoreValues';
+
+export interface RestoreSpec {
+  /** The name of the AdminUpdateUserAttributes state (each machine keeps its own). */
+  readonly taskName: string;
+  readonly comment?: string;
+  readonly next: string;
+}
+
+function chooseRestoreValues(taskName: string): Record<string, ChoiceState | PassState> {
+  return {
+    [RESTORE_ENTRY]: {
+      Type: 'Choice',
+      Comment: 'Cognito takes an empty string, not null, to clear an attribute; JSONPath has no coalescing, so a Choice picks the values.',
+      Choices: [
+        { Variable: '$.previousTenantId', IsNull: true, Next: 'ClearRestoreValues' },
+        { Variable: '$.previousRoleId', IsNull: true, Next: 'KeepPreviousTenantOnly' },
+      ],
+      Default: 'KeepPreviousValues',
+    },
+    ClearRestoreValues: {
+      Type: 'Pass',
+      Comment: 'No previous tenant: the role is cleared with it, as a role means nothing without a tenant.',
+      Result: { tenantId: '', roleId: '' },
+      ResultPath: '$.restore',
+      Next: taskName,
+    },
+    KeepPreviousTenantOnly: {
+      Type: 'Pass',
+      Parameters: { 'tenantId.$': '$.previousTenantId', roleId: '' },
+      ResultPath: '$.restore',
+      Next: taskName,
+    },
+    KeepPreviousValues: {
+      Type: 'Pass',
+      Parameters: { 'tenantId.$': '$.previousTenantId', 'roleId.$': '$.previousRoleId' },
+      ResultPath: '$.restore',
+      Next: taskName,
+    },
+  };
+}
+
+/**
+ * Puts back the input's `previousTenantId`/`previousRoleId` (`""` for null), entered at
+ * RESTORE_ENTRY: five states, in the order the machine lists them.
+ */
+export function restorePreviousAttributes(spec: RestoreSpec): Record<string, State> {
+  return {
+    ...chooseRestoreValues(spec.taskName),
+    [spec.taskName]: failurePathTask({
+      comment: spec.comment,
+      resource: SET_ATTRIBUTES,
+      parameters: {
+        UserPoolId: placeholder('UserPoolId'),
+        'Username.$': '$.username',
+        UserAttributes: activeTenantAttributes({ 'Value.$': '$.restore.tenantId' }, { 'Value.$': '$.restore.roleId' }),
+      },
+      next: spec.next,
+    }),
+  };
+}
