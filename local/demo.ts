@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 
   step('GET /me');
   show(await call('GET', '/me', idToken));
-  step('GET /tenants (the user → tenant index, read with her own tenant-scoped credentials)');
+  step('GET /tenants (the user → tenant index, read with the tenant-scoped credentials the authorizer minted for this request)');
   const tenants = await call('GET', '/tenants', idToken);
   show(tenants);
   const list = (tenants.body.tenants ?? []) as { tenantId: string; name: string }[];
