@@ -2,12 +2,10 @@
  * The OpenID tokens of the local identity pool: what `GetOpenIdTokenForDeveloperIdentity` answers
  * and `GetCredentialsForIdentity` accepts under the `cognito-identity.amazonaws.com` login. AWS
  * signs them with keys of its own; here every start of the pool makes a new RSA key that never
- * leaves the process, so no token from an earlier run, or forged with a published key, verifies.
+ * leaves the process (signing-key.ts makes it, and signs with it as the user pool does), so no token
+ * from an earlier run, or forged with a published key, verifies.
  */
-import { createHash, createPublicKey, generateKeyPair, sign, verify, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
-
-const generateRsaKeyPair = promisify(generateKeyPair);
+import { encodeSegment, generateSigningKey, hasSignatureOf, signJws, type SigningKey } from './signing-key';
 
 /** The `iss` of every token Cognito Identity issues. */
 export const COGNITO_IDENTITY_ISSUER = 'https://cognito-identity.amazonaws.com';
@@ -33,8 +31,6 @@ export class InvalidOpenIdTokenError extends Error {
   }
 }
 
-const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
-
 function decodeJson(part: string): Record<string, unknown> {
   const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
@@ -52,54 +48,38 @@ function tagsOf(claim: unknown): Record<string, string> {
   return tags;
 }
 
-/** One pool's signer and verifier, over a key pair made for this process only. */
+/** One pool's signer and verifier, over a key made for this process only (signing-key.ts). */
 export class OpenIdTokenIssuer {
-  private readonly publicKey: KeyObject;
-  private readonly keyId: string;
-
   private constructor(
-    private readonly privateKey: KeyObject,
+    private readonly key: SigningKey,
     private readonly now: () => Date,
-  ) {
-    this.publicKey = createPublicKey(privateKey);
-    this.keyId = createHash('sha256').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
-  }
+  ) {}
 
-  /** A new issuer with a new key. Making an RSA key takes ~0.2 s of CPU: off the main thread, so a start can overlap it. */
+  /** A new issuer with a new key, made off the main thread so that a start can overlap it. */
   static async create(now: () => Date = () => new Date()): Promise<OpenIdTokenIssuer> {
-    const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: 2048 });
-    return new OpenIdTokenIssuer(privateKey, now);
+    return new OpenIdTokenIssuer(await generateSigningKey(), now);
   }
 
   issue(claims: OpenIdClaims, durationSeconds: number): string {
     const issuedAt = Math.floor(this.now().getTime() / 1000);
-    const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: this.keyId }));
-    const payload = base64url(
-      JSON.stringify({
-        iss: COGNITO_IDENTITY_ISSUER,
-        sub: claims.identityId,
-        aud: claims.identityPoolId,
-        amr: claims.amr,
-        [TAGS_CLAIM]: { principal_tags: Object.fromEntries(Object.entries(claims.principalTags).map(([name, value]) => [name, [value]])) },
-        iat: issuedAt,
-        exp: issuedAt + durationSeconds,
-      }),
-    );
-    const signature = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.privateKey).toString('base64url');
-    return `${header}.${payload}.${signature}`;
+    const payload = encodeSegment({
+      iss: COGNITO_IDENTITY_ISSUER,
+      sub: claims.identityId,
+      aud: claims.identityPoolId,
+      amr: claims.amr,
+      [TAGS_CLAIM]: { principal_tags: Object.fromEntries(Object.entries(claims.principalTags).map(([name, value]) => [name, [value]])) },
+      iat: issuedAt,
+      exp: issuedAt + durationSeconds,
+    });
+    return signJws({ alg: 'RS256', typ: 'JWT', kid: this.key.kid }, payload, this.key);
   }
 
   /** The claims of a token this issuer signed for `identityPoolId` and that has not expired. */
   verify(token: string, identityPoolId: string): OpenIdClaims {
-    const [header, payload, signature, ...rest] = token.split('.');
-    if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) {
-      throw new InvalidOpenIdTokenError('Not a valid OpenId Connect identity token.');
-    }
-    const signed = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), this.publicKey, Buffer.from(signature, 'base64url'));
-    if (!signed) throw new InvalidOpenIdTokenError('Not a valid OpenId Connect identity token.');
+    if (!hasSignatureOf(token, this.key)) throw new InvalidOpenIdTokenError('Not a valid OpenId Connect identity token.');
     let claims: Record<string, unknown>;
     try {
-      claims = decodeJson(payload);
+      claims = decodeJson(token.split('.')[1] ?? '');
     } catch {
       throw new InvalidOpenIdTokenError('Not a valid OpenId Connect identity token.');
     }

@@ -6,7 +6,7 @@
  * RSA key pair of its own, generated on first start and kept beside the pool's data: a persisted
  * pool (`--persist`) keeps its key and its tokens, a fresh data directory gets a new key.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -115,4 +115,20 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<SigningKe
   const created = await generateSigningKey();
   await writeOwnerOnly(join(dataDir, SIGNING_KEY_FILE), created.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   return created;
+}
+
+/** A JWT segment: JSON, base64url. */
+export const encodeSegment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An RS256 JWS over `header` and an already encoded payload segment, signed with `key`. */
+export function signJws(header: Record<string, unknown>, payloadSegment: string, key: SigningKey): string {
+  const unsigned = `${encodeSegment(header)}.${payloadSegment}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey, 'base64url')}`;
+}
+
+/** Whether `token`'s RS256 signature is `key`'s, whatever its header claims (no alg or kid is trusted). */
+export function hasSignatureOf(token: string, key: Pick<SigningKey, 'publicKey'>): boolean {
+  const [header, payload, signature, ...rest] = token.split('.');
+  if (header === undefined || payload === undefined || signature === undefined || rest.length > 0) return false;
+  return createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(key.publicKey, signature, 'base64url');
 }

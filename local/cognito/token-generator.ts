@@ -7,10 +7,9 @@
  * string and refreshing keeps working. One claim is corrected first: `email_verified` (see
  * withStoredEmailVerified).
  */
-import { createSign } from 'node:crypto';
 import type { TokenGenerator, Tokens } from 'cognito-local/lib/services/tokenGenerator';
 import { attributeValue, type User } from 'cognito-local/lib/services/userPoolService';
-import type { SigningKey } from './signing-key';
+import { encodeSegment, signJws, type SigningKey } from './signing-key';
 
 export class MalformedTokenError extends Error {
   constructor() {
@@ -19,7 +18,6 @@ export class MalformedTokenError extends Error {
   }
 }
 
-const encodeSegment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function decodeHeader(segment: string): Record<string, unknown> {
   try {
@@ -31,11 +29,6 @@ function decodeHeader(segment: string): Record<string, unknown> {
   throw new MalformedTokenError();
 }
 
-/** An RS256 JWS over `header` and an already encoded payload segment. */
-export function signJws(header: Record<string, unknown>, payloadSegment: string, key: SigningKey): string {
-  const unsigned = `${encodeSegment(header)}.${payloadSegment}`;
-  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(key.privateKey, 'base64url')}`;
-}
 
 /**
  * The same token, signed with `key`. The header keeps cognito-local's fields: alg RS256, typ JWT,

@@ -3,7 +3,7 @@
  * defined by domain/identity.ts, and the Cognito rules that cognito-local lacks enforced in front
  * of it (see README.md in this folder).
  */
-import { createVerify, randomBytes, randomInt, type KeyObject } from 'node:crypto';
+import { randomBytes, randomInt, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -34,7 +34,7 @@ import {
   simulatedCodeDelivery,
 } from './rules';
 import { AuthSessions } from './auth-sessions';
-import { loadOrCreateSigningKey, type SigningKey } from './signing-key';
+import { hasSignatureOf, loadOrCreateSigningKey, type SigningKey } from './signing-key';
 import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
 
 export const USER_POOL_TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
@@ -291,10 +291,8 @@ function toAwsServiceError(operation: string, error: unknown): AwsServiceError |
  * checked here with the key itself.
  */
 export function isValidRefreshToken(token: string, issuer: string, publicKey: KeyObject, now: Date = new Date()): boolean {
-  const [header, payload, signature] = token.split('.');
-  if (header === undefined || payload === undefined || signature === undefined) return false;
-  const signatureValid = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(publicKey, signature, 'base64url');
-  if (!signatureValid) return false;
+  if (!hasSignatureOf(token, { publicKey })) return false;
+  const payload = token.split('.')[1] ?? '';
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
     return claims.iss === issuer && typeof claims.exp === 'number' && claims.exp * 1000 > now.getTime();
@@ -353,11 +351,13 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
    * email as the user name). cognito-local checks nothing, and then signs in whichever holder it
    * finds first.
    */
-  async function emailHolder(pool: UserPoolService, email: string, except?: string): Promise<User | undefined> {
+  async function emailHolder(pool: UserPoolService, emails: readonly string[], except?: string): Promise<User | undefined> {
+    if (emails.length === 0) return undefined;
+    // One pass over the pool's users, however many addresses the request names.
     const users = await pool.listUsers(ctx());
     return users.find((user) => {
       const held = attributeValue('email', user.Attributes);
-      return user.Username !== except && held !== undefined && sameEmail(held, email);
+      return user.Username !== except && held !== undefined && emails.some((email) => sameEmail(held, email));
     });
   }
 
@@ -372,15 +372,13 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
    */
   async function assertEmailFreeFor(pool: UserPoolService, attributes: unknown, username: string): Promise<void> {
     const email = attributeInput(attributes, 'email');
-    if (email && (await emailHolder(pool, email, username))) throw new AwsServiceError('AliasExistsException', EMAIL_TAKEN);
+    if (email && (await emailHolder(pool, [email], username))) throw new AwsServiceError('AliasExistsException', EMAIL_TAKEN);
   }
 
   /** SignUp and AdminCreateUser of an address another user has: `UsernameExistsException`, AWS's answer for a taken user name. */
   async function assertNewUserEmailFree(pool: UserPoolService, input: Record<string, unknown>): Promise<void> {
-    const names = [stringField(input, 'Username'), attributeInput(input.UserAttributes, 'email')];
-    for (const name of names) {
-      if (name && (await emailHolder(pool, name))) throw new AwsServiceError('UsernameExistsException', EMAIL_TAKEN);
-    }
+    const names = [stringField(input, 'Username'), attributeInput(input.UserAttributes, 'email')].filter((name): name is string => Boolean(name));
+    if (await emailHolder(pool, names)) throw new AwsServiceError('UsernameExistsException', EMAIL_TAKEN);
   }
 
   async function guardSignIn(input: Record<string, unknown>): Promise<void> {

@@ -16,7 +16,7 @@ import {
   type AuthorizationRequest,
   type TableKeySchema,
 } from '../iam/dynamodb-authorization';
-import { accessDeniedMessage, assumedRoleArn, evaluate, type SessionPrincipal } from '../iam/policy-evaluator';
+import { accessDeniedMessage, evaluate, sessionPrincipalOf, type SessionPrincipal } from '../iam/policy-evaluator';
 import { authenticate, SigV4AuthenticationError, type Caller } from '../iam/sigv4';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 
@@ -161,14 +161,7 @@ export function createDynamoDbGateway(options: DynamoDbGatewayOptions): LocalSer
         throw error;
       }
       if (caller.kind === 'session') {
-        const { credentials } = caller;
-        const principal: SessionPrincipal = {
-          roleArn: credentials.roleArn,
-          sessionArn: assumedRoleArn(credentials.roleArn),
-          accountId: options.accountId,
-          principalTags: credentials.principalTags,
-        };
-        const denial = await authorize(request, operation, principal);
+        const denial = await authorize(request, operation, sessionPrincipalOf(caller.credentials, options.accountId));
         if (denial) return denial;
       }
       const response = await forward(upstream, agent, request);

@@ -21,10 +21,10 @@
  */
 import type { PolicyDocument } from '../../domain/isolation';
 import type { AwsRequest, AwsResponse } from '../server/types';
-import type { CredentialStore, IssuedCredentials } from './credential-store';
+import type { CredentialStore } from './credential-store';
 import { accessDenied, authenticationFailure } from './gate-responses';
 import { ruleFor } from './operation-rules';
-import { accessDeniedMessage, assumedRoleArn, evaluate, type SessionPrincipal } from './policy-evaluator';
+import { accessDeniedMessage, evaluate, sessionPrincipalOf } from './policy-evaluator';
 import { authenticate, parseAuthorization, SigV4AuthenticationError, type Caller } from './sigv4';
 
 export interface CallerGateOptions {
@@ -56,15 +56,6 @@ function scopeServiceOf(request: AwsRequest): string {
   }
 }
 
-function sessionPrincipal(credentials: IssuedCredentials, accountId: string): SessionPrincipal {
-  return {
-    roleArn: credentials.roleArn,
-    sessionArn: assumedRoleArn(credentials.roleArn),
-    accountId,
-    principalTags: credentials.principalTags,
-  };
-}
-
 export function createCallerGate(options: CallerGateOptions): CallerGate {
   const now = options.now ?? ((): Date => new Date());
   return {
@@ -83,7 +74,7 @@ export function createCallerGate(options: CallerGateOptions): CallerGate {
         throw error;
       }
       if (caller.kind === 'admin') return undefined;
-      const principal = sessionPrincipal(caller.credentials, options.accountId);
+      const principal = sessionPrincipalOf(caller.credentials, options.accountId);
       const decision = evaluate(options.policyForRole(principal.roleArn), principal, rule.authorizationRequests());
       return decision.allowed ? undefined : accessDenied(rule.protocol, accessDeniedMessage(principal, decision));
     },

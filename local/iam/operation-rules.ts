@@ -133,31 +133,53 @@ function signed(
 
 const on = (action: string, resource: string): AuthorizationRequest => ({ action, resource, context: {} });
 
+/** What tells the two Cognito services apart: their target, their public operations, the pool an operation names. */
+interface CognitoService {
+  readonly targetPrefix: string;
+  readonly publicOperations: ReadonlySet<string>;
+  /** The signing name, which is also the IAM service prefix. */
+  readonly service: 'cognito-idp' | 'cognito-identity';
+  readonly poolMember: string;
+  readonly resourceType: 'userpool' | 'identitypool';
+}
+
+const USER_POOL: CognitoService = {
+  targetPrefix: USER_POOL_TARGET_PREFIX,
+  publicOperations: PUBLIC_USER_POOL_OPERATIONS,
+  service: 'cognito-idp',
+  poolMember: 'UserPoolId',
+  resourceType: 'userpool',
+};
+
+const IDENTITY_POOL: CognitoService = {
+  targetPrefix: IDENTITY_POOL_TARGET_PREFIX,
+  publicOperations: PUBLIC_IDENTITY_POOL_OPERATIONS,
+  service: 'cognito-identity',
+  poolMember: 'IdentityPoolId',
+  resourceType: 'identitypool',
+};
+
+/** Public operations pass; every other one is authorized as `<service>:<Operation>` on the pool it names. */
+function cognitoRule(cognito: CognitoService, request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const operation = operationOf(request, cognito.targetPrefix);
+  if (operation === undefined) return undefined;
+  if (cognito.publicOperations.has(operation)) return { access: 'public', operation: request.target ?? operation };
+  return signed(request.target ?? operation, 'json-1.1', cognito.service, () => {
+    const poolId = stringMember(jsonInput(request), cognito.poolMember);
+    const resource = poolId === undefined ? '*' : `arn:aws:${cognito.service}:${scope.region}:${scope.accountId}:${cognito.resourceType}/${poolId}`;
+    return [on(`${cognito.service}:${operation}`, resource)];
+  });
+}
+
 function userPoolRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
   // A discovery document is a plain GET: one that names an operation is that operation's request.
   if (request.method === 'GET' && request.target === undefined && WELL_KNOWN_PATH.test(request.path)) {
     return { access: 'public', operation: `GET ${request.path}` };
   }
-  const operation = operationOf(request, USER_POOL_TARGET_PREFIX);
-  if (operation === undefined) return undefined;
-  if (PUBLIC_USER_POOL_OPERATIONS.has(operation)) return { access: 'public', operation: request.target ?? operation };
-  return signed(request.target ?? operation, 'json-1.1', 'cognito-idp', () => {
-    const poolId = stringMember(jsonInput(request), 'UserPoolId');
-    const resource = poolId === undefined ? '*' : `arn:aws:cognito-idp:${scope.region}:${scope.accountId}:userpool/${poolId}`;
-    return [on(`cognito-idp:${operation}`, resource)];
-  });
+  return cognitoRule(USER_POOL, request, scope);
 }
 
-function identityPoolRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
-  const operation = operationOf(request, IDENTITY_POOL_TARGET_PREFIX);
-  if (operation === undefined) return undefined;
-  if (PUBLIC_IDENTITY_POOL_OPERATIONS.has(operation)) return { access: 'public', operation: request.target ?? operation };
-  return signed(request.target ?? operation, 'json-1.1', 'cognito-identity', () => {
-    const poolId = stringMember(jsonInput(request), 'IdentityPoolId');
-    const resource = poolId === undefined ? '*' : `arn:aws:cognito-identity:${scope.region}:${scope.accountId}:identitypool/${poolId}`;
-    return [on(`cognito-identity:${operation}`, resource)];
-  });
-}
+const identityPoolRule = (request: AwsRequest, scope: ArnScope): OperationRule | undefined => cognitoRule(IDENTITY_POOL, request, scope);
 
 function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
   const operation = operationOf(request, STEP_FUNCTIONS_TARGET_PREFIX);

@@ -4,6 +4,7 @@
  */
 import { runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import type { PolicyDocument } from '../../domain/isolation';
+import type { IssuedCredentials } from './credential-store';
 import type { AuthorizationRequest } from './dynamodb-authorization';
 
 /** The session name AWS gives credentials issued by a Cognito identity pool. */
@@ -32,6 +33,11 @@ export interface SessionPrincipal {
   readonly accountId: string;
   /** Session tags: `aws:PrincipalTag/<name>` resolves to these. */
   readonly principalTags: Readonly<Record<string, string>>;
+}
+
+/** The principal of issued session credentials, as IAM sees it when it evaluates their role's policy. */
+export function sessionPrincipalOf(credentials: IssuedCredentials, accountId: string): SessionPrincipal {
+  return { roleArn: credentials.roleArn, sessionArn: assumedRoleArn(credentials.roleArn), accountId, principalTags: credentials.principalTags };
 }
 
 export type Decision =

@@ -1,47 +1,13 @@
 import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand, CreateGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
 import { membershipIndexKeys, membershipKey, tenantDataPartition } from '../../domain/keys';
 import { ROUTES } from '../../handlers/api/routes';
-import { FUNCTIONS } from '../../handlers/catalog';
-import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
-import { clients, cloudLog, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+import { authorizerApiArn, clients, cloudLog, invokeAuthorizer, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
 
-interface AuthorizerOutput {
-  principalId: string;
-  policyDocument: { Statement: { Effect: string; Action: string; Resource: string[] }[] };
-  context: Record<string, string>;
-}
-
-const API = `arn:aws:execute-api:${outputs().region}:${LOCAL_ACCOUNT_ID}:localapi/local`;
+const API = authorizerApiArn();
 const routeArns = (routes = ROUTES) => routes.map((route) => `${API}/${route.method}${route.path}`);
-
-/** The Authorizer function invoked through the Lambda API with API Gateway's REQUEST event. */
-async function invokeAuthorizer(idToken: string): Promise<{ output?: AuthorizerOutput; error?: { errorMessage: string } }> {
-  const { endpoint, region } = outputs();
-  const lambda = new LambdaClient({ endpoint, region, credentials: LOCAL_ADMIN_CREDENTIALS, disableHostPrefix: true });
-  try {
-    const response = await lambda.send(
-      new InvokeCommand({
-        FunctionName: FUNCTIONS.authorizer.name,
-        Payload: JSON.stringify({
-          type: 'REQUEST',
-          methodArn: `${API}/GET/me`,
-          resource: '/me',
-          path: '/me',
-          httpMethod: 'GET',
-          headers: { Authorization: `Bearer ${idToken}` },
-        }),
-      }),
-    );
-    const payload = JSON.parse(new TextDecoder().decode(response.Payload)) as unknown;
-    return response.FunctionError ? { error: payload as { errorMessage: string } } : { output: payload as AuthorizerOutput };
-  } finally {
-    lambda.destroy();
-  }
-}
 
 /** A signed-up user made a member of a tenant the way the onboarding workflow does it, with admin credentials. */
 async function memberOf(tenantId: string, options: { group: boolean; membership: boolean }): Promise<{ userId: string; idToken: string }> {

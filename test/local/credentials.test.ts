@@ -11,14 +11,12 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import { AdminUpdateUserAttributesCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
 import { COGNITO_IDENTITY_LOGIN, DEVELOPER_PROVIDER_NAME, TENANT_ID_CLAIM } from '../../domain/identity';
 import { membershipKey, tenantDataPartition, tenantRecordKey, userPartition } from '../../domain/keys';
 import { USER_INDEX } from '../../domain/table';
-import { AUTHORIZER } from '../../handlers/api/routes';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
-import { api, clients, decodeClaims, mintCredentials, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+import { api, clients, decodeClaims, invokeAuthorizer, mintCredentials, outputs, signIn, signUpConfirmed, uniqueEmail, type AuthorizerOutput } from './support';
 
 interface Tokens {
   idToken: string;
@@ -53,29 +51,12 @@ async function refresh(refreshToken: string): Promise<string> {
   return AuthenticationResult?.IdToken ?? '';
 }
 
-interface AuthorizerAnswer {
-  policyDocument: { Statement: { Effect: string; Resource: string[] }[] };
-  context: Record<string, string>;
-}
-
-/** The authorizer function itself, invoked as API Gateway invokes it (the test signs as the local administrator). */
-async function authorize(idToken: string): Promise<AuthorizerAnswer> {
-  const lambda = new LambdaClient({ endpoint: outputs().endpoint, region: outputs().region, credentials: LOCAL_ADMIN_CREDENTIALS });
-  const { Payload, FunctionError } = await lambda.send(
-    new InvokeCommand({
-      FunctionName: AUTHORIZER.functionName,
-      Payload: Buffer.from(
-        JSON.stringify({
-          type: 'REQUEST',
-          methodArn: `arn:aws:execute-api:${outputs().region}:000000000000:local/local/GET/me`,
-          headers: { Authorization: `Bearer ${idToken}` },
-        }),
-      ),
-    }),
-  );
-  lambda.destroy();
-  expect(FunctionError).toBeUndefined();
-  return JSON.parse(Buffer.from(Payload ?? new Uint8Array()).toString('utf8')) as AuthorizerAnswer;
+/** The authorizer's answer for a token that it must accept (a refusal fails the test). */
+async function authorize(idToken: string): Promise<AuthorizerOutput> {
+  const { output, error } = await invokeAuthorizer(idToken);
+  expect(error).toBeUndefined();
+  if (!output) throw new Error('the authorizer answered nothing');
+  return output;
 }
 
 const dynamoDbWith = (context: Record<string, string>): DynamoDBClient =>

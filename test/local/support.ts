@@ -7,6 +7,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -17,7 +18,8 @@ import { join } from 'node:path';
 import { TENANT_ID_CLAIM } from '../../domain/identity';
 import { principalTagsFor } from '../../domain/isolation';
 import { cognitoIdentityPool } from '../../handlers/authorizer/adapters';
-import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
+import { FUNCTIONS } from '../../handlers/catalog';
+import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import type { LocalOutputs } from '../../local/cloud';
 
 /** The running local cloud's outputs, as global-setup read them from its outputs.json. */
@@ -175,4 +177,38 @@ export async function signedFetch(path: string, init: SignedFetchInit, credentia
 /** `signedFetch` as the local administrator: what the tests' fault injection uses. */
 export function adminFetch(path: string, init: SignedFetchInit = {}): Promise<Response> {
   return signedFetch(path, init, LOCAL_ADMIN_CREDENTIALS);
+}
+
+export interface AuthorizerOutput {
+  principalId: string;
+  policyDocument: { Statement: { Effect: string; Action: string; Resource: string[] }[] };
+  context: Record<string, string>;
+}
+
+/** The method ARN prefix (API and stage) the tests hand the authorizer, as API Gateway would. */
+export const authorizerApiArn = (): string => `arn:aws:execute-api:${outputs().region}:${LOCAL_ACCOUNT_ID}:localapi/local`;
+
+/** The Authorizer function invoked through the Lambda API with API Gateway's REQUEST event (signed as the administrator, as API Gateway's service role would). */
+export async function invokeAuthorizer(idToken: string): Promise<{ output?: AuthorizerOutput; error?: { errorMessage: string } }> {
+  const { endpoint, region } = outputs();
+  const lambda = new LambdaClient({ endpoint, region, credentials: LOCAL_ADMIN_CREDENTIALS, disableHostPrefix: true });
+  try {
+    const response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: FUNCTIONS.authorizer.name,
+        Payload: JSON.stringify({
+          type: 'REQUEST',
+          methodArn: `${authorizerApiArn()}/GET/me`,
+          resource: '/me',
+          path: '/me',
+          httpMethod: 'GET',
+          headers: { Authorization: `Bearer ${idToken}` },
+        }),
+      }),
+    );
+    const payload = JSON.parse(new TextDecoder().decode(response.Payload)) as unknown;
+    return response.FunctionError ? { error: payload as { errorMessage: string } } : { output: payload as AuthorizerOutput };
+  } finally {
+    lambda.destroy();
+  }
 }

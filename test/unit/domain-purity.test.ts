@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { preProcessFile } from 'typescript';
 
 const ROOT = resolve(__dirname, '..', '..');
-const PURE_FOLDERS = ['domain', 'events'];
+const PURE_FOLDERS = ['domain', 'events', 'workflows'];
 /** Packages pure code may use: schemas, and Node's own modules for the schema export script. */
 const allowedPackage = (specifier: string): boolean => specifier === 'zod' || specifier.startsWith('node:');
 
@@ -40,7 +40,7 @@ function packagesReachedFrom(entries: readonly string[]): Map<string, string[]> 
   return reached;
 }
 
-describe('the pure core (domain/ and events/)', () => {
+describe('the pure core (domain/, events/ and the workflow definitions)', () => {
   it('reaches no AWS SDK, no CDK and no other runtime package, directly or through what it imports', () => {
     const entries = PURE_FOLDERS.flatMap(sourcesIn);
 
@@ -50,5 +50,12 @@ describe('the pure core (domain/ and events/)', () => {
     expect(entries.length).toBeGreaterThan(5);
     expect(reached.has('zod')).toBe(true);
     expect(forbidden).toEqual([]);
+  });
+
+  it('includes every workflow definition module', () => {
+    const workflows = sourcesIn('workflows');
+
+    expect(workflows.length).toBeGreaterThan(4);
+    expect([...packagesReachedFrom(workflows)].filter(([specifier]) => !allowedPackage(specifier))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { principalTagsFor, tenantPolicyDocument } from '../../domain/isolation';
-import { auditPartition, SORT_KEY, tenantDataPartition, tenantPartition, userPartition } from '../../domain/keys';
+import { auditPartition, SORT_KEY, tenantDataPartition, tenantPartition, userLimitsKey, userPartition } from '../../domain/keys';
 import { ADMIN_ROLE_ID } from '../../domain/permissions';
 import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../../domain/table';
 import { authorizationRequestsFor, type AuthorizationScope } from '../../local/iam/dynamodb-authorization';
@@ -68,6 +68,8 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
     ['lists its own memberships on the user index', 'Query', queryOn(userPartition('u1'), USER_INDEX.indexName), 'allowed'],
     ["cannot list another user's memberships", 'Query', queryOn(userPartition('u2'), USER_INDEX.indexName), 'denied'],
     ['cannot use the user index to reach a tenant partition', 'Query', queryOn(OWN_CONTROL, USER_INDEX.indexName), 'denied'],
+    ['cannot raise or reset its own tenant limits', 'UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(userLimitsKey('u1').PK, userLimitsKey('u1').SK), UpdateExpression: 'SET tenantsCreated = :zero', ExpressionAttributeValues: { ':zero': { N: '0' } } }, 'denied'],
+    ['cannot delete its own limits item', 'DeleteItem', { TableName: DEFAULT_TABLE_NAME, Key: key(userLimitsKey('u1').PK, userLimitsKey('u1').SK) }, 'denied'],
     ['cannot read its own user partition on the table', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(userPartition('u1')) }, 'denied'],
     ['batch-reads only its own partitions', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_CONTROL, SORT_KEY.tenant), key(OWN_DATA)] } } }, 'allowed'],
     ['cannot batch-read one own key and one foreign key', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [key(OWN_DATA), key(tenantDataPartition('B', 'notes', 3))] } } }, 'denied'],

@@ -1,13 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { preProcessFile } from 'typescript';
 import { KEY_PREFIX, membershipKey, SORT_KEY } from '../../domain/keys';
 import type { MachineDefinition } from '../../workflows/asl';
 import { formattedKey, KeySlotMismatchError, SLOT } from '../../workflows/fragments';
 import { WORKFLOWS, type WorkflowKey } from '../../workflows/registry';
 import { renderDefinition, renderMachine, UndeclaredPlaceholderError } from '../../workflows/render';
 
-const ROOT = resolve(__dirname, '..', '..');
 const keys = Object.keys(WORKFLOWS) as WorkflowKey[];
 
 describe('rendering a definition', () => {
@@ -42,38 +38,5 @@ describe('keys in a definition', () => {
   it('refuse a slot without a path, and a path without a slot', () => {
     expect(() => formattedKey(membershipKey(SLOT, SLOT), { PK: '$.tenantId' })).toThrow(KeySlotMismatchError);
     expect(() => formattedKey({ SK: SORT_KEY.limits }, { SK: '$.userId' })).toThrow(KeySlotMismatchError);
-  });
-});
-
-/** Every package workflows/ reaches, following its relative imports into domain/ and events/. */
-function packagesReachedFrom(entries: readonly string[]): Set<string> {
-  const reached = new Set<string>();
-  const seen = new Set<string>();
-  const queue = [...entries];
-  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const { fileName: specifier } of preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
-      if (!specifier.startsWith('.')) {
-        reached.add(`${specifier} (${relative(ROOT, file)})`);
-        continue;
-      }
-      const base = resolve(dirname(file), specifier);
-      queue.push([`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate)) ?? base);
-    }
-  }
-  return reached;
-}
-
-describe('workflows/', () => {
-  it('is pure: it reaches no AWS SDK, no CDK and no other runtime package', () => {
-    const entries = readdirSync(join(ROOT, 'workflows'), { recursive: true, encoding: 'utf8' })
-      .filter((file) => file.endsWith('.ts'))
-      .map((file) => join(ROOT, 'workflows', file));
-
-    const forbidden = [...packagesReachedFrom(entries)].filter((reached) => !reached.startsWith('zod ') && !reached.startsWith('node:'));
-
-    expect(entries.length).toBeGreaterThan(4);
-    expect(forbidden).toEqual([]);
   });
 });
