@@ -1,6 +1,7 @@
 import { runStandalone } from './standalone';
 import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { endpointRequestsOf, latestRunCost, percentile, type WorkflowRunCost } from './run-cost';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,18 +10,10 @@ import { FUNCTIONS } from '../handlers/catalog';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-
-interface RunCost {
-  /** Task calls the workflow made, by service (from its execution history). */
-  workflowCallsByService: Record<string, number>;
-  stateTransitions: number;
+type RunCost = WorkflowRunCost & {
   /** Every request the AWS endpoint served for one call, subscribers included, by operation. */
   endpointRequests: Record<string, number>;
-}
+};
 
 /**
  * Onboarding and switching through the real API of an in-process local cloud: latency per call
@@ -68,24 +61,8 @@ export async function benchControlPlane(options: { onboardings?: number; switche
     };
 
     const costOf = async (action: () => Promise<void>, stateMachineArn: string): Promise<RunCost> => {
-      await cloud.eventBridge.settled();
-      const before = new Map(cloud.endpoint.requestCounts());
-      await action();
-      await cloud.eventBridge.settled();
-      const endpointRequests: Record<string, number> = {};
-      for (const [operation, count] of cloud.endpoint.requestCounts()) {
-        const delta = count - (before.get(operation) ?? 0);
-        if (delta > 0) endpointRequests[operation] = delta;
-      }
-      const [latest] = cloud.stepFunctions.recentExecutions(1);
-      if (!latest || !latest.executionArn.includes(stateMachineArn.split(':').pop() ?? '')) throw new Error('no execution to inspect');
-      const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: latest.executionArn, maxResults: 1000 }));
-      const workflowCallsByService: Record<string, number> = {};
-      for (const event of events) {
-        const scheduled = event.taskScheduledEventDetails;
-        if (scheduled?.resourceType) workflowCallsByService[scheduled.resourceType] = (workflowCallsByService[scheduled.resourceType] ?? 0) + 1;
-      }
-      return { workflowCallsByService, stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length, endpointRequests };
+      const endpointRequests = await endpointRequestsOf(cloud, action);
+      return { ...(await latestRunCost(cloud, sfn, stateMachineArn)), endpointRequests };
     };
 
     // The current user's tenants. One user may create only so many, so the runs move on to a fresh

@@ -13,6 +13,7 @@ const BENCHMARKS = [
   ['authorizer', 'authorizer: warm path, cache misses, the literal design side by side'],
   ['bundles', 'Lambda bundle sizes'],
   ['controlPlane', 'onboarding and switching through the API'],
+  ['administration', 'roles, members, invitations and audit through the API'],
 ] as const;
 
 const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
@@ -21,6 +22,7 @@ const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
   authorizer: 'authorizer.ts',
   bundles: 'bundles.ts',
   controlPlane: 'control-plane.ts',
+  administration: 'administration.ts',
 };
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() } };

@@ -56,3 +56,17 @@ export class WorkflowFailedError extends Error {
     this.name = 'WorkflowFailedError';
   }
 }
+
+/**
+ * The caller's role does not grant the action (or the caller is no longer a member): 403, and an
+ * `access.denied.v1` event. `reason` is for the audit trail and the logs, never a secret.
+ */
+export class PermissionDeniedError extends ForbiddenError {
+  constructor(
+    readonly action: string,
+    readonly reason: string,
+  ) {
+    super(`Your role does not allow ${action}`);
+    this.name = 'PermissionDeniedError';
+  }
+}

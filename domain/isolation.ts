@@ -124,6 +124,19 @@ export function tenantPolicyDocument(tableArn: string): PolicyDocument {
         Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [USER_INDEX.partitionKey, USER_INDEX.sortKey] } },
       },
       {
+        // The tenant's audit trail, read by `GET /audit` with these credentials: Query only, and
+        // only the trail's own partition (an exact key, so `t1` never reads `t10`'s). No statement
+        // lets tenant credentials write it: the audit writer's role alone does. Not GetItem,
+        // BatchGetItem or ConditionCheckItem: the one read is a page of the trail, and no tenant
+        // transaction has reason to condition on it. A Query can also reach the writer's dedupe
+        // markers (`DEDUPE#…`) of that partition; they hold nothing but the keys the records show.
+        Sid: 'ReadOwnAuditTrail',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: [tableArn],
+        Condition: leadingKeys([`${KEY_PREFIX.audit}${tag('tenant_id')}`]),
+      },
+      {
         Sid: 'ListOwnMemberships',
         Effect: 'Allow',
         Action: ['dynamodb:Query'],

@@ -3,8 +3,8 @@
  * them through these builders, and the onboarding ASL writes the same attributes (its structure
  * test compares them with these builders, so the two spellings cannot drift).
  */
-import { InvalidKeyPartError, membershipIndexKeys, membershipKey, roleKey } from './keys';
-import { USER_INDEX } from './table';
+import { invitationIndexKeys, invitationKey, InvalidKeyPartError, membershipIndexKeys, membershipKey, normalizedEmail, roleKey, tenantRecordKey } from './keys';
+import { TABLE_DEFINITION, USER_INDEX } from './table';
 import type { Action } from './permissions';
 
 // Type aliases, not interfaces: they stay assignable to plain records for marshalling.
@@ -17,8 +17,46 @@ export type MembershipItem = {
   /** Copied here so that listing a user's tenants needs only the user index. */
   readonly tenantName: string;
   readonly userId: string;
+  /** The member's address when it joined, so that listing members needs no profile reads. */
+  readonly email: string;
   readonly roleId: string;
   readonly createdAt: string;
+};
+
+/**
+ * The tenant record. `roleHolders` counts the members holding each role (`admin` included): the
+ * last admin cannot go and a held role cannot be deleted, because every change of membership or
+ * role moves these counts in the same transaction, conditionally.
+ */
+export type TenantRecord = {
+  readonly PK: string;
+  readonly SK: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly roleHolders: Readonly<Record<string, number>>;
+};
+
+/**
+ * A pending invitation, in the tenant's control partition, indexed by address (`EMAIL#…`) so that
+ * the subscriber of `user.confirmed` finds it. `email` is normalized (`normalizedEmail`).
+ */
+export type InvitationItem = {
+  readonly PK: string;
+  readonly SK: string;
+  readonly GSI1PK: string;
+  readonly GSI1SK: string;
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly email: string;
+  readonly roleId: string;
+  readonly invitedBy: string;
+  readonly createdAt: string;
+  /** ISO-8601 UTC; an invitation at or past it is never claimed. */
+  readonly expiresAt: string;
+  /** `expiresAt` in epoch seconds, the table's TTL attribute: DynamoDB removes expired invitations. */
+  readonly expiresAtEpoch: number;
 };
 
 export type RoleItem = {
@@ -35,6 +73,24 @@ export type RoleItem = {
 
 /** Attribute names readers select or project, typed against the shapes above. */
 export const MEMBERSHIP_ROLE_ATTRIBUTE = 'roleId' satisfies keyof MembershipItem;
+export const ROLE_HOLDERS_ATTRIBUTE = 'roleHolders' satisfies keyof TenantRecord;
+/** The table's TTL attribute (CDK `timeToLiveAttribute`): only invitations carry it. */
+export const TTL_ATTRIBUTE = TABLE_DEFINITION.timeToLiveAttribute satisfies keyof InvitationItem;
+
+export function tenantRecord(record: Omit<TenantRecord, 'PK' | 'SK'>): TenantRecord {
+  return { ...tenantRecordKey(record.tenantId), ...record };
+}
+
+export function invitationItem(invitation: Omit<InvitationItem, 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK' | 'expiresAtEpoch'>): InvitationItem {
+  const email = normalizedEmail(invitation.email);
+  return {
+    ...invitationKey(invitation.tenantId, email),
+    ...invitationIndexKeys(invitation.tenantId, email),
+    ...invitation,
+    email,
+    expiresAtEpoch: Math.floor(Date.parse(invitation.expiresAt) / 1000),
+  };
+}
 
 export function membershipItem(membership: Omit<MembershipItem, 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK'>): MembershipItem {
   return {

@@ -11,13 +11,26 @@ import { USER_INDEX } from './table';
  * - `USER#{userId}`: a user's profile and limits counters (`LIMITS`, see `limits.ts`); the user
  *   index is keyed the same way. Tenant credentials can neither read nor write it, so no tenant
  *   admin can reset a user's counters.
- * - `AUDIT#{tenantId}`: the audit trail. It does not start with `TENANT#`, so tenant credentials
- *   can neither read nor write it.
+ * - `AUDIT#{tenantId}`: the tenant's audit trail, one partition per tenant: records
+ *   `EVENT#{time}#{dedupeKey}` (newest last, so `GET /audit` reads it backwards) and the writer's
+ *   dedupe markers `DEDUPE#{dedupeKey}`. It does not start with `TENANT#`, so no tenant write
+ *   statement can reach it; the tenant policy lets tenant credentials Query their own trail only
+ *   (`ReadOwnAuditTrail`), so IAM keeps trails apart and no tenant credentials write or delete a
+ *   record. `AUDIT#_platform` (PLATFORM_AUDIT_ID) holds what concerns no tenant.
+ * - `EMAIL#{email}`: the user index's other use: a pending invitation carries
+ *   `GSI1PK = EMAIL#{normalized email}`, `GSI1SK = TENANT#{tenantId}`, so the subscriber that
+ *   claims invitations finds them by the confirmed address. Only the control plane writes index
+ *   keys (the tenant policy denies them), and the reader of a user's tenants accepts only
+ *   membership items (`isMembershipOf`).
+ *
+ * Control items in `TENANT#{tenantId}`: `TENANT` (the record, with the count of holders of each
+ * role, `roleHolders`), `MEMBER#{userId}`, `ROLE#{roleId}`, `INVITE#{encoded email}`.
  */
 export const KEY_PREFIX = {
   tenant: 'TENANT#',
   user: 'USER#',
   audit: 'AUDIT#',
+  email: 'EMAIL#',
 } as const;
 
 const SEPARATOR = '#';
@@ -44,7 +57,18 @@ export const userPartition = (userId: string): string => `${KEY_PREFIX.user}${pa
 
 export const auditPartition = (tenantId: string): string => `${KEY_PREFIX.audit}${part(tenantId)}`;
 
+/**
+ * An email address as invitations key it: trimmed and lower-cased (Cognito compares addresses
+ * case-insensitively), then percent-encoded, so that a `#` (legal in a local part) cannot reach
+ * another key. Two spellings of one address give one key.
+ */
+export const normalizedEmail = (email: string): string => email.trim().toLowerCase();
+const emailPart = (email: string): string => part(encodeURIComponent(normalizedEmail(email)));
+
+export const emailPartition = (email: string): string => `${KEY_PREFIX.email}${emailPart(email)}`;
+
 const AUDIT_RECORD_PREFIX = 'EVENT#';
+const SORT_KEY_ROLE_PREFIX = 'ROLE#';
 
 /** The sort keys of the items the control plane keeps. */
 export const SORT_KEY = {
@@ -53,7 +77,10 @@ export const SORT_KEY = {
   /** The counters of `limits.ts`: one item per user, written only by the control plane. */
   limits: 'LIMITS',
   member: (userId: string): string => `MEMBER#${part(userId)}`,
-  role: (roleId: string): string => `ROLE#${part(roleId)}`,
+  /** What every role item's sort key starts with, so that `GET /roles` reads them all. */
+  rolePrefix: SORT_KEY_ROLE_PREFIX,
+  role: (roleId: string): string => `${SORT_KEY_ROLE_PREFIX}${part(roleId)}`,
+  invitation: (email: string): string => `INVITE#${emailPart(email)}`,
   /** What every audit record's sort key starts with, so that a trail is read without its dedupe markers. */
   auditRecordPrefix: AUDIT_RECORD_PREFIX,
   /** Audit records sort by time, newest last; the event's dedupe key keeps each one unique. */
@@ -69,6 +96,7 @@ export interface ItemKey {
 export const tenantRecordKey = (tenantId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.tenant });
 export const membershipKey = (tenantId: string, userId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.member(userId) });
 export const roleKey = (tenantId: string, roleId: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.role(roleId) });
+export const invitationKey = (tenantId: string, email: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.invitation(email) });
 export const profileKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.profile });
 export const userLimitsKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.limits });
 
@@ -76,6 +104,13 @@ export const userLimitsKey = (userId: string): ItemKey => ({ PK: userPartition(u
 export const membershipIndexKeys = (tenantId: string, userId: string) =>
   ({
     [USER_INDEX.partitionKey]: userPartition(userId),
+    [USER_INDEX.sortKey]: tenantPartition(tenantId),
+  }) as const;
+
+/** The user index keys a pending invitation carries, so that `EMAIL#{email}` lists the invitations of an address. */
+export const invitationIndexKeys = (tenantId: string, email: string) =>
+  ({
+    [USER_INDEX.partitionKey]: emailPartition(email),
     [USER_INDEX.sortKey]: tenantPartition(tenantId),
   }) as const;
 

@@ -51,3 +51,24 @@ export function checkedMaxTenantsPerUser(value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > TENANT_LIMITS.maxMembershipsPerUser) throw new InvalidTenantLimitError(value);
   return value;
 }
+
+/** Invitations (API.md "Invitations"): how long one stays claimable, and what a deployment may set. */
+export const INVITATION_LIMITS = {
+  defaultTtlDays: 7,
+  minTtlDays: 1,
+  maxTtlDays: 30,
+} as const;
+
+/** A configured invitation lifetime that could not work as one. */
+export class InvalidInvitationTtlError extends Error {
+  constructor(readonly value: number) {
+    super(`invitationTtlDays must be an integer from ${INVITATION_LIMITS.minTtlDays} to ${INVITATION_LIMITS.maxTtlDays}: got ${value}`);
+    this.name = 'InvalidInvitationTtlError';
+  }
+}
+
+/** The deployment's invitation lifetime in days, checked: returns it, or throws InvalidInvitationTtlError. */
+export function checkedInvitationTtlDays(value: number): number {
+  if (!Number.isInteger(value) || value < INVITATION_LIMITS.minTtlDays || value > INVITATION_LIMITS.maxTtlDays) throw new InvalidInvitationTtlError(value);
+  return value;
+}

@@ -31,4 +31,9 @@ export const TABLE_DEFINITION = {
     },
   ],
   billing: 'PAY_PER_REQUEST',
+  /**
+   * Epoch seconds after which DynamoDB may delete the item (pending invitations only). Deletion
+   * lags by up to days, so nothing relies on it: a claim's own condition refuses an expired one.
+   */
+  timeToLiveAttribute: 'expiresAtEpoch',
 } as const;

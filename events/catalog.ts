@@ -11,6 +11,8 @@ export const EVENT_SOURCE = {
   identity: 'controlplane.identity',
   tenancy: 'controlplane.tenancy',
   security: 'controlplane.security',
+  /** A tenant's administration: its members, invitations and roles. */
+  administration: 'controlplane.administration',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -20,6 +22,16 @@ export const DETAIL_TYPE = {
   tenantSwitched: 'tenant.switched.v1',
   tenantSwitchFailed: 'tenant.switch.failed.v1',
   accessDenied: 'access.denied.v1',
+  memberAdded: 'member.added.v1',
+  memberRemoved: 'member.removed.v1',
+  memberRoleChanged: 'member.role.changed.v1',
+  invitationCreated: 'invitation.created.v1',
+  invitationClaimed: 'invitation.claimed.v1',
+  invitationRevoked: 'invitation.revoked.v1',
+  invitationExpired: 'invitation.expired.v1',
+  roleCreated: 'role.created.v1',
+  roleUpdated: 'role.updated.v1',
+  roleDeleted: 'role.deleted.v1',
 } as const;
 
 export type EventSource = (typeof EVENT_SOURCE)[keyof typeof EVENT_SOURCE];
@@ -80,6 +92,105 @@ export const accessDeniedDetail = z.strictObject({
   action: z.string().min(1),
   reason: z.string().min(1),
   executionId: executionId.optional(),
+  /** A refusal by an API function (not a workflow): drawn per refusal, so a re-sent event is recorded once. */
+  operationId: z.uuid().optional(),
+});
+
+/** A handler's own write (not a workflow's): a UUID drawn per request, its events' dedupe key. */
+const operationId = z.uuid();
+const roleId = z.string().min(1).max(64);
+const email = z.email().max(254);
+const actions = z.array(z.string().min(1).max(64)).max(64);
+
+export const memberAddedDetail = z.strictObject({
+  tenantId: id,
+  /** The member added. */
+  userId: id,
+  email,
+  roleId,
+  /** Who added it: an admin, or the member itself when it claimed an invitation. */
+  actorUserId: id,
+  via: z.enum(['direct', 'invitation']),
+  executionId,
+});
+
+export const memberRemovedDetail = z.strictObject({
+  tenantId: id,
+  userId: id,
+  roleId,
+  actorUserId: id,
+  executionId,
+});
+
+export const memberRoleChangedDetail = z.strictObject({
+  tenantId: id,
+  userId: id,
+  previousRoleId: roleId,
+  roleId,
+  actorUserId: id,
+  operationId,
+});
+
+export const invitationCreatedDetail = z.strictObject({
+  tenantId: id,
+  email,
+  roleId,
+  expiresAt: isoTime,
+  actorUserId: id,
+  operationId,
+});
+
+export const invitationClaimedDetail = z.strictObject({
+  tenantId: id,
+  email,
+  roleId,
+  /** The user who claimed it by confirming that address. */
+  userId: id,
+  executionId,
+});
+
+export const invitationRevokedDetail = z.strictObject({
+  tenantId: id,
+  email,
+  roleId,
+  actorUserId: id,
+  operationId,
+});
+
+export const invitationExpiredDetail = z.strictObject({
+  tenantId: id,
+  email,
+  roleId,
+  expiresAt: isoTime,
+  /** The user whose confirmation found it expired. */
+  userId: id,
+});
+
+export const roleCreatedDetail = z.strictObject({
+  tenantId: id,
+  roleId,
+  name: z.string().min(1).max(400),
+  actions,
+  actorUserId: id,
+  operationId,
+});
+
+export const roleUpdatedDetail = z.strictObject({
+  tenantId: id,
+  roleId,
+  name: z.string().min(1).max(400),
+  actions,
+  previousName: z.string().min(1).max(400),
+  previousActions: actions,
+  actorUserId: id,
+  operationId,
+});
+
+export const roleDeletedDetail = z.strictObject({
+  tenantId: id,
+  roleId,
+  actorUserId: id,
+  operationId,
 });
 
 interface CatalogEntry<S extends z.ZodType> {
@@ -93,6 +204,8 @@ interface CatalogEntry<S extends z.ZodType> {
   readonly dedupeKey: (detail: z.infer<S>, eventId: string) => string;
   /** The tenants whose audit trails record the event (none: the platform trail). */
   readonly auditTenants: (detail: z.infer<S>) => string[];
+  /** Who did it: the audit record's `actorUserId`. */
+  readonly actor: (detail: z.infer<S>) => string;
 }
 
 const entry = <S extends z.ZodType>(value: CatalogEntry<S>): CatalogEntry<S> => value;
@@ -101,6 +214,8 @@ const SAMPLE_EXECUTION = 'arn:aws:states:us-east-1:000000000000:express:Onboardi
 const SAMPLE_USER = '6f1d7c1e-2b7a-4c55-9f0e-0c2b1b6a8e11';
 const SAMPLE_TENANT = '0f4d9a53-3a53-4c6f-9a43-5d1f6f1b2c7e';
 const SAMPLE_OTHER_TENANT = 'b7f2cbb0-18f4-4c8f-8d7e-2a4b36c6f0d1';
+const SAMPLE_OTHER_USER = '2c9a41d0-7f3e-4b8a-a6d2-93e1f05b7c44';
+const SAMPLE_OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
 
 export const EVENT_CATALOG = {
   [DETAIL_TYPE.userConfirmed]: entry({
@@ -109,6 +224,7 @@ export const EVENT_CATALOG = {
     sample: { userId: SAMPLE_USER, email: 'ada@example.com', userPoolId: 'us-east-1_example', confirmedAt: '2026-11-28T09:00:00.000Z' },
     dedupeKey: (detail) => `user.confirmed:${detail.userId}`,
     auditTenants: () => [],
+    actor: (detail) => detail.userId,
   }),
   [DETAIL_TYPE.tenantOnboarded]: entry({
     source: EVENT_SOURCE.tenancy,
@@ -116,6 +232,7 @@ export const EVENT_CATALOG = {
     sample: { tenantId: SAMPLE_TENANT, tenantName: 'Blue Sky Flight School', userId: SAMPLE_USER, roleId: 'admin', executionId: SAMPLE_EXECUTION },
     dedupeKey: (detail) => `tenant.onboarded:${detail.executionId}`,
     auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.userId,
   }),
   [DETAIL_TYPE.tenantOnboardingFailed]: entry({
     source: EVENT_SOURCE.tenancy,
@@ -124,6 +241,7 @@ export const EVENT_CATALOG = {
     dedupeKey: (detail) => `tenant.onboarding.failed:${detail.executionId}`,
     // The tenant was rolled back, so the failure is the platform's to remember.
     auditTenants: () => [],
+    actor: (detail) => detail.userId,
   }),
   [DETAIL_TYPE.tenantSwitched]: entry({
     source: EVENT_SOURCE.tenancy,
@@ -132,6 +250,7 @@ export const EVENT_CATALOG = {
     dedupeKey: (detail) => `tenant.switched:${detail.executionId}`,
     // A switch is recorded in the tenant switched into and in the one switched out of.
     auditTenants: (detail) => [detail.tenantId, ...(detail.previousTenantId && detail.previousTenantId !== detail.tenantId ? [detail.previousTenantId] : [])],
+    actor: (detail) => detail.userId,
   }),
   [DETAIL_TYPE.tenantSwitchFailed]: entry({
     source: EVENT_SOURCE.tenancy,
@@ -139,13 +258,105 @@ export const EVENT_CATALOG = {
     sample: { targetTenantId: SAMPLE_TENANT, previousTenantId: null, userId: SAMPLE_USER, failedStep: 'PublishSwitched', error: 'EventBridge.FailedEntry', executionId: SAMPLE_EXECUTION },
     dedupeKey: (detail) => `tenant.switch.failed:${detail.executionId}`,
     auditTenants: (detail) => [detail.targetTenantId],
+    actor: (detail) => detail.userId,
   }),
   [DETAIL_TYPE.accessDenied]: entry({
     source: EVENT_SOURCE.security,
     schema: accessDeniedDetail,
     sample: { tenantId: SAMPLE_TENANT, userId: SAMPLE_USER, action: 'tenant:switch', reason: 'not a member', executionId: SAMPLE_EXECUTION },
-    dedupeKey: (detail, eventId) => (detail.executionId ? `access.denied:${detail.executionId}` : `access.denied:${eventId}`),
+    dedupeKey: (detail, eventId) => `access.denied:${detail.executionId ?? detail.operationId ?? eventId}`,
     auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.userId,
+  }),
+  [DETAIL_TYPE.memberAdded]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: memberAddedDetail,
+    sample: { tenantId: SAMPLE_TENANT, userId: SAMPLE_OTHER_USER, email: 'maya@example.com', roleId: 'pilot', actorUserId: SAMPLE_USER, via: 'direct', executionId: SAMPLE_EXECUTION },
+    dedupeKey: (detail) => `member.added:${detail.executionId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.memberRemoved]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: memberRemovedDetail,
+    sample: { tenantId: SAMPLE_TENANT, userId: SAMPLE_OTHER_USER, roleId: 'pilot', actorUserId: SAMPLE_USER, executionId: SAMPLE_EXECUTION },
+    dedupeKey: (detail) => `member.removed:${detail.executionId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.memberRoleChanged]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: memberRoleChangedDetail,
+    sample: { tenantId: SAMPLE_TENANT, userId: SAMPLE_OTHER_USER, previousRoleId: 'pilot', roleId: 'instructor', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `member.role.changed:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.invitationCreated]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: invitationCreatedDetail,
+    sample: { tenantId: SAMPLE_TENANT, email: 'lee@example.com', roleId: 'pilot', expiresAt: '2026-12-05T09:00:00.000Z', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `invitation.created:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.invitationClaimed]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: invitationClaimedDetail,
+    sample: { tenantId: SAMPLE_TENANT, email: 'lee@example.com', roleId: 'pilot', userId: SAMPLE_OTHER_USER, executionId: SAMPLE_EXECUTION },
+    dedupeKey: (detail) => `invitation.claimed:${detail.executionId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.userId,
+  }),
+  [DETAIL_TYPE.invitationRevoked]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: invitationRevokedDetail,
+    sample: { tenantId: SAMPLE_TENANT, email: 'lee@example.com', roleId: 'pilot', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `invitation.revoked:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.invitationExpired]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: invitationExpiredDetail,
+    sample: { tenantId: SAMPLE_TENANT, email: 'lee@example.com', roleId: 'pilot', expiresAt: '2026-12-05T09:00:00.000Z', userId: SAMPLE_OTHER_USER },
+    // One invitation expires once, however often its address is confirmed or the event delivered.
+    dedupeKey: (detail) => `invitation.expired:${detail.tenantId}:${detail.email}:${detail.expiresAt}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.userId,
+  }),
+  [DETAIL_TYPE.roleCreated]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: roleCreatedDetail,
+    sample: { tenantId: SAMPLE_TENANT, roleId: 'pilot', name: 'Pilot', actions: ['aircraft:read', 'reservation:create'], actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `role.created:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.roleUpdated]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: roleUpdatedDetail,
+    sample: {
+      tenantId: SAMPLE_TENANT,
+      roleId: 'pilot',
+      name: 'Pilot',
+      actions: ['aircraft:read', 'reservation:read', 'reservation:create'],
+      previousName: 'Pilot',
+      previousActions: ['aircraft:read', 'reservation:create'],
+      actorUserId: SAMPLE_USER,
+      operationId: SAMPLE_OPERATION,
+    },
+    dedupeKey: (detail) => `role.updated:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.roleDeleted]: entry({
+    source: EVENT_SOURCE.administration,
+    schema: roleDeletedDetail,
+    sample: { tenantId: SAMPLE_TENANT, roleId: 'pilot', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `role.deleted:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
   }),
 } as const;
 

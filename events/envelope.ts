@@ -16,6 +16,8 @@ export interface CatalogEvent<T extends DetailType = DetailType> {
   readonly dedupeKey: string;
   /** The tenants whose trails record it; empty for the platform trail. */
   readonly auditTenants: readonly string[];
+  /** Who did it (the catalog's `actor`). */
+  readonly actorUserId: string;
 }
 
 /** One member per detail type, so that checking `type` narrows `detail`. */
@@ -47,6 +49,7 @@ interface EntryView<T extends DetailType> {
   readonly schema: z.ZodType<EventDetail<T>>;
   readonly dedupeKey: (detail: EventDetail<T>, eventId: string) => string;
   readonly auditTenants: (detail: EventDetail<T>) => string[];
+  readonly actor: (detail: EventDetail<T>) => string;
 }
 
 const ENTRIES: { readonly [T in DetailType]: EntryView<T> } = EVENT_CATALOG;
@@ -74,6 +77,7 @@ function parseDetail<T extends DetailType>(type: T, envelope: z.infer<typeof env
     detail: detail.data,
     dedupeKey: entry.dedupeKey(detail.data, envelope.id),
     auditTenants: entry.auditTenants(detail.data),
+    actorUserId: entry.actor(detail.data),
   };
   // The compiler cannot tie a generic T to one member of the union; `ENTRIES[type]` already did.
   return { ok: true, event: event as AnyCatalogEvent };

@@ -21,6 +21,15 @@ export const RULES: readonly RuleDefinition[] = [
     targets: [{ kind: 'lambda', functionName: FUNCTIONS.profileWriter.name }],
   },
   {
+    name: 'UserConfirmedToInvitations',
+    description: 'A confirmed sign-up claims the pending invitations of its verified address.',
+    eventPattern: {
+      source: [EVENT_CATALOG[DETAIL_TYPE.userConfirmed].source],
+      'detail-type': [DETAIL_TYPE.userConfirmed],
+    },
+    targets: [{ kind: 'lambda', functionName: FUNCTIONS.invitationClaimer.name }],
+  },
+  {
     name: 'ControlPlaneToAudit',
     description: 'Every control-plane event in the catalog is recorded in the audit trails it concerns.',
     // Built from the catalog, so that a new detail type is audited without touching this rule.

@@ -14,7 +14,11 @@ export type EnvironmentName =
   | 'USER_POOL_ISSUER'
   | 'IDENTITY_POOL_ID'
   | 'ONBOARDING_STATE_MACHINE_ARN'
-  | 'SWITCHING_STATE_MACHINE_ARN';
+  | 'SWITCHING_STATE_MACHINE_ARN'
+  | 'ADD_MEMBER_STATE_MACHINE_ARN'
+  | 'REMOVE_MEMBER_STATE_MACHINE_ARN'
+  /** A setting, not a resource: days an invitation stays claimable (domain/limits.ts INVITATION_LIMITS). */
+  | 'INVITATION_TTL_DAYS';
 
 export interface FunctionDefinition {
   /** The deployed function name's stem and the local function name. */
@@ -24,6 +28,11 @@ export interface FunctionDefinition {
   readonly environment: readonly EnvironmentName[];
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+}
+
+/** An API function answering within API Gateway's 29 s, with the size every API function has. */
+function apiFunction<const E extends readonly EnvironmentName[]>(name: string, entry: string, environment: E) {
+  return { name, entry, environment, timeoutSeconds: 10, memoryMb: 256 } as const;
 }
 
 export const FUNCTIONS = {
@@ -84,6 +93,32 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
     memoryMb: 256,
   },
+  invitationClaimer: {
+    name: 'InvitationClaimer',
+    entry: 'handlers/subscribers/invitation-claimer/index.ts',
+    environment: ['TABLE_NAME', 'USER_POOL_ID', 'ADD_MEMBER_STATE_MACHINE_ARN', 'EVENT_BUS_NAME'],
+    // Runs the add-member workflow once per pending invitation of the address, synchronously.
+    timeoutSeconds: 60,
+    memoryMb: 256,
+  },
+  listRoles: apiFunction('ListRoles', 'handlers/api/roles/list.ts', ['TABLE_NAME']),
+  createRole: apiFunction('CreateRole', 'handlers/api/roles/create.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  updateRole: apiFunction('UpdateRole', 'handlers/api/roles/update.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  deleteRole: apiFunction('DeleteRole', 'handlers/api/roles/delete.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  listMembers: apiFunction('ListMembers', 'handlers/api/members/list.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  addMember: {
+    ...apiFunction('AddMember', 'handlers/api/members/add.ts', ['TABLE_NAME', 'EVENT_BUS_NAME', 'USER_POOL_ID', 'ADD_MEMBER_STATE_MACHINE_ARN', 'INVITATION_TTL_DAYS']),
+    // Runs a synchronous workflow: as long as API Gateway waits.
+    timeoutSeconds: 29,
+  },
+  changeMemberRole: apiFunction('ChangeMemberRole', 'handlers/api/members/change-role.ts', ['TABLE_NAME', 'EVENT_BUS_NAME', 'USER_POOL_ID']),
+  removeMember: {
+    ...apiFunction('RemoveMember', 'handlers/api/members/remove.ts', ['TABLE_NAME', 'EVENT_BUS_NAME', 'REMOVE_MEMBER_STATE_MACHINE_ARN']),
+    timeoutSeconds: 29,
+  },
+  listInvitations: apiFunction('ListInvitations', 'handlers/api/invitations/list.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  revokeInvitation: apiFunction('RevokeInvitation', 'handlers/api/invitations/revoke.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  listAudit: apiFunction('ListAudit', 'handlers/api/audit/list.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -32,11 +32,13 @@ function integerContext(app: App, key: string): number | undefined {
 
 const app = new App();
 const maxTenantsPerUser = integerContext(app, 'maxTenantsPerUser');
+const invitationTtlDays = integerContext(app, 'invitationTtlDays');
 
 new ControlPlaneStack(app, 'ControlPlane', {
   description: 'Multi-tenant control plane: pooled table isolated by IAM, user pool, identity pool',
   retainData: booleanContext(app, 'retainData', true),
   ...(maxTenantsPerUser === undefined ? {} : { maxTenantsPerUser }),
+  ...(invitationTtlDays === undefined ? {} : { invitationTtlDays }),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -26,6 +26,11 @@ export interface ControlPlaneStackProps extends StackProps {
    * @default TENANT_LIMITS.maxTenantsPerUser (domain/limits.ts)
    */
   readonly maxTenantsPerUser?: number;
+  /**
+   * Days an invitation stays claimable (`cdk deploy -c invitationTtlDays=14`), 1 to 30.
+   * @default INVITATION_LIMITS.defaultTtlDays (domain/limits.ts): 7
+   */
+  readonly invitationTtlDays?: number;
 }
 
 /** The deployed control plane. Output names are those of `.local/outputs.json` (API.md). */
@@ -57,6 +62,7 @@ export class ControlPlaneStack extends Stack {
         table: this.data.table,
         eventBus: this.events.bus,
         stateMachines: this.workflows.stateMachines,
+        settings: { ...(props.invitationTtlDays === undefined ? {} : { invitationTtlDays: props.invitationTtlDays }) },
         identity: {
           userPool: this.identity.userPool,
           userPoolClient: this.identity.userPoolClient,

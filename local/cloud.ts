@@ -9,6 +9,7 @@ import { settingSubstitutions, WORKFLOWS, type WorkflowKey } from '../workflows/
 import { renderDefinition } from '../workflows/render';
 import { RULES } from '../events/rules';
 import { DEFAULT_TABLE_NAME } from '../domain/table';
+import { checkedInvitationTtlDays, INVITATION_LIMITS } from '../domain/limits';
 import { tenantPolicyDocument, type PolicyDocument } from '../domain/isolation';
 import { DEVELOPER_PROVIDER_NAME, TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
 import { startRestApi } from './apigateway/rest-api';
@@ -36,6 +37,8 @@ export interface LocalCloudOptions {
   readonly persist: boolean;
   /** Deliver every matched event twice, to prove the subscribers idempotent (the bus is at-least-once). */
   readonly duplicateDelivery?: boolean;
+  /** Days an invitation stays claimable, as the CDK context `invitationTtlDays` sets it when deployed. */
+  readonly invitationTtlDays?: number;
   readonly progress?: (message: string) => void;
 }
 
@@ -199,6 +202,9 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       IDENTITY_POOL_ID: identityPoolId,
       ONBOARDING_STATE_MACHINE_ARN: stateMachines.onboarding,
       SWITCHING_STATE_MACHINE_ARN: stateMachines.switching,
+      ADD_MEMBER_STATE_MACHINE_ARN: stateMachines.addMember,
+      REMOVE_MEMBER_STATE_MACHINE_ARN: stateMachines.removeMember,
+      INVITATION_TTL_DAYS: String(checkedInvitationTtlDays(options.invitationTtlDays ?? INVITATION_LIMITS.defaultTtlDays)),
     });
 
     const eventBridge = createEventBridgeService({

@@ -96,8 +96,62 @@ async function main(): Promise<void> {
   step(`Switch back: PUT /tenants/active → ${activeName}`);
   const back = await call('PUT', '/tenants/active', newIdToken, { tenantId: active, refreshToken });
   show({ status: back.status, activeTenantId: back.body.activeTenantId });
+  await administration(outputs, idp, { step, show });
   console.log(`\nThe console shows the events, executions and invocations: ${outputs.consoleUrl}`);
   for (const client of [idp, identity, scoped]) client.destroy();
+}
+
+type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+function apiCaller(outputs: LocalOutputs, idToken: string): ApiCall {
+  return async (method, path, body) => {
+    const response = await fetch(`${outputs.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${idToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  };
+}
+
+/**
+ * A tenant admin at work: defines a role, assigns it, and reads the audit trail, which also holds
+ * the refusal of a member trying what the role does not allow.
+ */
+async function administration(
+  outputs: LocalOutputs,
+  idp: CognitoIdentityProviderClient,
+  out: { step: (text: string) => void; show: (value: unknown) => void },
+): Promise<void> {
+  const signIn = async (email: string) => {
+    const auth = await idp.send(
+      new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: DEMO_PASSWORD } }),
+    );
+    return apiCaller(outputs, auth.AuthenticationResult?.IdToken ?? '');
+  };
+  const ada = await signIn('ada@blue-sky.example');
+  out.step('ada (admin of Blue Sky) defines a role: POST /roles');
+  out.show(await ada('POST', '/roles', { name: 'Dispatcher', actions: ['aircraft:read', 'reservation:read', 'reservation:cancel', 'member:read'] }));
+  out.step('GET /members');
+  const members = await ada('GET', '/members');
+  out.show(members);
+  const maya = ((members.body.members ?? []) as { userId: string; email: string }[]).find((member) => member.email === 'maya@pilots.example');
+  if (!maya) throw new Error('maya should be a member of Blue Sky');
+  out.step("ada assigns it to maya: PUT /members/{userId}/role (maya's token still says pilot: the membership item decides)");
+  out.show(await ada('PUT', `/members/${maya.userId}/role`, { roleId: 'dispatcher' }));
+  out.step('GET /invitations: the seeded invitation, claimed when that address signs up and verifies it');
+  out.show(await ada('GET', '/invitations'));
+  const mayaCall = await signIn('maya@pilots.example');
+  out.step('maya tries to define a role: her role does not allow role:manage');
+  out.show(await mayaCall('POST', '/roles', { name: 'Chief pilot', actions: ['aircraft:write'] }));
+  out.step('GET /audit?limit=6 (newest first: the refusal, the role change, the new role…)');
+  const audit = await ada('GET', '/audit?limit=6');
+  out.show({
+    status: audit.status,
+    events: ((audit.body.events ?? []) as { time: string; type: string; actorUserId: string }[]).map(({ time, type, actorUserId }) => ({ time, type, actorUserId })),
+    next: audit.body.next === undefined ? undefined : '(an opaque cursor)',
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,4 @@
 import {
-  AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
   AdminGetUserCommand,
   AdminUpdateUserAttributesCommand,
@@ -8,10 +7,6 @@ import {
   SignUpCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { ROLE_CLAIM, TENANT_ID_CLAIM, tenantGroupName } from '../domain/identity';
-import { membershipItem, roleItem } from '../domain/items';
-import { toAttributeMap } from '../handlers/shared/write-once';
 import type { Action } from '../domain/permissions';
 import type { LocalOutputs } from './cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from './config';
@@ -19,18 +14,15 @@ import { LOCAL_ADMIN_CREDENTIALS } from './config';
 /** The demo's one password, printed in the banner: these users exist only on this machine. */
 export const DEMO_PASSWORD = 'Fly-safe-2026';
 
-interface DemoRole {
-  readonly roleId: string;
-  readonly name: string;
-  readonly actions: readonly Action[];
-}
-
-/** The flight school's crew roles, as a tenant admin would define them. */
-const DEMO_ROLES: readonly DemoRole[] = [
-  { roleId: 'pilot', name: 'Pilot', actions: ['aircraft:read', 'reservation:read', 'reservation:create'] },
-  { roleId: 'instructor', name: 'Instructor', actions: ['aircraft:read', 'reservation:read', 'reservation:create', 'reservation:cancel', 'member:read'] },
-  { roleId: 'maintenance-chief', name: 'Maintenance chief', actions: ['aircraft:read', 'aircraft:write', 'reservation:read'] },
+/** The flight school's crew roles, as a tenant admin defines them (`POST /roles`; ids follow from the names). */
+const DEMO_ROLES: readonly { readonly name: string; readonly actions: readonly Action[] }[] = [
+  { name: 'Pilot', actions: ['aircraft:read', 'reservation:read', 'reservation:create'] },
+  { name: 'Instructor', actions: ['aircraft:read', 'reservation:read', 'reservation:create', 'reservation:cancel', 'member:read'] },
+  { name: 'Maintenance chief', actions: ['aircraft:read', 'aircraft:write', 'reservation:read'] },
 ];
+
+/** Invited to Blue Sky as an instructor, not signed up yet: signing up with this address claims it. */
+export const DEMO_INVITEE = 'lee@blue-sky.example';
 
 export interface DemoUser {
   readonly email: string;
@@ -51,29 +43,39 @@ const DEMO_USERS: DemoSummary['users'] = [
 ];
 
 /**
- * Seeds the demo through the product's own front door where one exists: users sign up and are
- * confirmed through the user pool (firing the real trigger), and tenants are created with
- * `POST /tenants` (the real onboarding workflow). Adding members has no API yet, so those
- * memberships are written as a back office would: group, membership item, attributes.
+ * Seeds the demo through the product's own front door: users sign up and are confirmed through
+ * the user pool (firing the real trigger), tenants are created with `POST /tenants` (onboarding),
+ * roles with `POST /roles`, members with `POST /members` (the add-member workflow) and the
+ * invitation likewise; members make a tenant active with `PUT /tenants/active`. Only the address
+ * verification is a back office's: the demo users receive no email here.
  */
 export async function seedDemo(outputs: LocalOutputs, log: (message: string) => void): Promise<DemoSummary> {
   const config = { endpoint: outputs.endpoint, region: outputs.region, credentials: LOCAL_ADMIN_CREDENTIALS };
   const cognito = new CognitoIdentityProviderClient(config);
-  const dynamodb = new DynamoDBClient(config);
   try {
-    const ensureUser = async (email: string): Promise<{ sub: string; created: boolean }> => {
+    const ensureUser = async (email: string): Promise<{ created: boolean }> => {
       try {
-        const existing = await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs.userPoolId, Username: email }));
-        const sub = existing.UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value;
-        if (sub) return { sub, created: false };
+        await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+        return { created: false };
       } catch (error) {
         if (!(error instanceof UserNotFoundException)) throw error;
       }
-      const signUp = await cognito.send(
+      await cognito.send(
         new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: DEMO_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
       );
       await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
-      return { sub: signUp.UserSub ?? '', created: true };
+      // AdminConfirmSignUp confirms the account, not the address; POST /members adds only verified addresses.
+      await cognito.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: outputs.userPoolId,
+          Username: email,
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      return { created: true };
     };
 
     const signIn = async (email: string) => {
@@ -85,82 +87,57 @@ export async function seedDemo(outputs: LocalOutputs, log: (message: string) => 
       return { idToken: tokens.IdToken, refreshToken: tokens.RefreshToken };
     };
 
-    const createTenant = async (email: string, name: string): Promise<string> => {
-      const { idToken, refreshToken } = await signIn(email);
-      const response = await fetch(`${outputs.apiUrl}/tenants`, {
-        method: 'POST',
+    const call = async <T>(idToken: string, method: string, path: string, body: unknown, expected: number): Promise<T> => {
+      const response = await fetch(`${outputs.apiUrl}${path}`, {
+        method,
         headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name, refreshToken }),
+        body: JSON.stringify(body),
       });
-      const body = (await response.json()) as { tenant?: { tenantId: string }; error?: { message: string } };
-      if (response.status !== 201 || !body.tenant) throw new Error(`creating the demo tenant ${name} failed: ${response.status} ${body.error?.message ?? ''}`);
-      return body.tenant.tenantId;
+      const answer = (await response.json()) as T & { error?: { message: string } };
+      if (response.status !== expected) throw new Error(`demo seed: ${method} ${path} answered ${response.status}: ${answer.error?.message ?? ''}`);
+      return answer;
     };
 
-    const addMember = async (tenantId: string, tenantName: string, email: string, sub: string, roleId: string): Promise<void> => {
-      await dynamodb.send(
-        new PutItemCommand({
-          TableName: outputs.tableName,
-          Item: toAttributeMap(membershipItem({ tenantId, tenantName, userId: sub, roleId, createdAt: new Date().toISOString() })),
-        }),
-      );
-      await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs.userPoolId, Username: email, GroupName: tenantGroupName(tenantId) }));
+    /** Signs the admin in, creates the tenant and its crew roles; returns the tenant and a token naming it. */
+    const createTenant = async (email: string, name: string): Promise<{ tenantId: string; idToken: string }> => {
+      const { idToken, refreshToken } = await signIn(email);
+      const created = await call<{ tenant: { tenantId: string }; tokens: { idToken: string } }>(idToken, 'POST', '/tenants', { name, refreshToken }, 201);
+      for (const role of DEMO_ROLES) await call(created.tokens.idToken, 'POST', '/roles', role, 201);
+      return { tenantId: created.tenant.tenantId, idToken: created.tokens.idToken };
     };
-
-    const putRoles = async (tenantId: string): Promise<void> => {
-      const createdAt = new Date().toISOString();
-      await dynamodb.send(
-        new TransactWriteItemsCommand({
-          TransactItems: DEMO_ROLES.map((role) => ({
-            Put: {
-              TableName: outputs.tableName,
-              Item: toAttributeMap(roleItem({ tenantId, ...role, actions: [...role.actions], builtIn: false, createdAt })),
-            },
-          })),
-        }),
-      );
+    const addMember = (admin: string, email: string, roleId: string, expected = 201) => call(admin, 'POST', '/members', { email, roleId }, expected);
+    const activate = async (email: string, tenantId: string) => {
+      const { idToken, refreshToken } = await signIn(email);
+      await call(idToken, 'PUT', '/tenants/active', { tenantId, refreshToken }, 200);
     };
 
     const ada = await ensureUser('ada@blue-sky.example');
     await ensureUser('rex@red-rock.example');
-    const maya = await ensureUser('maya@pilots.example');
-    const sam = await ensureUser('sam@red-rock.example');
+    await ensureUser('maya@pilots.example');
+    await ensureUser('sam@red-rock.example');
     if (!ada.created) {
       log('demo already seeded (persisted state): nothing to do');
       // The users are still there: the banner still lists them.
       return { tenants: [], users: DEMO_USERS };
     }
     const blueSky = await createTenant('ada@blue-sky.example', 'Blue Sky Flight School');
-    log(`demo tenant Blue Sky Flight School: ${blueSky}`);
+    log(`demo tenant Blue Sky Flight School: ${blueSky.tenantId}`);
     const redRock = await createTenant('rex@red-rock.example', 'Red Rock Aviation');
-    log(`demo tenant Red Rock Aviation: ${redRock}`);
-    await putRoles(blueSky);
-    await putRoles(redRock);
-    await addMember(blueSky, 'Blue Sky Flight School', 'maya@pilots.example', maya.sub, 'pilot');
-    await addMember(redRock, 'Red Rock Aviation', 'maya@pilots.example', maya.sub, 'instructor');
-    await addMember(redRock, 'Red Rock Aviation', 'sam@red-rock.example', sam.sub, 'maintenance-chief');
-    const activate = (email: string, tenantId: string, roleId: string) =>
-      cognito.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: outputs.userPoolId,
-          Username: email,
-          UserAttributes: [
-            { Name: TENANT_ID_CLAIM, Value: tenantId },
-            { Name: ROLE_CLAIM, Value: roleId },
-          ],
-        }),
-      );
-    await activate('maya@pilots.example', blueSky, 'pilot');
-    await activate('sam@red-rock.example', redRock, 'maintenance-chief');
+    log(`demo tenant Red Rock Aviation: ${redRock.tenantId}`);
+    await addMember(blueSky.idToken, 'maya@pilots.example', 'pilot');
+    await addMember(redRock.idToken, 'maya@pilots.example', 'instructor');
+    await addMember(redRock.idToken, 'sam@red-rock.example', 'maintenance-chief');
+    await addMember(blueSky.idToken, DEMO_INVITEE, 'instructor', 202);
+    await activate('maya@pilots.example', blueSky.tenantId);
+    await activate('sam@red-rock.example', redRock.tenantId);
     return {
       tenants: [
-        { name: 'Blue Sky Flight School', tenantId: blueSky },
-        { name: 'Red Rock Aviation', tenantId: redRock },
+        { name: 'Blue Sky Flight School', tenantId: blueSky.tenantId },
+        { name: 'Red Rock Aviation', tenantId: redRock.tenantId },
       ],
       users: DEMO_USERS,
     };
   } finally {
     cognito.destroy();
-    dynamodb.destroy();
   }
 }

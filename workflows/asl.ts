@@ -39,6 +39,8 @@ export interface TaskState extends Transition {
   readonly Comment?: string;
   readonly Resource: string;
   readonly Parameters: JsonObject;
+  /** Shapes the task's result before ResultPath places it (the result is its `$`). */
+  readonly ResultSelector?: JsonObject;
   readonly ResultPath: string | null;
   readonly TimeoutSeconds: number;
   readonly Retry: readonly Retrier[];
@@ -51,6 +53,9 @@ export interface ChoiceRule {
   readonly IsNull?: boolean;
   readonly IsPresent?: boolean;
   readonly BooleanEquals?: boolean;
+  readonly StringEquals?: string;
+  /** Compares with the string at another path of the state's input. */
+  readonly StringEqualsPath?: string;
 }
 
 export interface ChoiceState {

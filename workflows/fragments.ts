@@ -3,7 +3,9 @@
  * forward and the failure path, event entries, key formats and the restore of the previous tenant.
  * Each value that another module owns (keys, claims, events) is read from it, never retyped.
  */
+import { permissionGuard, type GuardValue, type ItemCondition } from '../domain/guard';
 import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../domain/identity';
+import type { Action } from '../domain/permissions';
 import { EVENT_CATALOG, type DetailType, type EventDetail } from '../events/catalog';
 import type { Catcher, ChoiceState, Json, JsonObject, PassState, Retrier, State, TaskState } from './asl';
 import type { WorkflowPlaceholder } from './registry';
@@ -44,6 +46,14 @@ export const COMPENSATION_RETRY: Retrier = { ErrorEquals: ['States.ALL'], ...BAC
 /** A DynamoDB condition that failed: a refusal, or proof that an undo has nothing to do. */
 export const CONDITIONAL_CHECK_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
+/**
+ * A cancelled TransactWriteItems, as the aws-sdk integration names it (`DynamoDb.` + the code,
+ * errors.ts in local/stepfunctions). DynamoDB cancels a transaction, having written none of it, when
+ * a condition fails, but also on a conflicting concurrent transaction or missing capacity: the
+ * name alone does not say which (the reasons are only in the Cause text).
+ */
+export const TRANSACTION_CANCELED = 'DynamoDb.TransactionCanceledException';
+
 /** An error that proves there is nothing to undo: not worth a retry. */
 export const noRetry = (error: string): Retrier => ({ ErrorEquals: [error], MaxAttempts: 0 });
 
@@ -65,10 +75,15 @@ interface TaskSpec {
 export interface ForwardTaskSpec extends TaskSpec {
   /** Defaults to discarding the result: forward steps carry only what GenerateTenantId kept. */
   readonly resultPath?: string | null;
+  /** Keeps only what the later states read of the result. */
+  readonly resultSelector?: JsonObject;
   readonly throttling: readonly string[];
   /** Catches of specific errors, tried before the catch-all. */
   readonly refusals?: readonly Catcher[];
-  /** The `Record…Failure` state that names this step to the failure path. */
+  /**
+   * Where any other error goes: the `Record…Failure` state that names this step to the failure
+   * event, or (in machines without one) straight to the undo of what the step may have done.
+   */
   readonly onError: string;
 }
 
@@ -77,6 +92,7 @@ export const forwardTask = (spec: ForwardTaskSpec): TaskState => ({
   ...commented(spec.comment),
   Resource: spec.resource,
   Parameters: spec.parameters,
+  ...(spec.resultSelector === undefined ? {} : { ResultSelector: spec.resultSelector }),
   ResultPath: spec.resultPath === undefined ? null : spec.resultPath,
   TimeoutSeconds: TASK_TIMEOUT_SECONDS,
   Retry: [throttleRetry(spec.throttling)],
@@ -119,16 +135,17 @@ export type DetailTemplate<T extends DetailType> = {
   readonly [K in keyof EventDetail<T> & string as K | `${K}.$`]?: Json;
 };
 
+/** One PutEvents entry: a catalogued event on the control plane's bus. */
+export const putEventsEntry = <T extends DetailType>(detailType: T, detail: DetailTemplate<T>): JsonObject => ({
+  EventBusName: placeholder('EventBusName'),
+  Source: EVENT_CATALOG[detailType].source,
+  DetailType: detailType,
+  Detail: detail as JsonObject,
+});
+
 /** PutEvents parameters for one catalogued event on the control plane's bus. */
 export const putEventsParameters = <T extends DetailType>(detailType: T, detail: DetailTemplate<T>): JsonObject => ({
-  Entries: [
-    {
-      EventBusName: placeholder('EventBusName'),
-      Source: EVENT_CATALOG[detailType].source,
-      DetailType: detailType,
-      Detail: detail as JsonObject,
-    },
-  ],
+  Entries: [putEventsEntry(detailType, detail)],
 });
 
 /** `States.Format('…{}…', paths…)`; the template must hold no `'`, `{`, `}` or `\` of its own. */
@@ -236,5 +253,96 @@ export function restorePreviousAttributes(spec: RestoreSpec): Record<string, Sta
       },
       next: spec.next,
     }),
+  };
+}
+
+/** Where a guarded transaction finds the tenant and the actor in its state's input. */
+export interface GuardPaths {
+  readonly tenantId: string;
+  readonly actorUserId: string;
+  readonly actorRoleId: string;
+}
+
+/** The two ConditionChecks of domain/guard.ts, as TransactItems entries. */
+export interface GuardConditionChecks {
+  /** The actor's membership still holds the actor's role. */
+  readonly membership: JsonObject;
+  /** The actor's role grants the action; a missing role item fails it, so it also proves the role exists. */
+  readonly role: JsonObject;
+}
+
+/**
+ * The permission guard of domain/guard.ts, for a transaction in a state machine: built by
+ * `permissionGuard` with SLOT for the tenant and the actor, so the keys, expressions, names and
+ * values are the domain's own, then each slot filled from its path at run time. The only id the
+ * guard's values carry is the actor's role (`roleId = R` on the membership).
+ */
+export function guardConditionChecks(action: Action, paths: GuardPaths, tableName: string): GuardConditionChecks {
+  const [membership, role] = permissionGuard(SLOT, { userId: SLOT, roleId: SLOT }, action);
+  const check = (condition: ItemCondition, key: Record<'PK' | 'SK', JsonObject>): JsonObject => ({
+    ConditionCheck: {
+      TableName: tableName,
+      Key: key,
+      ConditionExpression: condition.condition,
+      ExpressionAttributeNames: { ...condition.names },
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(condition.values).map(([name, value]) => [name, guardValue(value, paths.actorRoleId)])),
+    },
+  });
+  return {
+    membership: check(membership, formattedKey(membership.key, { PK: paths.tenantId, SK: paths.actorUserId })),
+    role: check(role, formattedKey(role.key, { PK: paths.tenantId, SK: paths.actorRoleId })),
+  };
+}
+
+function guardValue(value: GuardValue, slotPath: string): JsonObject {
+  if ('S' in value && value.S === SLOT) return { 'S.$': slotPath };
+  if ('S' in value && value.S.includes(SLOT)) throw new KeySlotMismatchError('guard value', value.S);
+  return value;
+}
+
+/** Whether a counter moves up with a membership written or down with one deleted. */
+export type CountChange = 'increment' | 'decrement';
+
+/** A counter update's condition, with the names and values it adds to the update's own. */
+export interface ExtraCondition {
+  readonly condition: string;
+  readonly names?: Readonly<Record<string, string>>;
+  readonly values?: JsonObject;
+}
+
+// DynamoDB refuses a value the expressions do not use, so each change names only its own.
+const COUNT_VALUES: Record<CountChange, JsonObject> = { increment: { ':zero': { N: '0' }, ':one': { N: '1' } }, decrement: { ':one': { N: '1' } } };
+
+/**
+ * `SET a = if_not_exists(a, start) ± 1`: a missing count is 0 going up and 1 going down, so a
+ * decrement never leaves a negative count behind, and neither needs the attribute to exist.
+ */
+const countExpression = (path: string, change: CountChange): string =>
+  change === 'increment' ? `SET ${path} = if_not_exists(${path}, :zero) + :one` : `SET ${path} = if_not_exists(${path}, :one) - :one`;
+
+/**
+ * The Update of a transaction that moves a counter with a membership: the key, the counted
+ * attribute's path (with its names) and an optional condition of the caller's. The same placeholders
+ * in every counter update, so the definitions' tests can read them as one shape.
+ */
+export function countUpdate(spec: {
+  readonly tableName: string;
+  readonly key: Record<'PK' | 'SK', JsonObject>;
+  readonly path: string;
+  readonly names: Readonly<Record<string, string>>;
+  readonly change: CountChange;
+  readonly condition?: ExtraCondition;
+}): JsonObject {
+  const names = { ...spec.names, ...spec.condition?.names };
+  const values = { ...COUNT_VALUES[spec.change], ...spec.condition?.values };
+  return {
+    Update: {
+      TableName: spec.tableName,
+      Key: spec.key,
+      UpdateExpression: countExpression(spec.path, spec.change),
+      ...(spec.condition === undefined ? {} : { ConditionExpression: spec.condition.condition }),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
   };
 }

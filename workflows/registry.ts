@@ -52,6 +52,18 @@ export const WORKFLOWS = {
     placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
     timeoutSeconds: 25,
   },
+  addMember: {
+    name: 'AddMember',
+    aslFile: 'workflows/add-member/add-member.asl.json',
+    placeholders: ['TableName', 'EventBusName', 'UserPoolId', 'MaxMembershipsPerUser'],
+    timeoutSeconds: 25,
+  },
+  removeMember: {
+    name: 'RemoveMember',
+    aslFile: 'workflows/remove-member/remove-member.asl.json',
+    placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
+    timeoutSeconds: 25,
+  },
 } as const satisfies Record<string, WorkflowDefinition>;
 
 export type WorkflowKey = keyof typeof WORKFLOWS;
@@ -62,10 +74,20 @@ export const WORKFLOW_ERROR = {
   onboardingFailed: 'OnboardingFailed',
   /** Onboarding refused before writing anything: the caller has created or belongs to as many tenants as one user may. */
   tenantLimitReached: 'TenantLimitReached',
-  /** The switch target is not among the caller's groups or has no membership item. */
+  /** The switch target has no membership item for the caller. */
   notAMember: 'NotAMember',
   /** The switch failed after checks passed; the previous tenant was restored. */
   switchFailed: 'SwitchFailed',
+  /**
+   * The guarded transaction that adds (or removes) the membership was refused: nothing was written.
+   * Which of its conditions failed (the actor's permission, an existing membership, the role, a
+   * limit, the invitation, the last admin) the API finds out by reading, to answer precisely.
+   */
+  memberChangeRefused: 'MemberChangeRefused',
+  /** Adding failed after the membership was written; everything was undone. */
+  addMemberFailed: 'AddMemberFailed',
+  /** Removing failed after the membership was deleted; everything was put back. */
+  removeMemberFailed: 'RemoveMemberFailed',
 } as const;
 
 /**
@@ -76,6 +98,8 @@ export const WORKFLOW_ERROR = {
 export interface OnboardingInput {
   readonly userId: string;
   readonly username: string;
+  /** The token's `email`, copied onto the membership so that `GET /members` lists it. */
+  readonly email: string;
   readonly tenantName: string;
   readonly previousTenantId: string | null;
   readonly previousRoleId: string | null;
@@ -89,14 +113,12 @@ export interface OnboardingOutput {
 }
 
 /**
- * Execution input of Switching. `groups` are the verified token's `cognito:groups`; the previous
- * tenant and role are null when the claim is absent or empty (never an empty string: events carry them).
+ * Execution input of Switching. The previous tenant and role are null when the claim is absent or empty (never an empty string: events carry them).
  */
 export interface SwitchingInput {
   readonly userId: string;
   readonly username: string;
   readonly targetTenantId: string;
-  readonly groups: readonly string[];
   readonly previousTenantId: string | null;
   readonly previousRoleId: string | null;
 }
@@ -104,4 +126,56 @@ export interface SwitchingInput {
 export interface SwitchingOutput {
   readonly tenantId: string;
   readonly roleId: string;
+}
+
+/**
+ * Execution input of AddMember. `actorUserId`/`actorRoleId` name who adds the member: the guarded
+ * transaction checks, inside itself, that the actor's membership still holds `actorRoleId` and that
+ * the role grants `member:manage`. When the member claims an invitation there is no actor's
+ * permission to check (it was checked when the invitation was made): `invitation` is set,
+ * `actorUserId` is the member and `actorRoleId` is null, and the transaction instead deletes the
+ * invitation on condition that it is still pending, unexpired and grants `roleId`.
+ */
+export interface AddMemberInput {
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly email: string;
+  readonly roleId: string;
+  readonly actorUserId: string;
+  readonly actorRoleId: string | null;
+  readonly invitation: {
+    /** The invitation item's sort key, `invitationKey(tenantId, email).SK`: it percent-encodes the address, which no intrinsic function can. */
+    readonly sortKey: string;
+    readonly email: string;
+    readonly invitedBy: string;
+    readonly createdAt: string;
+    readonly expiresAt: string;
+  } | null;
+}
+
+export interface AddMemberOutput {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly roleId: string;
+}
+
+/**
+ * Execution input of RemoveMember. `roleId` is the member's role as the API read it: the
+ * transaction deletes the membership only while it still holds that role (so the role's holder
+ * count moves by the right one) and refuses to remove the last admin.
+ */
+export interface RemoveMemberInput {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly roleId: string;
+  readonly actorUserId: string;
+  readonly actorRoleId: string;
+}
+
+export interface RemoveMemberOutput {
+  readonly tenantId: string;
+  readonly userId: string;
 }

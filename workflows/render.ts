@@ -3,14 +3,18 @@
  * `renderDefinition(key)`, and the committed `.asl.json` files are the same text
  * (`npx tsx workflows/export-asl.ts`; a contract test fails while they differ).
  */
+import { addMemberDefinition } from './add-member/definition';
 import type { MachineDefinition } from './asl';
 import { onboardingDefinition } from './onboarding/definition';
 import { WORKFLOWS, type WorkflowDefinition, type WorkflowKey } from './registry';
+import { removeMemberDefinition } from './remove-member/definition';
 import { switchingDefinition } from './switching/definition';
 
 const DEFINITIONS: Record<WorkflowKey, () => MachineDefinition> = {
   onboarding: onboardingDefinition,
   switching: switchingDefinition,
+  addMember: addMemberDefinition,
+  removeMember: removeMemberDefinition,
 };
 
 /** `${Name}` in a definition that the registry does not list: no runtime would substitute it. */

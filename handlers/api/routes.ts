@@ -1,3 +1,4 @@
+import type { Action } from '../../domain/permissions';
 import { FUNCTIONS } from '../catalog';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -13,16 +14,47 @@ export interface RouteDefinition {
   readonly path: string;
   readonly functionName: string;
   readonly withoutTenant: boolean;
+  /**
+   * The action the caller's role must hold (API.md), checked by the handler: a read against the
+   * role item, a write inside its own transaction. `null`: any member of the active tenant (or, for
+   * `withoutTenant` routes, any signed-in user).
+   */
+  readonly action: Action | null;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: 'GET', path: '/me', functionName: FUNCTIONS.getMe.name, withoutTenant: true },
-  { method: 'GET', path: '/tenants', functionName: FUNCTIONS.listTenants.name, withoutTenant: true },
-  { method: 'POST', path: '/tenants', functionName: FUNCTIONS.createTenant.name, withoutTenant: true },
+  { method: 'GET', path: '/me', functionName: FUNCTIONS.getMe.name, withoutTenant: true, action: null },
+  { method: 'GET', path: '/tenants', functionName: FUNCTIONS.listTenants.name, withoutTenant: true, action: null },
+  { method: 'POST', path: '/tenants', functionName: FUNCTIONS.createTenant.name, withoutTenant: true, action: null },
   // Open without an active tenant: an invited user activates a tenant this way, and so does a user
   // whose active tenant no longer has their membership.
-  { method: 'PUT', path: '/tenants/active', functionName: FUNCTIONS.switchTenant.name, withoutTenant: true },
+  { method: 'PUT', path: '/tenants/active', functionName: FUNCTIONS.switchTenant.name, withoutTenant: true, action: null },
+  { method: 'GET', path: '/roles', functionName: FUNCTIONS.listRoles.name, withoutTenant: false, action: null },
+  { method: 'POST', path: '/roles', functionName: FUNCTIONS.createRole.name, withoutTenant: false, action: 'role:manage' },
+  { method: 'PUT', path: '/roles/{roleId}', functionName: FUNCTIONS.updateRole.name, withoutTenant: false, action: 'role:manage' },
+  { method: 'DELETE', path: '/roles/{roleId}', functionName: FUNCTIONS.deleteRole.name, withoutTenant: false, action: 'role:manage' },
+  { method: 'GET', path: '/members', functionName: FUNCTIONS.listMembers.name, withoutTenant: false, action: 'member:read' },
+  { method: 'POST', path: '/members', functionName: FUNCTIONS.addMember.name, withoutTenant: false, action: 'member:manage' },
+  { method: 'PUT', path: '/members/{userId}/role', functionName: FUNCTIONS.changeMemberRole.name, withoutTenant: false, action: 'role:assign' },
+  { method: 'DELETE', path: '/members/{userId}', functionName: FUNCTIONS.removeMember.name, withoutTenant: false, action: 'member:manage' },
+  { method: 'GET', path: '/invitations', functionName: FUNCTIONS.listInvitations.name, withoutTenant: false, action: 'member:read' },
+  { method: 'DELETE', path: '/invitations/{email}', functionName: FUNCTIONS.revokeInvitation.name, withoutTenant: false, action: 'member:manage' },
+  { method: 'GET', path: '/audit', functionName: FUNCTIONS.listAudit.name, withoutTenant: false, action: 'audit:read' },
 ];
+
+export class UnknownRouteError extends Error {
+  constructor(readonly functionName: string) {
+    super(`No route of handlers/api/routes.ts is served by ${functionName}`);
+    this.name = 'UnknownRouteError';
+  }
+}
+
+/** The one route a function serves: its handler reads the action to check from here, never retypes it. */
+export function routeServedBy(functionName: string): RouteDefinition {
+  const route = ROUTES.find((candidate) => candidate.functionName === functionName);
+  if (!route) throw new UnknownRouteError(functionName);
+  return route;
+}
 
 /**
  * The REQUEST authorizer. API Gateway caches its answer per Authorization header for

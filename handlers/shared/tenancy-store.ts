@@ -13,6 +13,7 @@ export interface RoleView {
   readonly roleId: string;
   readonly name: string;
   readonly actions: readonly string[];
+  readonly builtIn: boolean;
 }
 
 type Stored = Record<string, AttributeValue>;
@@ -57,7 +58,13 @@ export function tenancyStore(client: DynamoDBClient, tableName: string) {
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } } }));
       if (!Item) return undefined;
       const actions: keyof RoleItem = 'actions';
-      return { roleId, name: str(Item, 'name'), actions: (Item[actions]?.L ?? []).map((action) => action.S ?? '').filter(Boolean) };
+      const builtIn: keyof RoleItem = 'builtIn';
+      return {
+        roleId,
+        name: str(Item, 'name'),
+        actions: (Item[actions]?.L ?? []).map((action) => action.S ?? '').filter(Boolean),
+        builtIn: Item[builtIn]?.BOOL === true,
+      };
     },
   };
 }

@@ -39,6 +39,7 @@ export class TenantData extends Construct {
         projectionType: PROJECTION[index.projection],
       })),
       billing: BILLING[billing](),
+      timeToLiveAttribute: TABLE_DEFINITION.timeToLiveAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),
       deletionProtection: props.retainData,

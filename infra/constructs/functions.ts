@@ -11,6 +11,8 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { KEY_PREFIX } from '../../domain/keys';
+import { checkedInvitationTtlDays, INVITATION_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, type FunctionDefinition, type FunctionKey, FUNCTIONS } from '../../handlers/catalog';
 import type { WorkflowKey } from '../../workflows/registry';
@@ -66,15 +68,30 @@ export interface BindingResources {
   readonly eventBus: IEventBus;
   readonly stateMachines: Record<WorkflowKey, IStateMachine>;
   readonly identity?: IdentityResources;
+  /** Settings the stack passes on (each defaults as domain/limits.ts says). */
+  readonly settings?: { readonly invitationTtlDays?: number };
 }
 
 type DynamoDbAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
-interface TableAccess {
-  /** On the table's own items. */
+/** Actions allowed only on items whose partition key matches one of `leadingKeys` (IAM's `dynamodb:LeadingKeys`). */
+export interface PartitionGrant {
+  readonly actions: readonly DynamoDbAction[];
+  readonly leadingKeys: readonly string[];
+}
+
+export interface TableAccess {
+  /** On the table's own items, any partition. */
   readonly items: readonly DynamoDbAction[];
-  /** On the user index (memberships by user). */
+  /** On the table's own items, only in the partitions named. */
+  readonly partitions?: readonly PartitionGrant[];
+  /** On the user index (memberships by user, invitations by address). */
   readonly userIndex?: readonly DynamoDbAction[];
 }
+
+/** The control partitions of every tenant, and nothing else: `TENANT#{id}` and `TENANT#{id}#…`. */
+const ANY_TENANT_PARTITION = [`${KEY_PREFIX.tenant}*`];
+/** Every user's partition (`USER#{id}`: profile and limits counters). */
+const ANY_USER_PARTITION = [`${KEY_PREFIX.user}*`];
 type TableUser = {
   [K in FunctionKey]: 'TABLE_NAME' extends (typeof FUNCTIONS)[K]['environment'][number] ? K : never;
 }[FunctionKey];
@@ -94,6 +111,48 @@ export const TABLE_ACCESS: Record<TableUser, TableAccess> = {
   // Write-once records: a conditional put, or a transaction of puts guarded by a marker item.
   profileWriter: { items: ['PutItem'] },
   auditWriter: { items: ['PutItem'] },
+  // Guarded writes of control items (handlers/shared/guarded-write.ts) are signed with these
+  // functions' own roles, as tenant credentials may not write control partitions. Each may touch
+  // tenant partitions only; GetItem is the consistent read that explains a refusal.
+  createRole: { items: [], partitions: [{ actions: ['GetItem', 'PutItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  updateRole: { items: [], partitions: [{ actions: ['GetItem', 'UpdateItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  deleteRole: { items: [], partitions: [{ actions: ['GetItem', 'DeleteItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  changeMemberRole: { items: [], partitions: [{ actions: ['GetItem', 'UpdateItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  revokeInvitation: { items: [], partitions: [{ actions: ['GetItem', 'DeleteItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  // Invites with a guarded put; checks the invitee's limits before starting the workflow.
+  addMember: {
+    items: [],
+    partitions: [
+      { actions: ['GetItem', 'PutItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION },
+      { actions: ['GetItem'], leadingKeys: ANY_USER_PARTITION },
+    ],
+  },
+  // Reads the member's current role; the workflow does the writes.
+  removeMember: { items: [], partitions: [{ actions: ['GetItem'], leadingKeys: ANY_TENANT_PARTITION }] },
+  // Read with the caller's tenant-scoped credentials: nothing of their own.
+  listRoles: { items: [] },
+  listMembers: { items: [] },
+  listInvitations: { items: [] },
+  listAudit: { items: [] },
+  // Finds an address's invitations on the user index; the workflow does the writes.
+  invitationClaimer: { items: [], userIndex: ['Query'] },
+};
+
+/**
+ * What each function with USER_POOL_ID may do in the user pool. Keyed by the catalog like
+ * TABLE_ACCESS, so a function that gains USER_POOL_ID fails to compile until it is listed here.
+ */
+type UserPoolUser = {
+  [K in FunctionKey]: 'USER_POOL_ID' extends (typeof FUNCTIONS)[K]['environment'][number] ? K : never;
+}[FunctionKey];
+
+export const USER_POOL_ACCESS: Record<UserPoolUser, readonly string[]> = {
+  // Finds whether the address belongs to a confirmed user with a verified email.
+  addMember: ['cognito-idp:ListUsers'],
+  // Updates the `custom:role` hint when the tenant is the member's active one.
+  changeMemberRole: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminUpdateUserAttributes'],
+  // Reads the confirmed user's verified address: the event alone is not trusted with it.
+  invitationClaimer: ['cognito-idp:AdminGetUser'],
 };
 
 /**
@@ -108,6 +167,8 @@ export const USER_POOL_TRIGGERS: Partial<Record<FunctionKey, UserPoolOperation>>
 const STATE_MACHINE_VARIABLES = {
   ONBOARDING_STATE_MACHINE_ARN: 'onboarding',
   SWITCHING_STATE_MACHINE_ARN: 'switching',
+  ADD_MEMBER_STATE_MACHINE_ARN: 'addMember',
+  REMOVE_MEMBER_STATE_MACHINE_ARN: 'removeMember',
 } as const satisfies Partial<Record<EnvironmentName, WorkflowKey>>;
 
 const dynamodb = (actions: readonly DynamoDbAction[]) => actions.map((action) => `dynamodb:${action}`);
@@ -117,6 +178,16 @@ function grantTable(fn: LambdaFunction, key: FunctionKey, table: ITableV2): void
   if (!access) throw new UnboundEnvironmentError(fn.node.id, 'TABLE_NAME', 'no entry in TABLE_ACCESS says what it may do');
   if (access.items.length > 0) {
     fn.addToRolePolicy(new PolicyStatement({ actions: dynamodb(access.items), resources: [table.tableArn] }));
+  }
+  for (const grant of access.partitions ?? []) {
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: dynamodb(grant.actions),
+        resources: [table.tableArn],
+        // The Null guard: without it, a request naming no key would satisfy ForAllValues.
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+      }),
+    );
   }
   if (access.userIndex && access.userIndex.length > 0) {
     fn.addToRolePolicy(
@@ -167,13 +238,23 @@ const BINDINGS: Record<EnvironmentName, Binding> = {
     eventBus.grantPutEventsTo(fn);
     return eventBus.eventBusName;
   },
-  USER_POOL_ID: (fn, _key, resources) => requireIdentity(fn, 'USER_POOL_ID', resources).userPool.userPoolId,
+  USER_POOL_ID: (fn, key, resources) => {
+    const { userPool } = requireIdentity(fn, 'USER_POOL_ID', resources);
+    const actions: readonly string[] | undefined = (USER_POOL_ACCESS as Partial<Record<FunctionKey, readonly string[]>>)[key];
+    if (!actions) throw new UnboundEnvironmentError(fn.node.id, 'USER_POOL_ID', 'no entry in USER_POOL_ACCESS says what it may do');
+    if (actions.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [userPool.userPoolArn] }));
+    return userPool.userPoolId;
+  },
   USER_POOL_ISSUER: (fn, _key, resources) => requireIdentity(fn, 'USER_POOL_ISSUER', resources).userPool.userPoolProviderUrl,
   USER_POOL_CLIENT_ID: (fn, _key, resources) =>
     requireIdentity(fn, 'USER_POOL_CLIENT_ID', resources).userPoolClient.userPoolClientId,
   IDENTITY_POOL_ID: identityPoolBinding,
   ONBOARDING_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.ONBOARDING_STATE_MACHINE_ARN),
   SWITCHING_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.SWITCHING_STATE_MACHINE_ARN),
+  ADD_MEMBER_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.ADD_MEMBER_STATE_MACHINE_ARN),
+  REMOVE_MEMBER_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.REMOVE_MEMBER_STATE_MACHINE_ARN),
+  // A setting: no permission goes with it.
+  INVITATION_TTL_DAYS: (_fn, _key, { settings }) => String(checkedInvitationTtlDays(settings?.invitationTtlDays ?? INVITATION_LIMITS.defaultTtlDays)),
 };
 
 /** Sets `name` on `fn` and grants the permission its value implies; the one way a catalog variable is set. */

@@ -620,6 +620,26 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     return { key: `${pool.options.Id}/${user ? user.Username : `?${username.toLowerCase()}`}`, user, hidesExistence: hidesUserExistence(client) };
   }
 
+  /**
+   * The pool auto-verifies email (CDK `autoVerify: { email: true }`), so its confirmation code goes
+   * to the address, and confirming sign-up with it verifies the address: "Amazon Cognito ... marks
+   * the attribute as verified when the user enters the code" (developer guide, verifying contact
+   * information at sign-up). cognito-local confirms the account only. Set before cognito-local
+   * confirms, and only for the right code, so that the PostConfirmation trigger, and every subscriber
+   * of `user.confirmed` after it, already sees `email_verified` true. AdminConfirmSignUp verifies
+   * nothing, on AWS as here.
+   */
+  async function verifyEmailOnConfirmation(owner: CodeOwner, input: Record<string, unknown>): Promise<void> {
+    const user = owner.user;
+    const code = stringField(input, 'ConfirmationCode');
+    if (!user || user.UserStatus !== 'UNCONFIRMED' || code === undefined || user.ConfirmationCode !== code) return;
+    if (attributeValue('email', user.Attributes) === undefined) return;
+    const client = await appClient(stringField(input, 'ClientId'));
+    if (!client) return;
+    const attributes = [...(user.Attributes ?? []).filter((attribute) => attribute.Name !== 'email_verified'), { Name: 'email_verified', Value: 'true' }];
+    await (await poolOf(client)).saveUser(ctx(), { ...user, Attributes: attributes });
+  }
+
   /** A code check, let through only while its user has failures left; its outcome is counted. */
   async function checkCode(operation: string, input: Record<string, unknown>, owner: CodeOwner): Promise<unknown> {
     if (!codeAttempts.begin(owner.key)) throw attemptLimitExceeded();
@@ -633,6 +653,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
         // "If a code isn't requested when using ForgotPassword, Amazon Cognito returns the ExpiredCodeException error."
         throw new ExpiredCodeError();
       }
+      if (operation === 'ConfirmSignUp') await verifyEmailOnConfirmation(owner, input);
       const output = await forward(operation, input);
       outcome = 'accepted';
       return output;

@@ -38,6 +38,15 @@ describe('rules on the control-plane bus', () => {
     expect(rule('UserConfirmedToProfiles').targets).toEqual([{ kind: 'lambda', functionName: FUNCTIONS.profileWriter.name }]);
   });
 
+  it('deliver user.confirmed, and nothing else, to the invitation claimer', () => {
+    const matches = compilePattern(rule('UserConfirmedToInvitations').eventPattern);
+
+    const matched = detailTypes.filter((detailType) => matches(busEvent(detailType)));
+
+    expect(matched).toEqual([DETAIL_TYPE.userConfirmed]);
+    expect(rule('UserConfirmedToInvitations').targets).toEqual([{ kind: 'lambda', functionName: FUNCTIONS.invitationClaimer.name }]);
+  });
+
   it('deliver every detail type of the catalog to the audit writer', () => {
     const matches = compilePattern(rule('ControlPlaneToAudit').eventPattern);
 

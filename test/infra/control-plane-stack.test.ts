@@ -241,6 +241,7 @@ describe('the tenant role', () => {
       ['TENANT#${aws:PrincipalTag/tenant_id}', 'TENANT#${aws:PrincipalTag/tenant_id}#*'],
       ['TENANT#${aws:PrincipalTag/tenant_id}#*'],
       undefined,
+      ['AUDIT#${aws:PrincipalTag/tenant_id}'],
       ['USER#${aws:PrincipalTag/user_id}'],
     ]);
   });

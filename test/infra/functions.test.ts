@@ -7,7 +7,8 @@ import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, FUNCTIONS, type FunctionKey } from '../../handlers/catalog';
-import { bindEnvironment, CatalogFunction, TABLE_ACCESS, UnboundEnvironmentError } from '../../infra/constructs/functions';
+import { bindEnvironment, CatalogFunction, TABLE_ACCESS, UnboundEnvironmentError, USER_POOL_ACCESS } from '../../infra/constructs/functions';
+import { INVITATION_LIMITS } from '../../domain/limits';
 import { ControlPlaneStack } from '../../infra/stack';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
@@ -42,6 +43,9 @@ const expectedValue: Record<EnvironmentName, () => unknown> = {
   IDENTITY_POOL_ID: () => ref(identityPool.ref),
   ONBOARDING_STATE_MACHINE_ARN: () => ref(machines.onboarding.stateMachineArn),
   SWITCHING_STATE_MACHINE_ARN: () => ref(machines.switching.stateMachineArn),
+  ADD_MEMBER_STATE_MACHINE_ARN: () => ref(machines.addMember.stateMachineArn),
+  REMOVE_MEMBER_STATE_MACHINE_ARN: () => ref(machines.removeMember.stateMachineArn),
+  INVITATION_TTL_DAYS: () => String(INVITATION_LIMITS.defaultTtlDays),
 };
 
 const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]> = {
@@ -49,6 +53,13 @@ const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]
     const access = TABLE_ACCESS[key as keyof typeof TABLE_ACCESS];
     return [
       ...access.items.map((action) => ({ action: `dynamodb:${action}`, resource: ref(table.tableArn) })),
+      ...(access.partitions ?? []).flatMap((grant) =>
+        grant.actions.map((action) => ({
+          action: `dynamodb:${action}`,
+          resource: ref(table.tableArn),
+          condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.leadingKeys] }, Null: { 'dynamodb:LeadingKeys': 'false' } },
+        })),
+      ),
       ...(access.userIndex ?? []).map((action) => ({
         action: `dynamodb:${action}`,
         resource: ref(`${table.tableArn}/index/${USER_INDEX.indexName}`),
@@ -56,7 +67,8 @@ const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]
     ];
   },
   EVENT_BUS_NAME: () => [{ action: 'events:PutEvents', resource: ref(bus.eventBusArn) }],
-  USER_POOL_ID: () => [],
+  USER_POOL_ID: (key) =>
+    (USER_POOL_ACCESS[key as keyof typeof USER_POOL_ACCESS] ?? []).map((action) => ({ action, resource: ref(userPool.userPoolArn) })),
   USER_POOL_CLIENT_ID: () => [],
   USER_POOL_ISSUER: () => [],
   IDENTITY_POOL_ID: () => [
@@ -67,6 +79,9 @@ const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]
   ],
   ONBOARDING_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.onboarding.stateMachineArn) }],
   SWITCHING_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.switching.stateMachineArn) }],
+  ADD_MEMBER_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.addMember.stateMachineArn) }],
+  REMOVE_MEMBER_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.removeMember.stateMachineArn) }],
+  INVITATION_TTL_DAYS: () => [],
 };
 
 describe('the catalog functions', () => {
@@ -183,7 +198,7 @@ describe('binding a variable', () => {
     const resources = {
       table: TableV2.fromTableName(scope, 'Table', 'table'),
       eventBus: EventBus.fromEventBusName(scope, 'Bus', 'bus'),
-      stateMachines: { onboarding: machine, switching: machine },
+      stateMachines: { onboarding: machine, switching: machine, addMember: machine, removeMember: machine },
     };
     return { fn, resources };
   };

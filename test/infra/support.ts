@@ -47,6 +47,8 @@ export interface Statement {
 export interface Permission {
   action: string;
   resource: unknown;
+  /** The statement's Condition, when it has one. */
+  condition?: unknown;
 }
 
 /**
@@ -67,12 +69,13 @@ export function rolePermissions(template: Template, roleLogicalId: string): Perm
   ];
   return statements.flatMap((statement) => {
     if (statement.Effect !== 'Allow') throw new Error(`Unexpected ${statement.Effect} statement on ${roleLogicalId}`);
-    return asArray(statement.Action).flatMap((action) => asArray(statement.Resource).map((resource) => ({ action, resource })));
+    const condition = statement.Condition === undefined ? {} : { condition: statement.Condition };
+    return asArray(statement.Action).flatMap((action) => asArray(statement.Resource).map((resource) => ({ action, resource, ...condition })));
   });
 }
 
 const byActionThenResource = (a: Permission, b: Permission): number =>
-  `${a.action} ${JSON.stringify(a.resource)}`.localeCompare(`${b.action} ${JSON.stringify(b.resource)}`);
+  `${a.action} ${JSON.stringify(a.resource)} ${JSON.stringify(a.condition ?? null)}`.localeCompare(`${b.action} ${JSON.stringify(b.resource)} ${JSON.stringify(b.condition ?? null)}`);
 
 export const sortedPermissions = (permissions: Permission[]): Permission[] => [...permissions].sort(byActionThenResource);
 

@@ -58,6 +58,7 @@ const ALLOWED_ACTIONS = [
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminRemoveUserFromGroup',
   'cognito-idp:AdminUpdateUserAttributes',
+  'cognito-idp:AdminGetUser',
   'events:PutEvents',
 ];
 
@@ -152,6 +153,21 @@ describe('the state machine roles', () => {
       'events:PutEvents',
     ]);
     expect(actions('switching')).toEqual(['cognito-idp:AdminUpdateUserAttributes', 'dynamodb:GetItem', 'events:PutEvents']);
+  });
+
+  it('let the member workflows write memberships, their counts and the group, and neither create nor delete a group', () => {
+    const actions = (key: WorkflowKey) => [...new Set(granted(key).map(({ action }) => action))].sort();
+    const membershipWrites = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+    expect(actions('addMember')).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup', ...membershipWrites, 'events:PutEvents']);
+    expect(actions('removeMember')).toEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminRemoveUserFromGroup',
+      'cognito-idp:AdminUpdateUserAttributes',
+      ...membershipWrites,
+      'events:PutEvents',
+    ]);
   });
 });
 

@@ -7,7 +7,8 @@ import { ROUTES } from '../../handlers/api/routes';
 import { authorizerApiArn, clients, cloudLog, invokeAuthorizer, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
 
 const API = authorizerApiArn();
-const routeArns = (routes = ROUTES) => routes.map((route) => `${API}/${route.method}${route.path}`);
+// A path parameter is a wildcard in the policy, as in the method ARNs API Gateway builds.
+const routeArns = (routes = ROUTES) => routes.map((route) => `${API}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`);
 
 /** A signed-up user made a member of a tenant the way the onboarding workflow does it, with admin credentials. */
 async function memberOf(tenantId: string, options: { group: boolean; membership: boolean }): Promise<{ userId: string; idToken: string }> {

@@ -62,7 +62,7 @@ describe('POST /tenants', () => {
 
     expect(result.statusCode).toBe(201);
     expect(parse(result)).toEqual({ tenant: { tenantId: 't9', name: 'Blue Sky' }, tokens: { idToken: expect.any(String), accessToken: 'access' } });
-    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null }]);
+    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', email: 'u1@example.com', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null }]);
   });
 
   it('answers 400 naming every bad field, without running anything', async () => {
@@ -189,7 +189,7 @@ describe('POST /tenants', () => {
 });
 
 describe('PUT /tenants/active', () => {
-  it('passes the verified groups and the previous tenant to the workflow', async () => {
+  it('passes the previous tenant to the workflow, and not the token\'s groups: the membership item decides', async () => {
     const run = fakeRun({ output: { tenantId: 't2', roleId: 'pilot' } });
     const handler = createSwitchTenantHandler({ run, switchingArn: 'arn', refresh: refreshTo('t2'), logger });
 
@@ -197,7 +197,7 @@ describe('PUT /tenants/active', () => {
 
     expect(result.statusCode).toBe(200);
     expect(parse(result)).toMatchObject({ activeTenantId: 't2' });
-    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', targetTenantId: 't2', groups: ['t1', 't2'], previousTenantId: 't1', previousRoleId: 'admin' }]);
+    expect(run.inputs).toEqual([{ userId: 'u1', username: 'u1', targetTenantId: 't2', previousTenantId: 't1', previousRoleId: 'admin' }]);
   });
 
   it('reports the tenant the new tokens carry when a concurrent switch won the race', async () => {
@@ -231,7 +231,7 @@ describe('PUT /tenants/active', () => {
 describe('GET /me and GET /tenants', () => {
   const store = (role?: { actions: string[] }): TenancyStore => ({
     listMemberships: async () => [{ tenantId: 't1', tenantName: 'Blue Sky', roleId: 'pilot' }],
-    getRole: async (_tenantId, roleId) => (role ? { roleId, name: roleId, actions: role.actions } : undefined),
+    getRole: async (_tenantId, roleId) => (role ? { roleId, name: roleId, actions: role.actions, builtIn: false } : undefined),
   });
 
   it('lists the permissions of a custom role, dropping unknown actions', async () => {

@@ -2,8 +2,8 @@ import type { RouteDefinition } from '../../handlers/api/routes';
 import { apiStagePrefix, invokePolicy } from '../../handlers/authorizer/policy';
 
 const routes: RouteDefinition[] = [
-  { method: 'GET', path: '/me', functionName: 'GetMe', withoutTenant: true },
-  { method: 'PUT', path: '/members/{userId}/role', functionName: 'AssignRole', withoutTenant: false },
+  { method: 'GET', path: '/me', functionName: 'GetMe', withoutTenant: true, action: null },
+  { method: 'PUT', path: '/members/{userId}/role', functionName: 'AssignRole', withoutTenant: false, action: 'role:assign' },
 ];
 
 describe("the authorizer's policy", () => {

@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { principalTagsFor, tenantPolicyDocument } from '../../domain/isolation';
-import { auditPartition, SORT_KEY, tenantDataPartition, tenantPartition, userLimitsKey, userPartition } from '../../domain/keys';
+import { auditPartition, KEY_PREFIX, PLATFORM_AUDIT_ID, SORT_KEY, tenantDataPartition, tenantPartition, userLimitsKey, userPartition } from '../../domain/keys';
 import { ADMIN_ROLE_ID } from '../../domain/permissions';
 import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../../domain/table';
 import { authorizationRequestsFor, type AuthorizationScope } from '../../local/iam/dynamodb-authorization';
@@ -112,6 +112,105 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
       ['cannot read a partition of the empty tenant id', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key('TENANT#') }, 'denied'],
     ])('%s', async (_behaviour, operation, input, expected) => {
       expect(await decideWithoutTenant(operation, input)).toBe(expected);
+    });
+  });
+
+  describe('on the audit trails (ReadOwnAuditTrail: Query of its own trail, nothing else)', () => {
+    const OWN_TRAIL = auditPartition('A');
+    const ownRecord = key(OWN_TRAIL, SORT_KEY.auditRecord('2026-12-01T10:00:00Z', 'role.created:op-1'));
+    const ownMarker = key(OWN_TRAIL, SORT_KEY.auditDedupe('role.created:op-1'));
+    const foreignRecord = key(auditPartition('B'), SORT_KEY.auditRecord('2026-12-01T10:00:00Z', 'role.created:op-2'));
+    const platformRecord = key(auditPartition(PLATFORM_AUDIT_ID), SORT_KEY.auditRecord('2026-12-01T10:00:00Z', 'user.confirmed:u1'));
+    /** The query GET /audit makes (handlers/api/audit/trail.ts): records only, newest first, after a position. */
+    const trailQuery = (pk: string, startKey?: Record<string, { S: string }>): Record<string, unknown> => ({
+      TableName: DEFAULT_TABLE_NAME,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :records)',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.partitionKey, '#sk': TABLE_KEYS.sortKey, '#id': 'id', '#time': 'time' },
+      ExpressionAttributeValues: { ':pk': S(pk), ':records': S(SORT_KEY.auditRecordPrefix) },
+      ProjectionExpression: '#sk, #id, #time',
+      ScanIndexForward: false,
+      Limit: 26,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    });
+    const put = (item: Record<string, unknown>) => ({ TableName: DEFAULT_TABLE_NAME, Item: { ...item, type: S('x') } });
+    const update = (itemKey: Record<string, unknown>) => ({ TableName: DEFAULT_TABLE_NAME, Key: itemKey, UpdateExpression: 'SET #d = :d', ExpressionAttributeNames: { '#d': 'detail' }, ExpressionAttributeValues: { ':d': S('forged') } });
+    const remove = (itemKey: Record<string, unknown>) => ({ TableName: DEFAULT_TABLE_NAME, Key: itemKey });
+    const batchWrite = (...requests: Record<string, unknown>[]) => ({ RequestItems: { [DEFAULT_TABLE_NAME]: requests } });
+
+    it.each<[string, string, Record<string, unknown>, 'allowed' | 'denied']>([
+      ['queries its own trail as GET /audit does', 'Query', trailQuery(OWN_TRAIL), 'allowed'],
+      ['queries its own trail from a position', 'Query', trailQuery(OWN_TRAIL, ownRecord), 'allowed'],
+      ['queries its own trail with a plain key condition', 'Query', queryOn(OWN_TRAIL), 'allowed'],
+      ["cannot query tenant B's trail", 'Query', trailQuery(auditPartition('B')), 'denied'],
+      ["cannot query the trail of tenant A1, whose id starts with its own", 'Query', trailQuery(auditPartition('A1')), 'denied'],
+      ['cannot query a partition that extends its trail', 'Query', queryOn(`${OWN_TRAIL}#x`), 'denied'],
+      ['cannot query the platform trail', 'Query', trailQuery(auditPartition(PLATFORM_AUDIT_ID)), 'denied'],
+      ['cannot query the bare audit prefix', 'Query', queryOn(KEY_PREFIX.audit), 'denied'],
+      ['cannot query its own trail through the user index', 'Query', queryOn(OWN_TRAIL, USER_INDEX.indexName), 'denied'],
+      ['cannot get one of its own records (Query only)', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: ownRecord }, 'denied'],
+      ['cannot get one of its own dedupe markers', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: ownMarker }, 'denied'],
+      ['cannot batch-read its own records', 'BatchGetItem', { RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [ownRecord] } } }, 'denied'],
+      ['cannot read its own record in a transaction', 'TransactGetItems', { TransactItems: [{ Get: { TableName: DEFAULT_TABLE_NAME, Key: ownRecord } }] }, 'denied'],
+      ['cannot condition a transaction on its own trail', 'TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: DEFAULT_TABLE_NAME, Key: ownMarker, ConditionExpression: 'attribute_not_exists(PK)' } }, { Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }] }, 'denied'],
+      ['cannot put a record into its own trail', 'PutItem', put(ownRecord), 'denied'],
+      ['cannot put a dedupe marker into its own trail (to suppress a record)', 'PutItem', put(ownMarker), 'denied'],
+      ["cannot put a record into tenant B's trail", 'PutItem', put(foreignRecord), 'denied'],
+      ['cannot put a record into the platform trail', 'PutItem', put(platformRecord), 'denied'],
+      ['cannot rewrite one of its own records', 'UpdateItem', update(ownRecord), 'denied'],
+      ["cannot rewrite a record of tenant B's trail", 'UpdateItem', update(foreignRecord), 'denied'],
+      ['cannot delete one of its own records', 'DeleteItem', remove(ownRecord), 'denied'],
+      ['cannot delete one of its own dedupe markers', 'DeleteItem', remove(ownMarker), 'denied'],
+      ["cannot delete a record of tenant B's trail", 'DeleteItem', remove(foreignRecord), 'denied'],
+      ['cannot batch-delete its own records', 'BatchWriteItem', batchWrite({ DeleteRequest: { Key: ownRecord } }), 'denied'],
+      ['cannot batch-put a record beside an allowed data item', 'BatchWriteItem', batchWrite({ PutRequest: { Item: key(OWN_DATA) } }, { PutRequest: { Item: ownRecord } }), 'denied'],
+      ["cannot batch-delete tenant B's records", 'BatchWriteItem', batchWrite({ DeleteRequest: { Key: foreignRecord } }), 'denied'],
+      ['cannot hide a record delete in a transaction', 'TransactWriteItems', { TransactItems: [{ Put: { TableName: DEFAULT_TABLE_NAME, Item: key(OWN_DATA) } }, { Delete: { TableName: DEFAULT_TABLE_NAME, Key: ownRecord } }] }, 'denied'],
+    ])('%s', async (_behaviour, operation, input, expected) => {
+      expect(await decide(operation, input)).toBe(expected);
+    });
+
+    it("pins the trail to the tag: tenant B queries its own trail, and not A's", async () => {
+      const tenantB = { ...tenantA, principalTags: principalTagsFor({ userId: 'u9', tenantId: 'B' }) };
+      const decideFor = async (principal: SessionPrincipal, pk: string) =>
+        evaluate(policy, principal, await authorizationRequestsFor('Query', trailQuery(pk), scope)).allowed;
+
+      expect(await decideFor(tenantB, auditPartition('B'))).toBe(true);
+      expect(await decideFor(tenantB, auditPartition('A'))).toBe(false);
+    });
+
+    it("passes iam-simulate's validation for GET /audit's query: the statement, action and context keys are all valid", async () => {
+      const [request] = await authorizationRequestsFor('Query', trailQuery(OWN_TRAIL, ownRecord), scope);
+      if (!request) throw new Error('a Query makes one authorization request');
+
+      const result = await runSimulation(
+        {
+          request: {
+            principal: tenantA.sessionArn,
+            action: request.action,
+            resource: { resource: request.resource, accountId: ACCOUNT },
+            contextVariables: { 'aws:PrincipalTag/tenant_id': 'A', 'aws:PrincipalTag/user_id': 'u1', ...request.context },
+          },
+          identityPolicies: [{ name: 'tenant', policy }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        },
+        {},
+      );
+
+      expect(result.resultType === 'single' && { overall: result.overallResult, ignored: result.result.ignoredContextKeys }).toEqual({ overall: 'Allowed', ignored: [] });
+    });
+
+    it.each<[string, string]>([
+      ["tenant A's", auditPartition('A')],
+      ['the platform', auditPartition(PLATFORM_AUDIT_ID)],
+      ['one named like the unresolved variable', `${KEY_PREFIX.audit}\${aws:PrincipalTag/tenant_id}`],
+      ['the empty tenant id', KEY_PREFIX.audit],
+    ])('gives credentials with no tenant tag no trail: not %s', async (_trail, pk) => {
+      const noTenant: SessionPrincipal = { ...tenantA, principalTags: principalTagsFor({ userId: 'u1', tenantId: null }) };
+
+      const decision = evaluate(policy, noTenant, await authorizationRequestsFor('Query', trailQuery(pk), scope));
+
+      expect(decision.allowed).toBe(false);
     });
   });
 

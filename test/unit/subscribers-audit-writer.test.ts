@@ -117,6 +117,16 @@ describe('audit writer', () => {
     [DETAIL_TYPE.tenantSwitched]: [switched.tenantId, switched.previousTenantId ?? ''],
     [DETAIL_TYPE.tenantSwitchFailed]: [EVENT_CATALOG[DETAIL_TYPE.tenantSwitchFailed].sample.targetTenantId],
     [DETAIL_TYPE.accessDenied]: [denied.tenantId],
+    [DETAIL_TYPE.memberAdded]: [EVENT_CATALOG[DETAIL_TYPE.memberAdded].sample.tenantId],
+    [DETAIL_TYPE.memberRemoved]: [EVENT_CATALOG[DETAIL_TYPE.memberRemoved].sample.tenantId],
+    [DETAIL_TYPE.memberRoleChanged]: [EVENT_CATALOG[DETAIL_TYPE.memberRoleChanged].sample.tenantId],
+    [DETAIL_TYPE.invitationCreated]: [EVENT_CATALOG[DETAIL_TYPE.invitationCreated].sample.tenantId],
+    [DETAIL_TYPE.invitationClaimed]: [EVENT_CATALOG[DETAIL_TYPE.invitationClaimed].sample.tenantId],
+    [DETAIL_TYPE.invitationRevoked]: [EVENT_CATALOG[DETAIL_TYPE.invitationRevoked].sample.tenantId],
+    [DETAIL_TYPE.invitationExpired]: [EVENT_CATALOG[DETAIL_TYPE.invitationExpired].sample.tenantId],
+    [DETAIL_TYPE.roleCreated]: [EVENT_CATALOG[DETAIL_TYPE.roleCreated].sample.tenantId],
+    [DETAIL_TYPE.roleUpdated]: [EVENT_CATALOG[DETAIL_TYPE.roleUpdated].sample.tenantId],
+    [DETAIL_TYPE.roleDeleted]: [EVENT_CATALOG[DETAIL_TYPE.roleDeleted].sample.tenantId],
   } satisfies Record<DetailType, string[]>;
 
   it.each(Object.values(DETAIL_TYPE))('records the sample of %s in exactly the trails it concerns', async (detailType) => {

@@ -15,7 +15,7 @@ import { startHarness, stopHarness, type Harness } from './stepfunctions-doubles
 const UPDATE_ITEM = 'DynamoDB_20120810.UpdateItem';
 const PUT_EVENTS = 'AWSEvents.PutEvents';
 const SUBSTITUTIONS = { TableName: 'tenants-table', EventBusName: 'control-plane', UserPoolId: 'us-east-1_pool', ...settingSubstitutions() };
-const INPUT: OnboardingInput = { userId: 'u1', username: 'u1', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null };
+const INPUT: OnboardingInput = { userId: 'u1', username: 'u1', email: 'u1@example.com', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null };
 
 /** Every forward step, in the order a successful run takes them. */
 const FORWARD_STEPS = [

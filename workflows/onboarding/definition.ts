@@ -3,7 +3,7 @@
  * (`renderDefinition` in workflows/render.ts); `onboarding.asl.json` is that rendering, committed
  * for review (`npx tsx workflows/export-asl.ts`). The README next to it explains the steps.
  */
-import type { MembershipItem, RoleItem } from '../../domain/items';
+import { ROLE_HOLDERS_ATTRIBUTE, type MembershipItem, type RoleItem, type TenantRecord } from '../../domain/items';
 import { membershipIndexKeys, membershipKey, roleKey, tenantRecordKey, userLimitsKey } from '../../domain/keys';
 import { USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
 import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
@@ -56,6 +56,7 @@ function generateTenantId(): State {
       'tenantName.$': '$.tenantName',
       'userId.$': '$.userId',
       'username.$': '$.username',
+      'email.$': '$.email',
       'previousTenantId.$': '$.previousTenantId',
       'previousRoleId.$': '$.previousRoleId',
       'createdAt.$': '$$.Execution.StartTime',
@@ -102,7 +103,9 @@ function createTenantRecord(): State {
         name: { 'S.$': '$.tenantName' },
         createdBy: { 'S.$': '$.userId' },
         createdAt: { 'S.$': '$.createdAt' },
-      },
+        // The creator is the one admin: every later change of a role's holders moves these counts conditionally.
+        [ROLE_HOLDERS_ATTRIBUTE]: { M: { [ADMIN_ROLE_ID]: { N: '1' } } },
+      } satisfies Record<keyof TenantRecord, JsonObject>,
       ConditionExpression: ITEM_ABSENT,
     },
     throttling: THROTTLING_ERRORS.dynamodb,
@@ -139,6 +142,7 @@ function membershipAndAdminRole(): { membership: Record<keyof MembershipItem, Js
     tenantId: { 'S.$': '$.tenantId' },
     tenantName: { 'S.$': '$.tenantName' },
     userId: { 'S.$': '$.userId' },
+    email: { 'S.$': '$.email' },
     roleId: { S: ADMIN_ROLE_ID },
     createdAt: { 'S.$': '$.createdAt' },
   } satisfies Record<keyof MembershipItem, JsonObject>;

@@ -35,25 +35,20 @@ function checks(): Record<string, State> {
   return {
     CheckTarget: {
       Type: 'Pass',
-      Comment: 'The token\'s groups are checked first and for free; the group list itself goes no further than this state.',
+      Comment:
+        "Keeps only the fields the steps need. The token's groups are not consulted: they are as old as the token, and a member added a moment ago (an invited user activating its new tenant) would be refused by them. The membership item alone decides.",
       Parameters: {
         'userId.$': '$.userId',
         'username.$': '$.username',
         'targetTenantId.$': '$.targetTenantId',
         'previousTenantId.$': '$.previousTenantId',
         'previousRoleId.$': '$.previousRoleId',
-        'targetInGroups.$': 'States.ArrayContains($.groups, $.targetTenantId)',
       },
-      Next: 'ChooseByGroups',
-    },
-    ChooseByGroups: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.targetInGroups', BooleanEquals: true, Next: 'GetMembership' }],
-      Default: 'PublishAccessDenied',
+      Next: 'GetMembership',
     },
     GetMembership: forwardTask({
       comment:
-        'Groups in a token can be up to an hour old; the membership item is the truth, so a member removed since is refused. A consistent read sees a membership granted a moment ago.',
+        'The membership item is the truth: a member removed since the token was issued is refused, and a consistent read sees a membership granted a moment ago.',
       resource: optimizedResource('dynamodb', 'getItem'),
       parameters: {
         TableName: placeholder('TableName'),

@@ -97,6 +97,7 @@ export function createCreateTenantHandler(deps: { run: RunWorkflow; onboardingAr
     const input: OnboardingInput = {
       userId: caller.userId,
       username: caller.username,
+      email: caller.email,
       tenantName: body.name,
       previousTenantId: caller.tenantId,
       previousRoleId: caller.roleId,
@@ -120,7 +121,6 @@ export function createSwitchTenantHandler(deps: { run: RunWorkflow; switchingArn
       userId: caller.userId,
       username: caller.username,
       targetTenantId: body.tenantId,
-      groups: caller.groups,
       previousTenantId: caller.tenantId,
       previousRoleId: caller.roleId,
     };

@@ -33,7 +33,7 @@ export function auditWrites(event: AnyCatalogEvent): AuditWrite[] {
         id: event.dedupeKey,
         time: event.time,
         type: event.type,
-        actorUserId: event.detail.userId,
+        actorUserId: event.actorUserId,
         detail: event.detail,
       },
     };

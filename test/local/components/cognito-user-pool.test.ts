@@ -564,6 +564,27 @@ describe('local user pool codes, user existence and email changes, as AWS answer
     await expect(signIn(email)).resolves.toMatchObject({ AuthenticationResult: { IdToken: expect.any(String) } });
   });
 
+  it('verifies the address when sign-up is confirmed with the code sent to it, and not on a wrong code or an admin confirmation', async () => {
+    const byCode = uniqueEmail('verified-by-code');
+    const byAdmin = uniqueEmail('confirmed-by-admin');
+    for (const email of [byCode, byAdmin]) {
+      await fixture.idp.send(new SignUpCommand({ ClientId: clientId(), Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
+    }
+    // The code as the pool sends it to the address (this fixture captures resent codes).
+    await fixture.idp.send(new ResendConfirmationCodeCommand({ ClientId: clientId(), Username: byCode }));
+    const wrongCode = codes.codeSentTo(byCode) === '000000' ? '111111' : '000000';
+
+    await expect(fixture.idp.send(new ConfirmSignUpCommand({ ClientId: clientId(), Username: byCode, ConfirmationCode: wrongCode }))).rejects.toBeInstanceOf(CodeMismatchException);
+    const afterWrongCode = await fixture.idp.send(new AdminGetUserCommand({ UserPoolId: fixture.userPool.userPoolId, Username: byCode }));
+    await fixture.idp.send(new ConfirmSignUpCommand({ ClientId: clientId(), Username: byCode, ConfirmationCode: codes.codeSentTo(byCode) }));
+    await fixture.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: fixture.userPool.userPoolId, Username: byAdmin }));
+
+    const claims = async (email: string) => JSON.parse(Buffer.from((await signIn(email)).AuthenticationResult?.IdToken?.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(afterWrongCode.UserAttributes?.find((attribute) => attribute.Name === 'email_verified')?.Value).not.toBe('true');
+    expect(await claims(byCode)).toMatchObject({ email: byCode, email_verified: true });
+    expect((await claims(byAdmin)).email_verified).not.toBe(true);
+  });
+
   it('answers a password sign-in of an unknown user as a wrong password', async () => {
     const signingIn = signIn(uniqueEmail('nobody'));
 

@@ -1,0 +1,27 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { FUNCTIONS } from '../../catalog';
+import { accessDeniedReporter } from '../../shared/access';
+import { eventBridgeClient, requireEnv } from '../../shared/clients';
+import { eventBridgePublisher } from '../../shared/event-publisher';
+import { tenantScopedDynamoDb } from '../../shared/scoped-clients';
+import { tenancyStore } from '../../shared/tenancy-store';
+import { routeServedBy } from '../routes';
+import { createListAuditHandler, UnguardedRouteError } from './handler';
+import { dynamoDbAuditTrail } from './trail';
+
+const tableName = requireEnv('TABLE_NAME');
+const logger = new Logger({ serviceName: 'api-audit' });
+const action = routeServedBy(FUNCTIONS.listAudit.name).action;
+if (action === null) throw new UnguardedRouteError(FUNCTIONS.listAudit.name);
+
+export const handler = createListAuditHandler({
+  action,
+  rolesFor: (credentials) => {
+    const store = tenancyStore(tenantScopedDynamoDb(credentials), tableName);
+    return (tenantId, roleId) => store.getRole(tenantId, roleId);
+  },
+  trailFor: (credentials) => dynamoDbAuditTrail(tenantScopedDynamoDb(credentials), tableName),
+  // The refusal is published with the function's own role: tenant credentials may not put events.
+  reportDenied: accessDeniedReporter({ publish: eventBridgePublisher(eventBridgeClient(), requireEnv('EVENT_BUS_NAME')), logger }),
+  logger,
+});

@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { accessDeniedReporter } from '../../shared/access';
+import { eventBridgeClient, requireEnv } from '../../shared/clients';
+import { eventBridgePublisher } from '../../shared/event-publisher';
+import { tenantReads } from '../../shared/member-store';
+import { tenantScopedDynamoDb } from '../../shared/scoped-clients';
+import { createListInvitationsHandler } from './handler';
+
+const tableName = requireEnv('TABLE_NAME');
+const logger = new Logger({ serviceName: 'api-invitations' });
+
+export const handler = createListInvitationsHandler({
+  readsFor: (credentials) => tenantReads(tenantScopedDynamoDb(credentials), tableName),
+  reportDenied: accessDeniedReporter({ publish: eventBridgePublisher(eventBridgeClient(), requireEnv('EVENT_BUS_NAME')), logger }),
+  now: () => new Date(),
+  logger,
+});
