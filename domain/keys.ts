@@ -12,7 +12,7 @@ import { USER_INDEX } from './table';
  *   index is keyed the same way. Tenant credentials can neither read nor write it, so no tenant
  *   admin can reset a user's counters.
  * - `AUDIT#{tenantId}`: the tenant's audit trail, one partition per tenant: records
- *   `EVENT#{time}#{dedupeKey}` (newest last, so `GET /audit` reads it backwards) and the writer's
+ *   `EVENT#{recorded time, ms}#{dedupeKey}` (newest last, so `GET /audit` reads it backwards) and the writer's
  *   dedupe markers `DEDUPE#{dedupeKey}`. It does not start with `TENANT#`, so no tenant write
  *   statement can reach it; the tenant policy lets tenant credentials Query their own trail only
  *   (`ReadOwnAuditTrail`), so IAM keeps trails apart and no tenant credentials write or delete a
@@ -83,7 +83,7 @@ export const SORT_KEY = {
   invitation: (email: string): string => `INVITE#${emailPart(email)}`,
   /** What every audit record's sort key starts with, so that a trail is read without its dedupe markers. */
   auditRecordPrefix: AUDIT_RECORD_PREFIX,
-  /** Audit records sort by time, newest last; the event's dedupe key keeps each one unique. */
+  /** Audit records sort by the time they were recorded (ms), newest last; the event's dedupe key keeps each one unique. */
   auditRecord: (time: string, dedupeKey: string): string => `${AUDIT_RECORD_PREFIX}${time}#${dedupeKey}`,
   auditDedupe: (dedupeKey: string): string => `DEDUPE#${dedupeKey}`,
 } as const;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
-import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
+import { DEMO_INVITEE, DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
 
 const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery]`;
 
@@ -27,6 +27,7 @@ function demoText(demo: DemoSummary, outputs: LocalCloud['outputs']): string {
   return `
   Demo (password ${DEMO_PASSWORD} for every user):
 ${users}
+    ${DEMO_INVITEE.padEnd(24)} invited to Blue Sky (instructor): sign up with it to claim it
   Sign in and call the API:
     export AWS_ENDPOINT_URL=${outputs.endpoint} AWS_REGION=${outputs.region} AWS_DEFAULT_REGION=${outputs.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
     ID_TOKEN=$(aws cognito-idp initiate-auth --client-id ${outputs.userPoolClientId} --auth-flow USER_PASSWORD_AUTH \\

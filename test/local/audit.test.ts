@@ -1,4 +1,4 @@
-import { AdminAddUserToGroupCommand, AdminUpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminAddUserToGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
@@ -12,15 +12,15 @@ import {
 import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { randomUUID } from 'node:crypto';
-import { ROLE_CLAIM, TENANT_ID_CLAIM, tenantGroupName } from '../../domain/identity';
-import { membershipItem, roleItem } from '../../domain/items';
+import { tenantGroupName } from '../../domain/identity';
+import { membershipItem } from '../../domain/items';
 import { auditPartition, SORT_KEY } from '../../domain/keys';
 import type { Action } from '../../domain/permissions';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType } from '../../events/catalog';
 import { FUNCTIONS } from '../../handlers/catalog';
-import { toAttributeMap } from '../../handlers/shared/write-once';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import { api, clients, cloudLog, eventually, mintCredentials, outputs, signIn, signUpConfirmed, uniqueEmail, type ApiResponse } from './support';
+import { newTenant, putItem, putRole, setActiveAttributes, type Tenant } from './tenant-fixtures';
 
 interface AuditEvent {
   id: string;
@@ -35,27 +35,11 @@ interface AuditPage {
   error?: { code: string; details?: { field: string }[] };
 }
 
-interface Tenant {
-  readonly tenantId: string;
-  readonly tenantName: string;
-  readonly adminId: string;
-  /** The admin's ID token, naming this tenant as the active one. */
-  readonly idToken: string;
-}
-
 const admin = clients().dynamodb;
 const table = () => outputs().tableName;
 
 /** A tenant made through the front door: sign-up, then `POST /tenants` (the onboarding workflow). */
-async function newTenant(label: string): Promise<Tenant> {
-  const email = uniqueEmail(label);
-  const adminId = await signUpConfirmed(email);
-  const { idToken, refreshToken } = await signIn(email);
-  const tenantName = `Audit ${label}`;
-  const created = await api<{ tenant?: { tenantId: string }; tokens?: { idToken: string } }>('POST', '/tenants', idToken, { name: tenantName, refreshToken });
-  if (created.status !== 201 || !created.body.tenant || !created.body.tokens) throw new Error(`creating ${tenantName} answered ${created.status}`);
-  return { tenantId: created.body.tenant.tenantId, tenantName, adminId, idToken: created.body.tokens.idToken };
-}
+const newAuditTenant = (label: string): Promise<Tenant> => newTenant(label, { name: `Audit ${label}` });
 
 const auditPath = (query: Record<string, string> = {}): string => {
   const search = new URLSearchParams(query).toString();
@@ -162,7 +146,7 @@ describe('GET /audit on the local cloud', () => {
   let tenantB: Tenant;
 
   beforeAll(async () => {
-    [tenantA, tenantB] = await Promise.all([newTenant('paged'), newTenant('other')]);
+    [tenantA, tenantB] = await Promise.all([newAuditTenant('paged'), newAuditTenant('other')]);
   });
 
   describe('over 250 events of one tenant put on the bus', () => {
@@ -199,7 +183,7 @@ describe('GET /audit on the local cloud', () => {
     ])('pages with limit %s: every record once, newest first, no gap, no empty last page', async (_limit, limit, sizes) => {
       const stored = await storedTrail(tenantA.tenantId);
 
-      const paged = await pageThrough(tenantA.idToken, limit);
+      const paged = await pageThrough(tenantA.admin.idToken, limit);
 
       expect(paged.sizes).toEqual(sizes);
       expect(paged.ids).toEqual(stored);
@@ -208,14 +192,14 @@ describe('GET /audit on the local cloud', () => {
     it('pages one record at a time through all 251', async () => {
       const stored = await storedTrail(tenantA.tenantId);
 
-      const paged = await pageThrough(tenantA.idToken, 1);
+      const paged = await pageThrough(tenantA.admin.idToken, 1);
 
       expect(paged.sizes).toEqual(stored.map(() => 1));
       expect(paged.ids).toEqual(stored);
     });
 
     it('shows each record as it was published: its type, the catalog\'s actor and its detail, newest first', async () => {
-      const page = await getAudit(tenantA.idToken, { limit: '100' });
+      const page = await getAudit(tenantA.admin.idToken, { limit: '100' });
       const events = page.body.events ?? [];
       const times = events.map((event) => event.time);
       const probed = events.filter((event) => probesById.has(event.id));
@@ -231,11 +215,11 @@ describe('GET /audit on the local cloud', () => {
     });
 
     it("shows a member of tenant B only B's trail, and refuses A's cursor", async () => {
-      const firstOfA = await getAudit(tenantA.idToken, { limit: '1' });
+      const firstOfA = await getAudit(tenantA.admin.idToken, { limit: '1' });
       const cursorOfA = firstOfA.body.next ?? '';
 
-      const ofB = await pageThrough(tenantB.idToken);
-      const withCursorOfA = await getAudit(tenantB.idToken, { next: cursorOfA });
+      const ofB = await pageThrough(tenantB.admin.idToken);
+      const withCursorOfA = await getAudit(tenantB.admin.idToken, { next: cursorOfA });
 
       expect(cursorOfA).not.toBe('');
       expect(ofB.ids).toEqual(await storedTrail(tenantB.tenantId));
@@ -245,10 +229,10 @@ describe('GET /audit on the local cloud', () => {
     });
 
     it('refuses a cursor with one character changed', async () => {
-      const cursor = (await getAudit(tenantA.idToken, { limit: '5' })).body.next ?? '';
+      const cursor = (await getAudit(tenantA.admin.idToken, { limit: '5' })).body.next ?? '';
       const changed = `${cursor.slice(0, 10)}${cursor[10] === 'A' ? 'B' : 'A'}${cursor.slice(11)}`;
 
-      const page = await getAudit(tenantA.idToken, { next: changed });
+      const page = await getAudit(tenantA.admin.idToken, { next: changed });
 
       expect(page.status).toBe(400);
       expect(fieldsOf(page)).toEqual(['next']);
@@ -256,7 +240,7 @@ describe('GET /audit on the local cloud', () => {
   });
 
   it.each([['0'], ['101'], ['x'], ['-1'], ['2.5'], ['']])('answers 400 naming limit for limit=%j', async (limit) => {
-    const page = await getAudit(tenantB.idToken, { limit });
+    const page = await getAudit(tenantB.admin.idToken, { limit });
 
     expect(page.status).toBe(400);
     expect(page.body.error?.code).toBe('ValidationError');
@@ -264,7 +248,7 @@ describe('GET /audit on the local cloud', () => {
   });
 
   it('answers 400 naming a query parameter the route does not have', async () => {
-    const page = await getAudit(tenantB.idToken, { tenantId: tenantA.tenantId });
+    const page = await getAudit(tenantB.admin.idToken, { tenantId: tenantA.tenantId });
 
     expect(page.status).toBe(400);
     expect(fieldsOf(page)).toEqual(['tenantId']);
@@ -275,23 +259,11 @@ describe('GET /audit on the local cloud', () => {
     async function memberWithRole(tenant: Tenant, roleId: string, actions: Action[]): Promise<{ userId: string; idToken: string }> {
       const email = uniqueEmail(roleId);
       const userId = await signUpConfirmed(email);
-      const createdAt = new Date().toISOString();
-      await admin.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(roleItem({ tenantId: tenant.tenantId, roleId, name: roleId, actions, builtIn: false, createdAt })) }));
-      await admin.send(
-        new PutItemCommand({ TableName: table(), Item: toAttributeMap(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.tenantName, userId, email, roleId, createdAt })) }),
-      );
+      await putRole(tenant.tenantId, roleId, actions);
+      await putItem(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.name, userId, email, roleId, createdAt: new Date().toISOString() }));
       const { cognito } = clients();
       await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: outputs().userPoolId, Username: email, GroupName: tenantGroupName(tenant.tenantId) }));
-      await cognito.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: outputs().userPoolId,
-          Username: email,
-          UserAttributes: [
-            { Name: TENANT_ID_CLAIM, Value: tenant.tenantId },
-            { Name: ROLE_CLAIM, Value: roleId },
-          ],
-        }),
-      );
+      await setActiveAttributes(email, tenant.tenantId, roleId);
       return { userId, idToken: (await signIn(email)).idToken };
     }
 
@@ -303,7 +275,7 @@ describe('GET /audit on the local cloud', () => {
       expect(refused.status).toBe(403);
       expect(refused.body.error?.code).toBe('Forbidden');
       const denial = await eventually(async () => {
-        const page = await getAudit(tenantB.idToken, { limit: '100' });
+        const page = await getAudit(tenantB.admin.idToken, { limit: '100' });
         return page.body.events?.find((event) => event.type === DETAIL_TYPE.accessDenied && event.actorUserId === member.userId);
       }, 'the access.denied record');
       expect(denial.detail).toEqual({
@@ -319,7 +291,7 @@ describe('GET /audit on the local cloud', () => {
       const member = await memberWithRole(tenantB, 'auditor', ['audit:read']);
 
       const asMember = await getAudit(member.idToken, { limit: '100' });
-      const asAdmin = await getAudit(tenantB.idToken, { limit: '100' });
+      const asAdmin = await getAudit(tenantB.admin.idToken, { limit: '100' });
 
       expect(asMember.status).toBe(200);
       expect(asMember.body).toEqual(asAdmin.body);
@@ -352,7 +324,7 @@ describe('GET /audit on the local cloud', () => {
       };
 
       const outcomes = [(await deliver()).trails, (await deliver()).trails];
-      const shown = await pageThrough(tenantB.idToken, 100);
+      const shown = await pageThrough(tenantB.admin.idToken, 100);
 
       expect(outcomes).toEqual([[{ auditId: tenantB.tenantId, outcome: 'written' }], [{ auditId: tenantB.tenantId, outcome: 'duplicate' }]]);
       expect(shown.ids.filter((id) => id === probe.dedupeKey)).toHaveLength(1);
@@ -366,7 +338,7 @@ describe('GET /audit on the local cloud', () => {
       await publish([entryOf(DETAIL_TYPE.roleCreated, probe.detail), entryOf(DETAIL_TYPE.roleCreated, probe.detail)]);
       // Both deliveries have reached the writer: one wrote, the other found the marker.
       await eventually(async () => (logged('audit record written') && logged('duplicate delivery') ? true : undefined), 'both deliveries');
-      const shown = await pageThrough(tenantB.idToken, 100);
+      const shown = await pageThrough(tenantB.admin.idToken, 100);
 
       expect(shown.ids.filter((id) => id === probe.dedupeKey)).toHaveLength(1);
     });
@@ -377,7 +349,7 @@ describe('GET /audit on the local cloud', () => {
     let ownRecord: Record<string, AttributeValue>;
 
     beforeAll(async () => {
-      scoped = clients(await mintCredentials({ userId: tenantA.adminId, tenantId: tenantA.tenantId })).dynamodb;
+      scoped = clients(await mintCredentials({ userId: tenantA.admin.userId, tenantId: tenantA.tenantId })).dynamodb;
       const { Items = [] } = await admin.send(
         new QueryCommand({
           TableName: table(),

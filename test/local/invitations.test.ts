@@ -1,20 +1,11 @@
-import {
-  AdminConfirmSignUpCommand,
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
-  AdminUpdateUserAttributesCommand,
-  SignUpCommand,
-  UpdateUserAttributesCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { AdminConfirmSignUpCommand, SignUpCommand, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { invitationItem } from '../../domain/items';
-import { auditPartition, invitationKey, SORT_KEY, userLimitsKey } from '../../domain/keys';
+import { invitationKey, userLimitsKey } from '../../domain/keys';
 import { USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
-import type { Action } from '../../domain/permissions';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
-import { toAttributeMap } from '../../handlers/shared/write-once';
-import { api, clients, cloudLog, eventually, outputs, PASSWORD, signIn, signUpConfirmed, uniqueEmail, type ApiResponse } from './support';
+import { api, clients, cloudLog, eventually, outputs, PASSWORD, signIn, signUpConfirmed, uniqueEmail } from './support';
+import { auditDetails, createRole, fieldsOf, getItem, groupsOf, newTenant, putItem, switchedTo, userAttribute, verifyEmail, type Tenant } from './tenant-fixtures';
 
 /**
  * Invitations through the real REST API on the local cloud, and their claim: the post-confirmation
@@ -22,16 +13,8 @@ import { api, clients, cloudLog, eventually, outputs, PASSWORD, signIn, signUpCo
  * index, and the AddMember workflow's transaction on DynamoDB Local.
  */
 
-const { dynamodb, cognito, events } = clients();
-const table = () => outputs().tableName;
+const { cognito, events } = clients();
 const poolId = () => outputs().userPoolId;
-
-interface Tenant {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly adminId: string;
-  idToken: string;
-}
 
 interface Invitation {
   email: string;
@@ -40,39 +23,20 @@ interface Invitation {
   expiresAt: string;
 }
 
-type ErrorBody = { error: { code: string; message: string; details?: { field: string }[] } };
-const fieldsOf = (response: ApiResponse<unknown>) => ((response.body as ErrorBody).error.details ?? []).map((detail) => detail.field);
-
-async function newTenant(label: string): Promise<Tenant> {
-  const email = uniqueEmail(label);
-  const adminId = await signUpConfirmed(email);
-  const { idToken, refreshToken } = await signIn(email);
-  const name = `${label} Flying Club`;
-  const created = await api<{ tenant: { tenantId: string }; tokens: { idToken: string } }>('POST', '/tenants', idToken, { name, refreshToken });
-  expect(created.status).toBe(201);
-  return { tenantId: created.body.tenant.tenantId, name, adminId, idToken: created.body.tokens.idToken };
-}
-
-async function createRole(tenant: Tenant, name: string, actions: readonly Action[]): Promise<string> {
-  const response = await api<{ role: { roleId: string } }>('POST', '/roles', tenant.idToken, { name, actions });
-  expect(response.status).toBe(201);
-  return response.body.role.roleId;
-}
-
 async function invite(tenant: Tenant, email: string, roleId: string): Promise<Invitation> {
-  const response = await api<{ invitation: Invitation }>('POST', '/members', tenant.idToken, { email, roleId });
+  const response = await api<{ invitation: Invitation }>('POST', '/members', tenant.admin.idToken, { email, roleId });
   expect(response.status).toBe(202);
   return response.body.invitation;
 }
 
 async function pendingInvitations(tenant: Tenant): Promise<Invitation[]> {
-  const response = await api<{ invitations: Invitation[] }>('GET', '/invitations', tenant.idToken);
+  const response = await api<{ invitations: Invitation[] }>('GET', '/invitations', tenant.admin.idToken);
   expect(response.status).toBe(200);
   return response.body.invitations;
 }
 
 async function memberIds(tenant: Tenant): Promise<string[]> {
-  const response = await api<{ members: { userId: string }[] }>('GET', '/members', tenant.idToken);
+  const response = await api<{ members: { userId: string }[] }>('GET', '/members', tenant.admin.idToken);
   expect(response.status).toBe(200);
   return response.body.members.map((member) => member.userId);
 }
@@ -84,52 +48,16 @@ async function memberIds(tenant: Tenant): Promise<string[]> {
 async function signUpVerified(email: string): Promise<string> {
   const signUp = await cognito.send(new SignUpCommand({ ClientId: outputs().userPoolClientId, Username: email, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }));
   const userId = signUp.UserSub ?? '';
-  // Cognito takes `email_verified` only together with `email` ("Email is required to verify/un-verify an email").
-  await cognito.send(
-    new AdminUpdateUserAttributesCommand({
-      UserPoolId: poolId(),
-      Username: userId,
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
+  await verifyEmail(userId, email);
   await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: poolId(), Username: email }));
   return userId;
 }
 
-async function userAttribute(userId: string, name: string): Promise<string | undefined> {
-  const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: userId }));
-  return user.UserAttributes?.find((attribute) => attribute.Name === name)?.Value;
-}
-
-async function groupsOf(userId: string): Promise<string[]> {
-  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId(), Username: userId }));
-  return Groups.map((group) => group.GroupName ?? '');
-}
-
-async function auditRecords(tenantId: string, type: DetailType): Promise<Record<string, AttributeValue>[]> {
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :records)',
-      FilterExpression: '#type = :type',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':pk': { S: auditPartition(tenantId) }, ':records': { S: SORT_KEY.auditRecordPrefix }, ':type': { S: type } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => item.detail?.M ?? {});
-}
-
 const auditedFor = (tenantId: string, type: DetailType, userId: string) =>
-  eventually(async () => (await auditRecords(tenantId, type)).find((detail) => detail.userId?.S === userId), `${type} of ${userId} in the audit trail`);
+  eventually(async () => (await auditDetails(tenantId, type)).find((detail) => detail.userId?.S === userId), `${type} of ${userId} in the audit trail`);
 
 async function invitationStored(tenant: Tenant, email: string): Promise<boolean> {
-  const key = invitationKey(tenant.tenantId, email);
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Item !== undefined;
+  return (await getItem(invitationKey(tenant.tenantId, email))) !== undefined;
 }
 
 /** Waits until the claimer has logged its handling of the confirmations of `userId` (each line names the event and the user). */
@@ -168,15 +96,15 @@ describe('GET /invitations', () => {
       tenantName: tenant.name,
       email: expiredEmail,
       roleId: 'pilot',
-      invitedBy: tenant.adminId,
+      invitedBy: tenant.admin.userId,
       createdAt: new Date(Date.now() - 8 * 86_400_000).toISOString(),
       expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
     });
-    await dynamodb.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(expired) }));
+    await putItem(expired);
 
     const listed = await pendingInvitations(tenant);
 
-    expect(listed).toContainEqual({ ...pending, invitedBy: tenant.adminId });
+    expect(listed).toContainEqual({ ...pending, invitedBy: tenant.admin.userId });
     expect(listed.map((invitation) => invitation.email)).not.toContain(expiredEmail);
   });
 
@@ -191,14 +119,13 @@ describe('GET /invitations', () => {
     await invite(tenant, email, 'pilot');
     const pilotId = await signUpVerified(email);
     await eventually(async () => ((await memberIds(tenant)).includes(pilotId) ? true : undefined), 'the invited pilot a member');
-    const { idToken, refreshToken } = await signIn(email);
-    const switched = await api<{ tokens: { idToken: string } }>('PUT', '/tenants/active', idToken, { tenantId: tenant.tenantId, refreshToken });
+    const { idToken } = await switchedTo(email, tenant.tenantId);
 
-    const response = await api('GET', '/invitations', switched.body.tokens.idToken);
+    const response = await api('GET', '/invitations', idToken);
 
     expect(response.status).toBe(403);
     await eventually(
-      async () => (await auditRecords(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === pilotId && detail.action?.S === 'member:read'),
+      async () => (await auditDetails(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === pilotId && detail.action?.S === 'member:read'),
       'access.denied in the audit trail',
     );
   });
@@ -216,12 +143,12 @@ describe('DELETE /invitations/{email}', () => {
     const email = uniqueEmail('revoked');
     await invite(tenant, email, 'pilot');
 
-    const response = await api('DELETE', `/invitations/${encodeURIComponent(email.toUpperCase())}`, tenant.idToken);
+    const response = await api('DELETE', `/invitations/${encodeURIComponent(email.toUpperCase())}`, tenant.admin.idToken);
 
     expect(response.status).toBe(204);
     expect((await pendingInvitations(tenant)).map((invitation) => invitation.email)).not.toContain(email);
     expect(await invitationStored(tenant, email)).toBe(false);
-    await eventually(async () => (await auditRecords(tenant.tenantId, DETAIL_TYPE.invitationRevoked)).find((detail) => detail.email?.S === email), 'invitation.revoked');
+    await eventually(async () => (await auditDetails(tenant.tenantId, DETAIL_TYPE.invitationRevoked)).find((detail) => detail.email?.S === email), 'invitation.revoked');
     const userId = await signUpVerified(email);
     await claimerLogged(userId, 'invitations processed');
     expect(await memberIds(tenant)).not.toContain(userId);
@@ -233,15 +160,15 @@ describe('DELETE /invitations/{email}', () => {
     const theirs = uniqueEmail('theirs');
     await invite(other, theirs, 'pilot');
 
-    const none = await api('DELETE', `/invitations/${encodeURIComponent(uniqueEmail('nobody'))}`, tenant.idToken);
-    const foreign = await api('DELETE', `/invitations/${encodeURIComponent(theirs)}`, tenant.idToken);
+    const none = await api('DELETE', `/invitations/${encodeURIComponent(uniqueEmail('nobody'))}`, tenant.admin.idToken);
+    const foreign = await api('DELETE', `/invitations/${encodeURIComponent(theirs)}`, tenant.admin.idToken);
 
     expect([none.status, foreign.status]).toEqual([404, 404]);
     expect((await pendingInvitations(other)).map((invitation) => invitation.email)).toContain(theirs);
   });
 
   it('answers 400 naming email for a path that is no address', async () => {
-    const response = await api('DELETE', `/invitations/${encodeURIComponent('not-an-address')}`, tenant.idToken);
+    const response = await api('DELETE', `/invitations/${encodeURIComponent('not-an-address')}`, tenant.admin.idToken);
 
     expect(response.status).toBe(400);
     expect(fieldsOf(response)).toEqual(['email']);
@@ -252,16 +179,15 @@ describe('DELETE /invitations/{email}', () => {
     await invite(tenant, readerEmail, await createRole(tenant, 'Reader', ['member:read']));
     const readerId = await signUpVerified(readerEmail);
     await eventually(async () => ((await memberIds(tenant)).includes(readerId) ? true : undefined), 'the reader a member');
-    const { idToken, refreshToken } = await signIn(readerEmail);
-    const switched = await api<{ tokens: { idToken: string } }>('PUT', '/tenants/active', idToken, { tenantId: tenant.tenantId, refreshToken });
+    const { idToken } = await switchedTo(readerEmail, tenant.tenantId);
     const target = uniqueEmail('kept');
     await invite(tenant, target, 'pilot');
 
-    const response = await api('DELETE', `/invitations/${encodeURIComponent(target)}`, switched.body.tokens.idToken);
+    const response = await api('DELETE', `/invitations/${encodeURIComponent(target)}`, idToken);
 
     expect(response.status).toBe(403);
     await eventually(
-      async () => (await auditRecords(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === readerId && detail.action?.S === 'member:manage'),
+      async () => (await auditDetails(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === readerId && detail.action?.S === 'member:manage'),
       'access.denied in the audit trail',
     );
     expect(await invitationStored(tenant, target)).toBe(true);
@@ -283,7 +209,7 @@ describe('claiming an invitation', () => {
     const userId = await signUpVerified(email);
 
     await eventually(async () => ((await memberIds(tenant)).includes(userId) ? true : undefined), 'the claim');
-    const listed = await api<{ members: { userId: string; email: string; roleId: string }[] }>('GET', '/members', tenant.idToken);
+    const listed = await api<{ members: { userId: string; email: string; roleId: string }[] }>('GET', '/members', tenant.admin.idToken);
     expect(listed.body.members).toContainEqual({ userId, email, roleId: 'pilot' });
     expect(await groupsOf(userId)).toContain(tenant.tenantId);
     expect(await invitationStored(tenant, email)).toBe(false);
@@ -327,11 +253,11 @@ describe('claiming an invitation', () => {
       tenantName: tenant.name,
       email,
       roleId: 'pilot',
-      invitedBy: tenant.adminId,
+      invitedBy: tenant.admin.userId,
       createdAt: new Date(Date.now() - 8 * 86_400_000).toISOString(),
       expiresAt: new Date(Date.now() - 86_400_000).toISOString(),
     });
-    await dynamodb.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(expired) }));
+    await putItem(expired);
 
     const userId = await signUpVerified(email);
 
@@ -351,10 +277,9 @@ describe('claiming an invitation', () => {
 
     for (const eventId of eventIds) await claimerLogged(eventId, 'invitations processed');
     expect((await memberIds(tenant)).filter((id) => id === userId)).toHaveLength(1);
-    expect(await auditRecords(tenant.tenantId, DETAIL_TYPE.invitationClaimed).then((records) => records.filter((record) => record.userId?.S === userId))).toHaveLength(1);
-    expect(await auditRecords(tenant.tenantId, DETAIL_TYPE.memberAdded).then((records) => records.filter((record) => record.userId?.S === userId))).toHaveLength(1);
-    const limits = userLimitsKey(userId);
-    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: limits.PK }, SK: { S: limits.SK } }, ConsistentRead: true }));
-    expect(Item?.[USER_LIMITS_ATTRIBUTE.memberships]).toEqual({ N: '1' });
+    expect(await auditDetails(tenant.tenantId, DETAIL_TYPE.invitationClaimed).then((records) => records.filter((record) => record.userId?.S === userId))).toHaveLength(1);
+    expect(await auditDetails(tenant.tenantId, DETAIL_TYPE.memberAdded).then((records) => records.filter((record) => record.userId?.S === userId))).toHaveLength(1);
+    const limits = await getItem(userLimitsKey(userId));
+    expect(limits?.[USER_LIMITS_ATTRIBUTE.memberships]).toEqual({ N: '1' });
   });
 });

@@ -1,23 +1,21 @@
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetExecutionHistoryCommand, StartSyncExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
-import { invitationItem, membershipItem, roleItem } from '../../domain/items';
-import { invitationKey, membershipKey, tenantRecordKey, userLimitsKey, type ItemKey } from '../../domain/keys';
+import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { invitationItem, membershipItem } from '../../domain/items';
+import { invitationKey, membershipKey, tenantRecordKey, userLimitsKey } from '../../domain/keys';
 import { TENANT_LIMITS, USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
 import { ADMIN_ROLE_ID, type Action } from '../../domain/permissions';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
 import {
   WORKFLOW_ERROR,
-  WORKFLOWS,
   type AddMemberInput,
   type AddMemberOutput,
   type RemoveMemberInput,
   type RemoveMemberOutput,
-  type WorkflowKey,
 } from '../../workflows/registry';
 import { toAttributeMap } from '../../handlers/shared/write-once';
-import { adminFetch, api, clients, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+import { clients, outputs } from './support';
+import { activeAttributes, getItem, groupsOf, newTenant, newUser, putItem, putRole, setActiveAttributes, type Tenant, type User } from './tenant-fixtures';
+import { enteredStates, injectFault, run, type Run } from './workflow-runs';
 
 /**
  * AddMember and RemoveMember on the running local cloud, as the API runs them: StartSyncExecution
@@ -27,26 +25,7 @@ import { adminFetch, api, clients, outputs, signIn, signUpConfirmed, uniqueEmail
  * and the counts (the role's holders, the user's memberships) say what the items say.
  */
 
-const { sfn, cognito, dynamodb } = clients();
-
-interface User {
-  readonly userId: string;
-  readonly username: string;
-  readonly email: string;
-}
-
-interface Tenant {
-  readonly tenantId: string;
-  readonly tenantName: string;
-  readonly admin: User;
-}
-
-interface Run {
-  readonly status: string | undefined;
-  readonly error: string | undefined;
-  readonly output: unknown;
-  readonly events: HistoryEvent[];
-}
+const { dynamodb } = clients();
 
 /** What the invariant is about, read back from the table and the user pool. */
 interface MemberState {
@@ -55,43 +34,6 @@ interface MemberState {
   readonly roleHolders: number;
   readonly memberships: number;
 }
-
-type MemberInput = AddMemberInput | RemoveMemberInput;
-
-function stateMachineArn(key: WorkflowKey): string {
-  const arn = outputs().stateMachines[key];
-  if (!arn) throw new Error(`The local cloud has no ${WORKFLOWS[key].name} state machine: outputs().stateMachines.${key} is missing`);
-  return arn;
-}
-
-async function history(executionArn: string | undefined): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
-
-async function run(key: 'addMember' | 'removeMember', input: MemberInput): Promise<Run> {
-  const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: stateMachineArn(key), input: JSON.stringify(input) }));
-  return { status: result.status, error: result.error, output: result.output ? JSON.parse(result.output) : undefined, events: await history(result.executionArn) };
-}
-
-/** Scoped to the member's runs, so that test files running side by side cannot take each other's faults. */
-async function injectFault(key: WorkflowKey, stateName: string, error: string, userId: string): Promise<void> {
-  const response = await adminFetch('/_local/faults', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1, whenInput: { userId } }),
-  });
-  if (response.status !== 200) throw new Error(`fault injection answered ${response.status}: ${await response.text()}`);
-}
-
-const enteredStates = (events: HistoryEvent[]): string[] =>
-  events.flatMap((event) => (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : []));
 
 /** The entries a Publish state put on the bus (it succeeded), each parsed with the catalog's schema. */
 function publishedDetails(events: HistoryEvent[], stateName: string): { detailType: string; detail: unknown }[] {
@@ -122,54 +64,18 @@ function failedConditions(events: HistoryEvent[], stateName: string): number[] {
 const detailOf = <T extends DetailType>(entries: { detailType: string; detail: unknown }[], detailType: T): EventDetail<T> | undefined =>
   entries.find((entry) => entry.detailType === detailType)?.detail as EventDetail<T> | undefined;
 
-async function newUser(label: string): Promise<User> {
-  const email = uniqueEmail(label);
-  const userId = await signUpConfirmed(email);
-  // cognito-local names users by their sub, which is also what AWS puts in `cognito:username` here.
-  return { userId, username: userId, email };
-}
-
-/** A tenant created through the API, as its admin creates it. */
-async function newTenant(label: string): Promise<Tenant> {
-  const admin = await newUser(`${label}-admin`);
-  const tokens = await signIn(admin.email);
-  const tenantName = `${label} flying club`;
-  const response = await api<{ tenant: { tenantId: string } }>('POST', '/tenants', tokens.idToken, { name: tenantName, refreshToken: tokens.refreshToken });
-  if (response.status !== 201 && response.status !== 200) throw new Error(`POST /tenants answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return { tenantId: response.body.tenant.tenantId, tenantName, admin };
-}
-
-async function put(item: Parameters<typeof toAttributeMap>[0]): Promise<void> {
-  await dynamodb.send(new PutItemCommand({ TableName: outputs().tableName, Item: toAttributeMap(item) }));
-}
-
-/** A custom role, written with the domain's builder as the roles API writes it. */
-async function createRole(tenantId: string, roleId: string, actions: readonly Action[]): Promise<void> {
-  await put(roleItem({ tenantId, roleId, name: roleId, actions, builtIn: false, createdAt: new Date().toISOString() }));
-}
-
-async function item(key: ItemKey): Promise<Record<string, AttributeValue> | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: outputs().tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Item;
-}
-
-async function groupsOf(user: User): Promise<string[]> {
-  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
-  return Groups.flatMap((group) => (group.GroupName ? [group.GroupName] : []));
-}
-
 async function roleHolders(tenantId: string, roleId: string): Promise<number> {
-  return Number((await item(tenantRecordKey(tenantId)))?.roleHolders?.M?.[roleId]?.N ?? '0');
+  return Number((await getItem(tenantRecordKey(tenantId)))?.roleHolders?.M?.[roleId]?.N ?? '0');
 }
 
 async function membershipCount(user: User): Promise<number> {
-  return Number((await item(userLimitsKey(user.userId)))?.[USER_LIMITS_ATTRIBUTE.memberships]?.N ?? '0');
+  return Number((await getItem(userLimitsKey(user.userId)))?.[USER_LIMITS_ATTRIBUTE.memberships]?.N ?? '0');
 }
 
 async function memberState(tenantId: string, user: User, roleId: string): Promise<MemberState> {
   return {
-    membership: await item(membershipKey(tenantId, user.userId)),
-    inGroup: (await groupsOf(user)).includes(tenantId),
+    membership: await getItem(membershipKey(tenantId, user.userId)),
+    inGroup: (await groupsOf(user.username)).includes(tenantId),
     roleHolders: await roleHolders(tenantId, roleId),
     memberships: await membershipCount(user),
   };
@@ -180,28 +86,9 @@ function expectGroupMatchesMembership(state: MemberState): void {
   expect({ inGroup: state.inGroup, member: state.membership !== undefined }).toEqual({ inGroup: state.membership !== undefined, member: state.membership !== undefined });
 }
 
-async function activeAttributes(user: User): Promise<{ tenantId: string; roleId: string }> {
-  const { UserAttributes = [] } = await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
-  const value = (name: string) => UserAttributes.find((attribute) => attribute.Name === name)?.Value ?? '';
-  return { tenantId: value(TENANT_ID_CLAIM), roleId: value(ROLE_CLAIM) };
-}
-
-async function setActiveAttributes(user: User, tenantId: string, roleId: string): Promise<void> {
-  await cognito.send(
-    new AdminUpdateUserAttributesCommand({
-      UserPoolId: outputs().userPoolId,
-      Username: user.username,
-      UserAttributes: [
-        { Name: TENANT_ID_CLAIM, Value: tenantId },
-        { Name: ROLE_CLAIM, Value: roleId },
-      ],
-    }),
-  );
-}
-
 const directInput = (tenant: Tenant, member: User, roleId: string, actor: { userId: string; roleId: string } = { userId: tenant.admin.userId, roleId: ADMIN_ROLE_ID }): AddMemberInput => ({
   tenantId: tenant.tenantId,
-  tenantName: tenant.tenantName,
+  tenantName: tenant.name,
   userId: member.userId,
   username: member.username,
   email: member.email,
@@ -218,14 +105,14 @@ async function invite(tenant: Tenant, member: User, roleId: string, expiresInMs 
   const createdAt = new Date(Date.now() - 1000).toISOString();
   const invitation = invitationItem({
     tenantId: tenant.tenantId,
-    tenantName: tenant.tenantName,
+    tenantName: tenant.name,
     email: member.email,
     roleId,
     invitedBy: tenant.admin.userId,
     createdAt,
     expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
   });
-  await put(invitation);
+  await putItem(invitation);
   return { email: invitation.email, invitedBy: invitation.invitedBy, createdAt, expiresAt: invitation.expiresAt, sortKey: invitation.SK };
 }
 
@@ -257,7 +144,7 @@ const MANAGER: readonly Action[] = ['member:read', 'member:manage'];
 describe('the AddMember workflow on the local cloud', () => {
   it('adds a member directly: the membership, the group, both counts and member.added', async () => {
     const tenant = await newTenant('add');
-    await createRole(tenant.tenantId, 'pilot', PILOT);
+    await putRole(tenant.tenantId, 'pilot', PILOT);
     const member = await newUser('add-member');
 
     const result = await run('addMember', directInput(tenant, member, 'pilot'));
@@ -267,7 +154,7 @@ describe('the AddMember workflow on the local cloud', () => {
     const state = await memberState(tenant.tenantId, member, 'pilot');
     const createdAt = state.membership?.createdAt?.S ?? '';
     expect(state.membership).toEqual(
-      toAttributeMap(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.tenantName, userId: member.userId, email: member.email, roleId: 'pilot', createdAt })),
+      toAttributeMap(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.name, userId: member.userId, email: member.email, roleId: 'pilot', createdAt })),
     );
     expect(Date.parse(createdAt)).not.toBeNaN();
     expect({ inGroup: state.inGroup, roleHolders: state.roleHolders, memberships: state.memberships }).toEqual({ inGroup: true, roleHolders: 1, memberships: 1 });
@@ -299,8 +186,8 @@ describe('the AddMember workflow on the local cloud', () => {
 
   it('lets a member allowed to manage members add one, with a role other than its own', async () => {
     const tenant = await newTenant('add-manager');
-    await createRole(tenant.tenantId, 'manager', MANAGER);
-    await createRole(tenant.tenantId, 'pilot', PILOT);
+    await putRole(tenant.tenantId, 'manager', MANAGER);
+    await putRole(tenant.tenantId, 'pilot', PILOT);
     const manager = await newUser('manager');
     await addMember(tenant, manager, 'manager');
     const member = await newUser('managed');
@@ -313,14 +200,14 @@ describe('the AddMember workflow on the local cloud', () => {
 
   it('adds the member claiming an invitation: the invitation is taken, and member.added and invitation.claimed are published', async () => {
     const tenant = await newTenant('claim');
-    await createRole(tenant.tenantId, 'pilot', PILOT);
+    await putRole(tenant.tenantId, 'pilot', PILOT);
     const member = await newUser('claimer');
     const invitation = await invite(tenant, member, 'pilot');
 
     const result = await run('addMember', claimInput(tenant, member, 'pilot', invitation));
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(await item(invitationKey(tenant.tenantId, member.email))).toBeUndefined();
+    expect(await getItem(invitationKey(tenant.tenantId, member.email))).toBeUndefined();
     const state = await memberState(tenant.tenantId, member, 'pilot');
     expect({ inGroup: state.inGroup, roleId: state.membership?.roleId, roleHolders: state.roleHolders, memberships: state.memberships }).toEqual({
       inGroup: true,
@@ -365,7 +252,7 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('a user who is a member already', async () => {
       const tenant = await newTenant('add-twice');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('twice');
       await addMember(tenant, member, 'pilot');
 
@@ -374,7 +261,7 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('an actor whose role does not grant member:manage', async () => {
       const tenant = await newTenant('add-unallowed');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const pilot = await newUser('pilot-actor');
       await addMember(tenant, pilot, 'pilot');
       const member = await newUser('not-added');
@@ -387,8 +274,8 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('an actor whose membership no longer holds the role it claims', async () => {
       const tenant = await newTenant('add-stale-actor');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
-      await createRole(tenant.tenantId, 'manager', MANAGER);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'manager', MANAGER);
       const pilot = await newUser('stale-actor');
       await addMember(tenant, pilot, 'pilot');
       const member = await newUser('not-added-stale');
@@ -408,7 +295,7 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('a member allowed to manage members granting the admin role: only an admin grants admin', async () => {
       const tenant = await newTenant('add-admin-by-manager');
-      await createRole(tenant.tenantId, 'manager', MANAGER);
+      await putRole(tenant.tenantId, 'manager', MANAGER);
       const manager = await newUser('escalating-manager');
       await addMember(tenant, manager, 'manager');
       const accomplice = await newUser('accomplice');
@@ -421,9 +308,9 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('a user at the limit of memberships', async () => {
       const tenant = await newTenant('add-limit');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('at-limit');
-      await put({ ...userLimitsKey(member.userId), [USER_LIMITS_ATTRIBUTE.memberships]: TENANT_LIMITS.maxMembershipsPerUser });
+      await putItem({ ...userLimitsKey(member.userId), [USER_LIMITS_ATTRIBUTE.memberships]: TENANT_LIMITS.maxMembershipsPerUser });
 
       await expectRefused(tenant, member, 'pilot', directInput(tenant, member, 'pilot'), { state: 'WriteMembership', item: WRITE.memberships });
     });
@@ -441,19 +328,19 @@ describe('the AddMember workflow on the local cloud', () => {
       ['an invitation for another role', 7 * DAY_MS, 'instructor'],
     ])('%s', async (_, expiresInMs, claimedRole) => {
       const tenant = await newTenant('claim-refused');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
-      await createRole(tenant.tenantId, 'instructor', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'instructor', PILOT);
       const member = await newUser('claim-refused');
       const invitation = await invite(tenant, member, 'pilot', expiresInMs);
 
       await expectRefused(tenant, member, claimedRole, claimInput(tenant, member, claimedRole, invitation), { state: 'ClaimInvitation', item: CLAIM.invitation });
 
-      expect(await item(invitationKey(tenant.tenantId, member.email))).toBeDefined();
+      expect(await getItem(invitationKey(tenant.tenantId, member.email))).toBeDefined();
     });
 
     it('an invitation that does not exist', async () => {
       const tenant = await newTenant('claim-absent');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('claim-absent');
       const absent = { email: member.email, invitedBy: tenant.admin.userId, createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + DAY_MS).toISOString() };
 
@@ -471,7 +358,7 @@ describe('the AddMember workflow on the local cloud', () => {
       ['PublishMemberAdded', 'EventBridge.InternalException', 'pilot'],
     ])('a direct add, when %s fails with %s', async (stateName, error, roleId) => {
       const tenant = await newTenant('add-fault');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('add-fault');
       const before = await memberState(tenant.tenantId, member, roleId);
       await injectFault('addMember', stateName, error, member.userId);
@@ -492,10 +379,10 @@ describe('the AddMember workflow on the local cloud', () => {
       ['PublishInvitationClaimed', 'EventBridge.InternalException'],
     ])('a claim, when %s fails with %s, and the invitation is pending again', async (stateName, error) => {
       const tenant = await newTenant('claim-fault');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('claim-fault');
       const invitation = await invite(tenant, member, 'pilot');
-      const pending = await item(invitationKey(tenant.tenantId, member.email));
+      const pending = await getItem(invitationKey(tenant.tenantId, member.email));
       const before = await memberState(tenant.tenantId, member, 'pilot');
       await injectFault('addMember', stateName, error, member.userId);
 
@@ -505,12 +392,12 @@ describe('the AddMember workflow on the local cloud', () => {
       const after = await memberState(tenant.tenantId, member, 'pilot');
       expect(after).toEqual(before);
       expectGroupMatchesMembership(after);
-      expect(await item(invitationKey(tenant.tenantId, member.email))).toEqual(pending);
+      expect(await getItem(invitationKey(tenant.tenantId, member.email))).toEqual(pending);
     });
 
     it('leaves a member who was one before the run alone when the transaction fails without saying whether it committed', async () => {
       const tenant = await newTenant('add-existing-fault');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('existing');
       await addMember(tenant, member, 'pilot');
       const before = await memberState(tenant.tenantId, member, 'pilot');
@@ -526,7 +413,7 @@ describe('the AddMember workflow on the local cloud', () => {
 
     it('retries throttling of the transaction and completes', async () => {
       const tenant = await newTenant('add-throttled');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const member = await newUser('add-throttled');
       await injectFault('addMember', 'WriteMembership', 'DynamoDb.ProvisionedThroughputExceededException', member.userId);
 
@@ -542,10 +429,10 @@ describe('the RemoveMember workflow on the local cloud', () => {
   /** A tenant with a pilot member, added through AddMember, whose active tenant it is. */
   async function tenantWithPilot(label: string): Promise<{ tenant: Tenant; member: User }> {
     const tenant = await newTenant(label);
-    await createRole(tenant.tenantId, 'pilot', PILOT);
+    await putRole(tenant.tenantId, 'pilot', PILOT);
     const member = await newUser(`${label}-pilot`);
     await addMember(tenant, member, 'pilot');
-    await setActiveAttributes(member, tenant.tenantId, 'pilot');
+    await setActiveAttributes(member.username, tenant.tenantId, 'pilot');
     return { tenant, member };
   }
 
@@ -563,7 +450,7 @@ describe('the RemoveMember workflow on the local cloud', () => {
       roleHolders: before.roleHolders - 1,
       memberships: before.memberships - 1,
     });
-    expect(await activeAttributes(member)).toEqual({ tenantId: '', roleId: '' });
+    expect(await activeAttributes(member.username)).toEqual({ tenantId: '', roleId: '' });
     expect(detailOf(publishedDetails(result.events, 'PublishMemberRemoved'), DETAIL_TYPE.memberRemoved)).toEqual({
       tenantId: tenant.tenantId,
       userId: member.userId,
@@ -576,21 +463,21 @@ describe('the RemoveMember workflow on the local cloud', () => {
   it("leaves the member's active tenant alone when it is another one", async () => {
     const { tenant, member } = await tenantWithPilot('remove-elsewhere');
     const other = await newTenant('remove-other');
-    await createRole(other.tenantId, 'pilot', PILOT);
+    await putRole(other.tenantId, 'pilot', PILOT);
     await addMember(other, member, 'pilot');
-    await setActiveAttributes(member, other.tenantId, 'pilot');
+    await setActiveAttributes(member.username, other.tenantId, 'pilot');
 
     const result = await run('removeMember', removeInput(tenant, member, 'pilot'));
 
     expect(result.status).toBe('SUCCEEDED');
     expect(enteredStates(result.events)).not.toContain('ClearActiveTenant');
-    expect(await activeAttributes(member)).toEqual({ tenantId: other.tenantId, roleId: 'pilot' });
-    expect(await groupsOf(member)).toEqual([other.tenantId]);
+    expect(await activeAttributes(member.username)).toEqual({ tenantId: other.tenantId, roleId: 'pilot' });
+    expect(await groupsOf(member.username)).toEqual([other.tenantId]);
   });
 
   it('removes a member who never had an active tenant', async () => {
     const tenant = await newTenant('remove-inactive');
-    await createRole(tenant.tenantId, 'pilot', PILOT);
+    await putRole(tenant.tenantId, 'pilot', PILOT);
     const member = await newUser('remove-inactive');
     await addMember(tenant, member, 'pilot');
 
@@ -618,20 +505,20 @@ describe('the RemoveMember workflow on the local cloud', () => {
 
     async function expectRefused(tenant: Tenant, member: User, roleId: string, input: RemoveMemberInput, refusedByItem?: number): Promise<void> {
       const before = await memberState(tenant.tenantId, member, roleId);
-      const active = await activeAttributes(member);
+      const active = await activeAttributes(member.username);
 
       const result = await run('removeMember', input);
 
       expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: WORKFLOW_ERROR.memberChangeRefused });
       if (refusedByItem !== undefined) expect(failedConditions(result.events, 'DeleteMembership')).toEqual([refusedByItem]);
       expect(await memberState(tenant.tenantId, member, roleId)).toEqual(before);
-      expect(await activeAttributes(member)).toEqual(active);
+      expect(await activeAttributes(member.username)).toEqual(active);
       expectGroupMatchesMembership(before);
     }
 
     it('an admin, by a member allowed to manage members but no admin: only an admin takes admin away', async () => {
       const tenant = await newTenant('last-admin');
-      await createRole(tenant.tenantId, 'manager', MANAGER);
+      await putRole(tenant.tenantId, 'manager', MANAGER);
       const manager = await newUser('last-admin-manager');
       await addMember(tenant, manager, 'manager');
 
@@ -643,7 +530,7 @@ describe('the RemoveMember workflow on the local cloud', () => {
       const second = await newUser('uncounted-admin');
       await addMember(tenant, second, ADMIN_ROLE_ID);
       // The transaction trusts the count, not the memberships: at 1, the admin it counts cannot go.
-      const record = await item(tenantRecordKey(tenant.tenantId));
+      const record = await getItem(tenantRecordKey(tenant.tenantId));
       await dynamodb.send(
         new PutItemCommand({ TableName: outputs().tableName, Item: { ...record, roleHolders: { M: { ...record?.roleHolders?.M, [ADMIN_ROLE_ID]: { N: '1' } } } } }),
       );
@@ -661,14 +548,14 @@ describe('the RemoveMember workflow on the local cloud', () => {
 
     it('a member that no longer holds the role the API read', async () => {
       const { tenant, member } = await tenantWithPilot('remove-stale-role');
-      await createRole(tenant.tenantId, 'instructor', PILOT);
+      await putRole(tenant.tenantId, 'instructor', PILOT);
 
       await expectRefused(tenant, member, 'pilot', removeInput(tenant, member, 'instructor'), DELETE.membership);
     });
 
     it('a user who is not a member', async () => {
       const tenant = await newTenant('remove-stranger');
-      await createRole(tenant.tenantId, 'pilot', PILOT);
+      await putRole(tenant.tenantId, 'pilot', PILOT);
       const stranger = await newUser('stranger');
 
       await expectRefused(tenant, stranger, 'pilot', removeInput(tenant, stranger, 'pilot'));
@@ -699,7 +586,7 @@ describe('the RemoveMember workflow on the local cloud', () => {
     const after = await memberState(tenant.tenantId, member, 'pilot');
     expect(after).toEqual(before);
     expectGroupMatchesMembership(after);
-    expect(await activeAttributes(member)).toEqual({ tenantId: tenant.tenantId, roleId: 'pilot' });
+    expect(await activeAttributes(member.username)).toEqual({ tenantId: tenant.tenantId, roleId: 'pilot' });
   });
 
   it('keeps exactly one admin when two admins remove each other at once, and again when the refused one is retried', async () => {

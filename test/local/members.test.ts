@@ -1,11 +1,24 @@
-import { AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ROLE_CLAIM } from '../../domain/identity';
-import { auditPartition, roleKey, SORT_KEY, tenantPartition, tenantRecordKey } from '../../domain/keys';
+import { roleKey, tenantPartition, tenantRecordKey } from '../../domain/keys';
 import { ADMIN_ROLE_ID, type Action } from '../../domain/permissions';
-import { DETAIL_TYPE, type DetailType } from '../../events/catalog';
+import { DETAIL_TYPE } from '../../events/catalog';
 import { MEMBER_SORT_KEY_PREFIX } from '../../handlers/shared/member-store';
-import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail, type ApiResponse } from './support';
+import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
+import {
+  auditDetails,
+  createRole,
+  errorOf,
+  fieldsOf,
+  getItem,
+  groupsOf,
+  joined,
+  newTenant as tenantCreatedBy,
+  userAttribute,
+  verifiedUser,
+  type Tenant,
+  type User,
+} from './tenant-fixtures';
 
 /**
  * The members API through the real REST API and authorizer on the local cloud: the AddMember and
@@ -13,74 +26,16 @@ import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail
  * groups and attributes, and the audit trail fed by the bus.
  */
 
-const { dynamodb, cognito } = clients();
+const { dynamodb } = clients();
 const table = () => outputs().tableName;
 
-interface User {
-  readonly userId: string;
-  readonly email: string;
-  idToken: string;
-  readonly refreshToken: string;
-}
-
-interface Tenant {
-  readonly tenantId: string;
-  readonly admin: User;
-}
+/** A tenant whose admin's address is verified, as every user's here (members are added by address). */
+const newTenant = async (label: string): Promise<Tenant> => tenantCreatedBy(label, { admin: await verifiedUser(label) });
 
 interface Member {
   userId: string;
   email: string;
   roleId: string;
-}
-
-type ErrorBody = { error: { code: string; message: string; details?: { field: string }[] } };
-const errorOf = (response: ApiResponse<unknown>) => (response.body as ErrorBody).error;
-const fieldsOf = (response: ApiResponse<unknown>) => (errorOf(response).details ?? []).map((detail) => detail.field);
-
-/** A confirmed user whose address a back office verified (the local pool verifies no address by itself). */
-async function verifiedUser(label: string): Promise<User> {
-  const email = uniqueEmail(label);
-  const userId = await signUpConfirmed(email);
-  // Cognito takes `email_verified` only together with `email` ("Email is required to verify/un-verify an email").
-  await cognito.send(
-    new AdminUpdateUserAttributesCommand({
-      UserPoolId: outputs().userPoolId,
-      Username: userId,
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-    }),
-  );
-  return { userId, email, ...(await signIn(email)) };
-}
-
-/** A user who creates a tenant through the API: its admin, with tokens that name the tenant. */
-async function newTenant(label: string): Promise<Tenant> {
-  const admin = await verifiedUser(label);
-  const created = await api<{ tenant: { tenantId: string }; tokens: { idToken: string } }>('POST', '/tenants', admin.idToken, { name: `${label} Flying Club`, refreshToken: admin.refreshToken });
-  expect(created.status).toBe(201);
-  admin.idToken = created.body.tokens.idToken;
-  return { tenantId: created.body.tenant.tenantId, admin };
-}
-
-async function createRole(tenant: Tenant, name: string, actions: readonly Action[]): Promise<string> {
-  const response = await api<{ role: { roleId: string } }>('POST', '/roles', tenant.admin.idToken, { name, actions });
-  expect(response.status).toBe(201);
-  return response.body.role.roleId;
-}
-
-/** A member added through `POST /members`, signed in again and switched to the tenant, as a member would. */
-async function joined(tenant: Tenant, roleId: string, label: string): Promise<User> {
-  const user = await verifiedUser(label);
-  const added = await api('POST', '/members', tenant.admin.idToken, { email: user.email, roleId });
-  expect(added.status).toBe(201);
-  // A new sign-in: the tokens now list the tenant's group, which switching checks.
-  const tokens = await signIn(user.email);
-  const switched = await api<{ tokens: { idToken: string } }>('PUT', '/tenants/active', tokens.idToken, { tenantId: tenant.tenantId, refreshToken: tokens.refreshToken });
-  expect(switched.status).toBe(200);
-  return { ...user, idToken: switched.body.tokens.idToken, refreshToken: tokens.refreshToken };
 }
 
 async function membersOf(tenant: Tenant): Promise<Member[]> {
@@ -90,9 +45,8 @@ async function membersOf(tenant: Tenant): Promise<Member[]> {
 }
 
 async function roleHolders(tenantId: string): Promise<Record<string, number>> {
-  const key = tenantRecordKey(tenantId);
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Object.fromEntries(Object.entries(Item?.roleHolders?.M ?? {}).map(([roleId, count]) => [roleId, Number(count.N)]));
+  const record = await getItem(tenantRecordKey(tenantId));
+  return Object.fromEntries(Object.entries(record?.roleHolders?.M ?? {}).map(([roleId, count]) => [roleId, Number(count.N)]));
 }
 
 /** The holder counts as the membership items say they should be (roles no one holds left out). */
@@ -112,30 +66,10 @@ async function countedFromItems(tenantId: string): Promise<Record<string, number
 
 const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0));
 
-async function groupsOf(userId: string): Promise<string[]> {
-  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: outputs().userPoolId, Username: userId }));
-  return Groups.map((group) => group.GroupName ?? '');
-}
-
-/** The tenant's audit records of one type, read as the platform reads them (admin credentials). */
-async function auditRecords(tenantId: string, type: DetailType): Promise<Record<string, AttributeValue>[]> {
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :records)',
-      FilterExpression: '#type = :type',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':pk': { S: auditPartition(tenantId) }, ':records': { S: SORT_KEY.auditRecordPrefix }, ':type': { S: type } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => item.detail?.M ?? {});
-}
-
 /** Waits for the tenant's audit trail to record that `user` was denied `action`. */
 function deniedInAudit(tenant: Tenant, user: User, action: Action) {
   return eventually(
-    async () => (await auditRecords(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === user.userId && detail.action?.S === action),
+    async () => (await auditDetails(tenant.tenantId, DETAIL_TYPE.accessDenied)).find((detail) => detail.userId?.S === user.userId && detail.action?.S === action),
     `access.denied of ${action} in the audit trail`,
   );
 }
@@ -290,10 +224,9 @@ describe('PUT /members/{userId}/role', () => {
 
     expect(response).toEqual({ status: 200, body: { member: { userId: pilot.userId, email: pilot.email, roleId: 'instructor' } } });
     expect(nonZero(await roleHolders(tenant.tenantId))).toEqual(await countedFromItems(tenant.tenantId));
-    const user = await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs().userPoolId, Username: pilot.userId }));
-    expect(user.UserAttributes?.find((attribute) => attribute.Name === ROLE_CLAIM)?.Value).toBe('instructor');
+    expect(await userAttribute(pilot.userId, ROLE_CLAIM)).toBe('instructor');
     await eventually(
-      async () => (await auditRecords(tenant.tenantId, DETAIL_TYPE.memberRoleChanged)).find((detail) => detail.userId?.S === pilot.userId && detail.roleId?.S === 'instructor'),
+      async () => (await auditDetails(tenant.tenantId, DETAIL_TYPE.memberRoleChanged)).find((detail) => detail.userId?.S === pilot.userId && detail.roleId?.S === 'instructor'),
       'member.role.changed in the audit trail',
     );
   });
@@ -473,9 +406,7 @@ describe('concurrent changes', () => {
 });
 
 async function roleItemExists(tenantId: string, roleId: string): Promise<boolean> {
-  const key = roleKey(tenantId, roleId);
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Item !== undefined;
+  return (await getItem(roleKey(tenantId, roleId))) !== undefined;
 }
 
 /** `DELETE /roles/{roleId}`: 'deleted' (204), or 'refused' (409, while a member holds the role). */

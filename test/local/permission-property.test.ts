@@ -1,4 +1,3 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { PermissionDeniedError } from '../../domain/errors';
@@ -6,8 +5,7 @@ import { membershipItem, roleItem } from '../../domain/items';
 import { tenantDataPartition } from '../../domain/keys';
 import { ACTIONS, ADMIN_ROLE_ID, allows, type Action, type RoleGrant } from '../../domain/permissions';
 import { guardedWriter } from '../../handlers/shared/guarded-write';
-import { toAttributeMap } from '../../handlers/shared/write-once';
-import { addMember, newTenant, type Member, type Tenant } from './role-fixtures';
+import { backOfficeMember, getItem, newTenant, putItem, type Tenant, type User as Member } from './tenant-fixtures';
 import { api, clients, outputs } from './support';
 
 /**
@@ -26,14 +24,11 @@ beforeAll(async () => {
   tenant = await newTenant('Property');
 });
 
-const put = (item: Parameters<typeof toAttributeMap>[0]) => dynamodb.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(item) }));
-
 const putRole = (roleId: string, actions: readonly Action[]) =>
-  put(roleItem({ tenantId: tenant.tenantId, roleId, name: roleId, actions: [...actions], builtIn: false, createdAt: new Date().toISOString() }));
+  putItem(roleItem({ tenantId: tenant.tenantId, roleId, name: roleId, actions: [...actions], builtIn: false, createdAt: new Date().toISOString() }));
 
 async function exists(key: { PK: string; SK: string }): Promise<boolean> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Item !== undefined;
+  return (await getItem(key)) !== undefined;
 }
 
 /**
@@ -61,7 +56,7 @@ describe('a guarded write on the local DynamoDB', () => {
         const staleRoleId = `stale-${run}`;
         await Promise.all([putRole(customRoleId, actions), putRole(staleRoleId, staleActions)]);
         const heldRoleId = held === 'admin' ? ADMIN_ROLE_ID : customRoleId;
-        if (held !== 'none') await put(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.name, userId, email: `${run}@example.com`, roleId: heldRoleId, createdAt: new Date().toISOString() }));
+        if (held !== 'none') await putItem(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.name, userId, email: `${run}@example.com`, roleId: heldRoleId, createdAt: new Date().toISOString() }));
         const grant: RoleGrant = held === 'admin' ? { roleId: ADMIN_ROLE_ID, builtIn: true, actions: [] } : { roleId: customRoleId, builtIn: false, actions };
         const expected = held !== 'none' && allows(grant, action);
         const target = { PK: tenantDataPartition(tenant.tenantId, 'property', 0), SK: `RUN#${run}` };
@@ -90,7 +85,7 @@ describe('POST /roles through the API', () => {
   beforeAll(async () => {
     const created = await api('POST', '/roles', tenant.admin.idToken, { name: 'Shifting', actions: [] });
     expect(created.status).toBe(201);
-    member = await addMember(tenant, 'shifting', 'shifting');
+    member = await backOfficeMember(tenant, 'shifting', 'shifting');
   });
 
   it('creates a role exactly when the actions an admin just gave the member’s role include role:manage', async () => {

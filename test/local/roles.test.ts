@@ -1,9 +1,8 @@
-import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { auditPartition, SORT_KEY } from '../../domain/keys';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ACTIONS, type Action } from '../../domain/permissions';
 import { DETAIL_TYPE, type DetailType } from '../../events/catalog';
-import { addMember, newTenant, reassign, type Member, type Tenant } from './role-fixtures';
-import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail, type ApiResponse } from './support';
+import { api, eventually, type ApiResponse } from './support';
+import { auditRecords, backOfficeMember, errorOf, fieldsOf, newTenant, newUser, reassign, type AuditRecord, type Tenant, type User as Member } from './tenant-fixtures';
 
 /**
  * The roles API through the real REST API and authorizer on the local cloud: the permission check
@@ -11,17 +10,10 @@ import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail
  * isolation of one tenant's role ids from another's.
  */
 
-const { dynamodb } = clients();
-const table = () => outputs().tableName;
-
 interface Role {
   roleId: string;
   name: string;
   actions: string[];
-}
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: { field: string; message: string }[] };
 }
 
 /** The role the authorizer handed the API for this token: its cache keeps it for a while after a change. */
@@ -42,30 +34,6 @@ async function rolesOf(member: Member): Promise<Role[]> {
   const response = await api<{ roles: Role[] }>('GET', '/roles', member.idToken);
   expect(response.status).toBe(200);
   return response.body.roles;
-}
-
-const errorOf = (response: ApiResponse<unknown>) => (response.body as ErrorBody).error;
-const fieldsOf = (response: ApiResponse<unknown>) => (errorOf(response).details ?? []).map((detail) => detail.field);
-
-interface AuditRecord {
-  readonly type: string;
-  readonly actorUserId: string;
-  readonly detail: Record<string, AttributeValue>;
-}
-
-/** The tenant's audit records of one type, read as the platform reads them (admin credentials). */
-async function auditRecords(tenantId: string, type: DetailType): Promise<AuditRecord[]> {
-  const { Items = [] } = await dynamodb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :records)',
-      FilterExpression: '#type = :type',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':pk': { S: auditPartition(tenantId) }, ':records': { S: SORT_KEY.auditRecordPrefix }, ':type': { S: type } },
-      ConsistentRead: true,
-    }),
-  );
-  return Items.map((item) => ({ type: item.type?.S ?? '', actorUserId: item.actorUserId?.S ?? '', detail: item.detail?.M ?? {} }));
 }
 
 const strings = (value: AttributeValue | undefined): string[] => (value?.L ?? []).map((element) => element.S ?? '');
@@ -102,7 +70,7 @@ beforeAll(async () => {
   [a, b] = await Promise.all([newTenant('Alpha'), newTenant('Bravo')]);
   await createdRole(a.admin, 'Editor', ['role:manage']);
   await createdRole(a.admin, 'Viewer', []);
-  [editor, viewer] = await Promise.all([addMember(a, 'editor', 'editor'), addMember(a, 'viewer', 'viewer')]);
+  [editor, viewer] = await Promise.all([backOfficeMember(a, 'editor', 'editor'), backOfficeMember(a, 'viewer', 'viewer')]);
 });
 
 describe('GET /roles', () => {
@@ -125,9 +93,7 @@ describe('GET /roles', () => {
   });
 
   it('is refused to a signed-in user with no active tenant', async () => {
-    const email = uniqueEmail('tenantless');
-    await signUpConfirmed(email);
-    const { idToken } = await signIn(email);
+    const { idToken } = await newUser('tenantless');
 
     const response = await api('GET', '/roles', idToken);
 
@@ -301,7 +267,7 @@ describe('a permission change takes effect on the very next write, even with the
   it('refuses the next write of a member whose role lost role:manage a moment ago', async () => {
     const tenant = await newTenant('Charlie');
     await createdRole(tenant.admin, 'Editor', ['role:manage', 'aircraft:read']);
-    const member = await addMember(tenant, 'editor', 'demoted-editor');
+    const member = await backOfficeMember(tenant, 'editor', 'demoted-editor');
     await createdRole(member, 'First', []);
 
     const removed = await api('PUT', '/roles/editor', tenant.admin.idToken, { actions: ['aircraft:read'] });
@@ -318,7 +284,7 @@ describe('a permission change takes effect on the very next write, even with the
     const tenant = await newTenant('Delta');
     await createdRole(tenant.admin, 'Editor', ['role:manage']);
     await createdRole(tenant.admin, 'Viewer', []);
-    const member = await addMember(tenant, 'editor', 'moved-editor');
+    const member = await backOfficeMember(tenant, 'editor', 'moved-editor');
     await createdRole(member, 'First', []);
 
     await reassign(tenant, member, 'editor', 'viewer');
@@ -333,7 +299,7 @@ describe('a permission change takes effect on the very next write, even with the
     const tenant = await newTenant('Echo');
     await createdRole(tenant.admin, 'Editor', ['role:manage']);
     await createdRole(tenant.admin, 'Viewer', []);
-    const member = await addMember(tenant, 'viewer', 'promoted-viewer');
+    const member = await backOfficeMember(tenant, 'viewer', 'promoted-viewer');
     expect((await createRole(member, 'Refused', [])).status).toBe(403);
 
     await reassign(tenant, member, 'viewer', 'editor');
@@ -347,7 +313,7 @@ describe('a permission change takes effect on the very next write, even with the
     const tenant = await newTenant('Foxtrot');
     await createdRole(tenant.admin, 'Viewer', []);
     await createdRole(tenant.admin, 'Pilot', ['aircraft:read']);
-    const member = await addMember(tenant, 'viewer', 'pilot-to-be');
+    const member = await backOfficeMember(tenant, 'viewer', 'pilot-to-be');
 
     await reassign(tenant, member, 'viewer', 'pilot');
     const pilot = await api('DELETE', '/roles/pilot', tenant.admin.idToken);

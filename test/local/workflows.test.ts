@@ -1,20 +1,14 @@
-import {
-  AdminAddUserToGroupCommand,
-  AdminGetUserCommand,
-  AdminListGroupsForUserCommand,
-  AdminUpdateUserAttributesCommand,
-  GetGroupCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetExecutionHistoryCommand, StartSyncExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
-import { membershipIndexKeys, membershipKey, roleKey, tenantRecordKey, userPartition, type ItemKey } from '../../domain/keys';
+import { AdminAddUserToGroupCommand, GetGroupCommand, ResourceNotFoundException } from '@aws-sdk/client-cognito-identity-provider';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { membershipIndexKeys, membershipKey, roleKey, tenantRecordKey, userPartition } from '../../domain/keys';
 import { ACTIONS, ADMIN_ROLE_ID } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';
 import { DETAIL_TYPE, EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
-import { WORKFLOW_ERROR, WORKFLOWS, type OnboardingInput, type OnboardingOutput, type SwitchingInput, type WorkflowKey } from '../../workflows/registry';
-import { adminFetch, clients, outputs, signUpConfirmed, uniqueEmail } from './support';
+import { WORKFLOW_ERROR, type OnboardingInput, type OnboardingOutput, type SwitchingInput } from '../../workflows/registry';
+import { clients, outputs } from './support';
+import { activeAttributes, getItem, groupsOf, newUser, setActiveAttributes, type User } from './tenant-fixtures';
+import { enteredStates, injectFault, run } from './workflow-runs';
 
 /**
  * Both workflows on the running local cloud, as the API runs them: StartSyncExecution through the
@@ -23,12 +17,7 @@ import { adminFetch, clients, outputs, signUpConfirmed, uniqueEmail } from './su
  * the services themselves.
  */
 
-const { sfn, cognito, dynamodb } = clients();
-
-interface User {
-  readonly userId: string;
-  readonly username: string;
-}
+const { cognito, dynamodb } = clients();
 
 /** The caller's active tenant and role as the token states them (the workflows' `previous…` input). */
 interface Active {
@@ -38,54 +27,12 @@ interface Active {
 
 const NO_ACTIVE_TENANT: Active = { tenantId: null, roleId: null };
 
-interface Run {
-  readonly status: string | undefined;
-  readonly error: string | undefined;
-  readonly output: unknown;
-  readonly events: HistoryEvent[];
-}
-
 /** One visit of a Task state, read from the history. */
 interface TaskVisit {
   readonly parameters: unknown;
   readonly errors: string[];
   readonly succeeded: boolean;
 }
-
-function stateMachineArn(key: WorkflowKey): string {
-  const arn = outputs().stateMachines[key];
-  if (!arn) throw new Error(`The local cloud has no ${WORKFLOWS[key].name} state machine: outputs().stateMachines.${key} is missing`);
-  return arn;
-}
-
-async function history(executionArn: string | undefined): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
-
-async function run(key: WorkflowKey, input: OnboardingInput | SwitchingInput): Promise<Run> {
-  const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: stateMachineArn(key), input: JSON.stringify(input) }));
-  return { status: result.status, error: result.error, output: result.output ? JSON.parse(result.output) : undefined, events: await history(result.executionArn) };
-}
-
-/** Scoped to the user's runs, so that test files running side by side cannot take each other's faults. */
-async function injectFault(key: WorkflowKey, stateName: string, error: string, userId: string): Promise<void> {
-  const response = await adminFetch('/_local/faults', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ stateMachineName: WORKFLOWS[key].name, stateName, error, count: 1, whenInput: { userId } }),
-  });
-  if (response.status !== 200) throw new Error(`fault injection answered ${response.status}: ${await response.text()}`);
-}
-
-const enteredStates = (events: HistoryEvent[]): string[] =>
-  events.flatMap((event) => (event.type?.endsWith('StateEntered') && event.stateEnteredEventDetails?.name ? [event.stateEnteredEventDetails.name] : []));
 
 /** The state's single visit: what it was called with, which attempts failed, and whether one succeeded. */
 function taskVisit(events: HistoryEvent[], stateName: string): TaskVisit | undefined {
@@ -111,12 +58,6 @@ function publishedDetail<T extends DetailType>(events: HistoryEvent[], stateName
   return EVENT_CATALOG[detailType].schema.parse(entry?.Detail) as EventDetail<T>;
 }
 
-async function newUser(label: string): Promise<User> {
-  const userId = await signUpConfirmed(uniqueEmail(label));
-  // cognito-local names users by their sub, which is also what AWS puts in `cognito:username` here.
-  return { userId, username: userId };
-}
-
 const onboardingInput = (user: User, tenantName: string, previous: Active): OnboardingInput => ({
   userId: user.userId,
   username: user.username,
@@ -132,30 +73,6 @@ async function onboard(user: User, tenantName: string, previous: Active = NO_ACT
   return (result.output as OnboardingOutput).tenantId;
 }
 
-async function activeAttributes(user: User): Promise<{ tenantId: string; roleId: string }> {
-  const { UserAttributes = [] } = await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
-  const value = (name: string) => UserAttributes.find((attribute) => attribute.Name === name)?.Value ?? '';
-  return { tenantId: value(TENANT_ID_CLAIM), roleId: value(ROLE_CLAIM) };
-}
-
-async function setActiveAttributes(user: User, tenantId: string, roleId: string): Promise<void> {
-  await cognito.send(
-    new AdminUpdateUserAttributesCommand({
-      UserPoolId: outputs().userPoolId,
-      Username: user.username,
-      UserAttributes: [
-        { Name: TENANT_ID_CLAIM, Value: tenantId },
-        { Name: ROLE_CLAIM, Value: roleId },
-      ],
-    }),
-  );
-}
-
-async function groupsOf(user: User): Promise<string[]> {
-  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: outputs().userPoolId, Username: user.username }));
-  return Groups.flatMap((group) => (group.GroupName ? [group.GroupName] : [])).sort();
-}
-
 async function groupExists(groupName: string): Promise<boolean> {
   try {
     await cognito.send(new GetGroupCommand({ UserPoolId: outputs().userPoolId, GroupName: groupName }));
@@ -166,26 +83,21 @@ async function groupExists(groupName: string): Promise<boolean> {
   }
 }
 
-async function item(key: ItemKey): Promise<Record<string, AttributeValue> | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: outputs().tableName, Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
-  return Item;
-}
-
 /** DESIGN.md §6, read back from Cognito and DynamoDB for the user and every tenant a run drew. */
 async function expectInvariants(user: User, tenantIds: readonly string[]): Promise<void> {
-  const active = await activeAttributes(user);
+  const active = await activeAttributes(user.username);
   if (active.tenantId !== '') {
-    expect({ activeTenant: active.tenantId, membership: (await item(membershipKey(active.tenantId, user.userId)))?.roleId?.S }).toEqual({
+    expect({ activeTenant: active.tenantId, membership: (await getItem(membershipKey(active.tenantId, user.userId)))?.roleId?.S }).toEqual({
       activeTenant: active.tenantId,
       membership: active.roleId,
     });
   }
-  for (const group of await groupsOf(user)) {
-    expect({ group, record: Boolean(await item(tenantRecordKey(group))) }).toEqual({ group, record: true });
+  for (const group of await groupsOf(user.username)) {
+    expect({ group, record: Boolean(await getItem(tenantRecordKey(group))) }).toEqual({ group, record: true });
   }
   for (const tenantId of tenantIds) {
-    const record = Boolean(await item(tenantRecordKey(tenantId)));
-    const adminRole = Boolean(await item(roleKey(tenantId, ADMIN_ROLE_ID)));
+    const record = Boolean(await getItem(tenantRecordKey(tenantId)));
+    const adminRole = Boolean(await getItem(roleKey(tenantId, ADMIN_ROLE_ID)));
     const group = await groupExists(tenantId);
     // No group without a tenant record, no tenant without an admin.
     expect({ tenantId, record, adminRole, group }).toEqual({ tenantId, record: group || adminRole, adminRole: record, group: record });
@@ -202,11 +114,11 @@ describe('the onboarding workflow on the local cloud', () => {
     const output = result.output as OnboardingOutput;
     expect(output).toEqual({ tenantId: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantName: 'Blue Sky Flight School', roleId: ADMIN_ROLE_ID });
     const { tenantId } = output;
-    expect((await item(tenantRecordKey(tenantId)))?.name).toEqual({ S: 'Blue Sky Flight School' });
-    expect(await item(membershipKey(tenantId, user.userId))).toMatchObject({ roleId: { S: ADMIN_ROLE_ID }, tenantName: { S: 'Blue Sky Flight School' } });
-    expect(await item(roleKey(tenantId, ADMIN_ROLE_ID))).toMatchObject({ actions: { L: ACTIONS.map((action) => ({ S: action })) }, builtIn: { BOOL: true } });
-    expect(await groupsOf(user)).toEqual([tenantId]);
-    expect(await activeAttributes(user)).toEqual({ tenantId, roleId: ADMIN_ROLE_ID });
+    expect((await getItem(tenantRecordKey(tenantId)))?.name).toEqual({ S: 'Blue Sky Flight School' });
+    expect(await getItem(membershipKey(tenantId, user.userId))).toMatchObject({ roleId: { S: ADMIN_ROLE_ID }, tenantName: { S: 'Blue Sky Flight School' } });
+    expect(await getItem(roleKey(tenantId, ADMIN_ROLE_ID))).toMatchObject({ actions: { L: ACTIONS.map((action) => ({ S: action })) }, builtIn: { BOOL: true } });
+    expect(await groupsOf(user.username)).toEqual([tenantId]);
+    expect(await activeAttributes(user.username)).toEqual({ tenantId, roleId: ADMIN_ROLE_ID });
     expect(publishedDetail(result.events, 'PublishOnboarded', DETAIL_TYPE.tenantOnboarded)).toMatchObject({ tenantId, userId: user.userId, roleId: ADMIN_ROLE_ID });
     await expectInvariants(user, [tenantId]);
   });
@@ -263,13 +175,13 @@ describe('the onboarding workflow on the local cloud', () => {
     expect(failure).toMatchObject({ userId: user.userId, tenantName: 'Second Flying Club', failedStep: stateName, error });
     const drawn = failure.tenantId ?? '';
     expect({
-      record: await item(tenantRecordKey(drawn)),
-      membership: await item(membershipKey(drawn, user.userId)),
-      adminRole: await item(roleKey(drawn, ADMIN_ROLE_ID)),
+      record: await getItem(tenantRecordKey(drawn)),
+      membership: await getItem(membershipKey(drawn, user.userId)),
+      adminRole: await getItem(roleKey(drawn, ADMIN_ROLE_ID)),
       group: await groupExists(drawn),
     }).toEqual({ record: undefined, membership: undefined, adminRole: undefined, group: false });
-    expect(await groupsOf(user)).toEqual([previousTenantId]);
-    expect(await activeAttributes(user)).toEqual({ tenantId: previousTenantId, roleId: ADMIN_ROLE_ID });
+    expect(await groupsOf(user.username)).toEqual([previousTenantId]);
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: previousTenantId, roleId: ADMIN_ROLE_ID });
     await expectInvariants(user, [previousTenantId, drawn]);
   });
 
@@ -280,8 +192,8 @@ describe('the onboarding workflow on the local cloud', () => {
     const result = await run('onboarding', onboardingInput(user, 'Only Try Aviation', NO_ACTIVE_TENANT));
 
     expect(result.error).toBe(WORKFLOW_ERROR.onboardingFailed);
-    expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });
-    expect(await groupsOf(user)).toEqual([]);
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: '', roleId: '' });
+    expect(await groupsOf(user.username)).toEqual([]);
   });
 
   it.each([
@@ -324,7 +236,7 @@ describe('the switching workflow on the local cloud', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
-    expect(await activeAttributes(user)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
     expect(publishedDetail(result.events, 'PublishSwitched', DETAIL_TYPE.tenantSwitched)).toMatchObject({
       tenantId: first,
       previousTenantId: second,
@@ -358,7 +270,7 @@ describe('the switching workflow on the local cloud', () => {
     const result = await run('switching', switchInput(member, tenantId, NO_ACTIVE_TENANT));
 
     expect(result.output).toEqual({ tenantId, roleId: 'pilot' });
-    expect(await activeAttributes(member)).toEqual({ tenantId, roleId: 'pilot' });
+    expect(await activeAttributes(member.username)).toEqual({ tenantId, roleId: 'pilot' });
     expect(publishedDetail(result.events, 'PublishSwitched', DETAIL_TYPE.tenantSwitched).previousTenantId).toBeNull();
   });
 
@@ -371,7 +283,7 @@ describe('the switching workflow on the local cloud', () => {
     expect(result.error).toBe(WORKFLOW_ERROR.notAMember);
     expect(taskVisit(result.events, 'GetMembership')).toMatchObject({ succeeded: true });
     expect(publishedDetail(result.events, 'PublishAccessDenied', DETAIL_TYPE.accessDenied).tenantId).toBe(foreignTenantId);
-    expect(await activeAttributes(user)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
   });
 
   it.each([
@@ -392,19 +304,19 @@ describe('the switching workflow on the local cloud', () => {
       failedStep: stateName,
       error,
     });
-    expect(await activeAttributes(user)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: second, roleId: ADMIN_ROLE_ID });
     await expectInvariants(user, [first, second]);
   });
 
   it('clears the active tenant again when the caller had none before a failed switch', async () => {
     const { user, first } = await userWithTwoTenants('switch-fault-none');
-    await setActiveAttributes(user, '', '');
+    await setActiveAttributes(user.username, '', '');
     await injectFault('switching', 'PublishSwitched', 'EventBridge.InternalException', user.userId);
 
     const result = await run('switching', switchInput(user, first, NO_ACTIVE_TENANT));
 
     expect(result.error).toBe(WORKFLOW_ERROR.switchFailed);
-    expect(await activeAttributes(user)).toEqual({ tenantId: '', roleId: '' });
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: '', roleId: '' });
   });
 
   it.each([
@@ -418,6 +330,6 @@ describe('the switching workflow on the local cloud', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(taskVisit(result.events, stateName)).toEqual(expect.objectContaining({ errors: [error], succeeded: true }));
-    expect(await activeAttributes(user)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
+    expect(await activeAttributes(user.username)).toEqual({ tenantId: first, roleId: ADMIN_ROLE_ID });
   });
 });

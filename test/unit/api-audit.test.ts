@@ -11,20 +11,15 @@ import { routeServedBy } from '../../handlers/api/routes';
 import type { ScopedCredentials } from '../../handlers/shared/scoped-clients';
 import { toAttributeMap } from '../../handlers/shared/write-once';
 
+import { apiEvent, CALLER_CREDENTIALS } from './api-fixtures';
+
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const TENANT = 't1';
-const CREDENTIALS: ScopedCredentials = { accessKeyId: 'ASIA1', secretAccessKey: 'secret', sessionToken: 'session' };
 const keyAt = (second: number, id: string): string => SORT_KEY.auditRecord(new Date(Date.UTC(2026, 11, 1, 10, 0, second)).toISOString().replace('.000Z', 'Z'), id);
 
 function request(query: Record<string, string> | null, context: Record<string, string> = { tenantId: TENANT, roleId: 'admin' }): ProxyEvent {
-  return {
-    httpMethod: 'GET',
-    path: '/audit',
-    body: null,
-    pathParameters: null,
-    queryStringParameters: query,
-    requestContext: { requestId: 'req-1', authorizer: { userId: 'u1', username: 'u1', email: 'u1@example.com', groups: '[]', ...CREDENTIALS, ...context } },
-  };
+  const caller = { userId: 'u1', username: 'u1', email: 'u1@example.com', groups: '[]', tenantId: TENANT, roleId: 'admin', ...context };
+  return apiEvent({ method: 'GET', path: '/audit', query, caller });
 }
 
 const view = (id: string): AuditEventView => ({ id, time: '2026-12-01T10:00:00Z', type: 'tenant.onboarded.v1', actorUserId: 'u1', detail: { tenantId: TENANT } });
@@ -75,7 +70,7 @@ describe('GET /audit', () => {
 
     expect(result.statusCode).toBe(200);
     expect(parse(result)).toEqual({ events: [view('a'), view('b')] });
-    expect(trail.calls).toEqual([{ credentials: CREDENTIALS, tenantId: TENANT, limit: AUDIT_PAGE.defaultLimit }]);
+    expect(trail.calls).toEqual([{ credentials: CALLER_CREDENTIALS, tenantId: TENANT, limit: AUDIT_PAGE.defaultLimit }]);
     expect(roleReads).toEqual([]);
   });
 
@@ -95,7 +90,7 @@ describe('GET /audit', () => {
     const result = await handler(request({ limit: '100', next: encodeAuditCursor({ tenantId: TENANT, lastKey }) }));
 
     expect(result.statusCode).toBe(200);
-    expect(trail.calls).toEqual([{ credentials: CREDENTIALS, tenantId: TENANT, limit: 100, after: lastKey }]);
+    expect(trail.calls).toEqual([{ credentials: CALLER_CREDENTIALS, tenantId: TENANT, limit: 100, after: lastKey }]);
   });
 
   it.each(['1', '100', '37', '007'])('accepts limit=%s', async (limit) => {
@@ -152,7 +147,7 @@ describe('GET /audit', () => {
 
     expect(result.statusCode).toBe(403);
     expect(parse(result).error?.code).toBe('Forbidden');
-    expect(roleReads).toEqual([{ credentials: CREDENTIALS, tenantId: TENANT, roleId: 'pilot' }]);
+    expect(roleReads).toEqual([{ credentials: CALLER_CREDENTIALS, tenantId: TENANT, roleId: 'pilot' }]);
     expect(denials).toEqual([[TENANT, { userId: 'u1', roleId: 'pilot' }, 'audit:read', 'role pilot does not grant audit:read']]);
     expect(trail.calls).toEqual([]);
   });
@@ -173,7 +168,7 @@ describe('GET /audit', () => {
     const result = await handler(request(null, { tenantId: TENANT, roleId: 'auditor' }));
 
     expect(result.statusCode).toBe(200);
-    expect(roleReads).toEqual([{ credentials: CREDENTIALS, tenantId: TENANT, roleId: 'auditor' }]);
+    expect(roleReads).toEqual([{ credentials: CALLER_CREDENTIALS, tenantId: TENANT, roleId: 'auditor' }]);
     expect(trail.calls).toHaveLength(1);
   });
 

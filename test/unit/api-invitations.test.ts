@@ -6,6 +6,7 @@ import type { ProxyEvent } from '../../handlers/api/http';
 import { createListInvitationsHandler, createRevokeInvitationHandler, type RevokeInvitationDeps } from '../../handlers/api/invitations/handler';
 import type { GuardedWrite, GuardedWriteOutcome } from '../../handlers/shared/guarded-write';
 import type { InvitationView } from '../../handlers/shared/member-store';
+import { apiEvent, parse } from './api-fixtures';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const TENANT = 't1';
@@ -13,30 +14,10 @@ const NOW = new Date('2026-12-01T10:00:00.000Z');
 const OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
 
 function request(options: { email?: string; roleId?: string } = {}): ProxyEvent {
-  return {
-    httpMethod: options.email === undefined ? 'GET' : 'DELETE',
-    path: '/invitations',
-    body: null,
-    pathParameters: options.email === undefined ? null : { email: options.email },
-    queryStringParameters: null,
-    requestContext: {
-      requestId: 'req-1',
-      authorizer: {
-        userId: 'caller',
-        username: 'caller',
-        email: 'caller@example.com',
-        tenantId: TENANT,
-        roleId: options.roleId ?? 'admin',
-        groups: JSON.stringify([TENANT]),
-        accessKeyId: 'ASIA1',
-        secretAccessKey: 'secret',
-        sessionToken: 'session',
-      },
-    },
-  };
+  const caller = { userId: 'caller', username: 'caller', email: 'caller@example.com', tenantId: TENANT, roleId: options.roleId ?? 'admin', groups: JSON.stringify([TENANT]) };
+  const email = options.email;
+  return apiEvent({ method: email === undefined ? 'GET' : 'DELETE', path: '/invitations', pathParameters: email === undefined ? null : { email }, caller });
 }
-
-const parse = (result: { body: string }) => JSON.parse(result.body) as { error?: { code: string; message: string; details?: { field: string }[] } } & Record<string, unknown>;
 
 const invitation = (email: string, expiresAt: string, overrides: Partial<InvitationView> = {}): InvitationView => ({
   tenantId: TENANT,

@@ -17,37 +17,16 @@ import { userDirectory, type CurrentGrant, type DirectoryUser, type MemberView }
 import type { RunWorkflow, WorkflowResult } from '../../handlers/shared/workflow-runner';
 import type { RoleGrant } from '../../domain/permissions';
 import { WORKFLOW_ERROR, type AddMemberInput, type RemoveMemberInput } from '../../workflows/registry';
+import { apiEvent, fieldsOf, parse } from './api-fixtures';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const TENANT = 't1';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
 function request(options: { body?: unknown; pathParameters?: Record<string, string>; roleId?: string; tenantId?: string } = {}): ProxyEvent {
-  return {
-    httpMethod: 'POST',
-    path: '/members',
-    body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    pathParameters: options.pathParameters ?? null,
-    queryStringParameters: null,
-    requestContext: {
-      requestId: 'req-1',
-      authorizer: {
-        userId: 'caller',
-        username: 'caller',
-        email: 'caller@example.com',
-        tenantId: options.tenantId ?? TENANT,
-        roleId: options.roleId ?? 'admin',
-        groups: JSON.stringify([TENANT]),
-        accessKeyId: 'ASIA1',
-        secretAccessKey: 'secret',
-        sessionToken: 'session',
-      },
-    },
-  };
+  const caller = { userId: 'caller', username: 'caller', email: 'caller@example.com', tenantId: options.tenantId ?? TENANT, roleId: options.roleId ?? 'admin', groups: JSON.stringify([TENANT]) };
+  return apiEvent({ method: 'POST', path: '/members', body: options.body, pathParameters: options.pathParameters ?? null, caller });
 }
-
-const parse = (result: { body: string }) => JSON.parse(result.body) as { error?: { code: string; message: string; details?: { field: string }[] } } & Record<string, unknown>;
-const fieldsOf = (result: { body: string }) => (parse(result).error?.details ?? []).map((detail) => detail.field);
 
 /** One tenant as the handlers' ports see it: roles, memberships, the holder counts and the users' limits. */
 class TenantWorld {

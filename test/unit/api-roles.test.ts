@@ -18,32 +18,15 @@ import { guardedWriter, type GuardedWrite, type GuardedWriteOutcome, type Guarde
 import type { PublishEvent } from '../../handlers/shared/event-publisher';
 import { rolesStore, type RolesStore, type StoredRole } from '../../handlers/shared/roles-store';
 
+import { apiEvent } from './api-fixtures';
+
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
 function event(init: { body?: unknown; roleId?: string; tenantId?: string; roleOfCaller?: string }): ProxyEvent {
-  return {
-    httpMethod: 'POST',
-    path: '/roles',
-    body: init.body === undefined ? null : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
-    pathParameters: init.roleId === undefined ? null : { roleId: init.roleId },
-    queryStringParameters: null,
-    requestContext: {
-      requestId: 'req-1',
-      authorizer: {
-        userId: 'u1',
-        username: 'u1',
-        email: 'u1@example.com',
-        tenantId: init.tenantId ?? 't1',
-        roleId: init.roleOfCaller ?? 'editor',
-        groups: '[]',
-        accessKeyId: 'ASIA1',
-        secretAccessKey: 'secret',
-        sessionToken: 'session',
-      },
-    },
-  };
+  const caller = { userId: 'u1', username: 'u1', email: 'u1@example.com', tenantId: init.tenantId ?? 't1', roleId: init.roleOfCaller ?? 'editor', groups: '[]' };
+  return apiEvent({ method: 'POST', path: '/roles', body: init.body, pathParameters: init.roleId === undefined ? null : { roleId: init.roleId }, caller });
 }
 
 const parse = (result: { body: string }) => (result.body ? (JSON.parse(result.body) as Record<string, unknown>) : undefined);

@@ -42,6 +42,30 @@ async function decide(operation: string, input: Record<string, unknown>): Promis
 const OWN_DATA = tenantDataPartition('A', 'notes', 3);
 const OWN_CONTROL = tenantPartition('A');
 
+type AuthorizationRequest = Awaited<ReturnType<typeof authorizationRequestsFor>>[number];
+
+/**
+ * iam-simulate's verdict on one request of tenant A's session under the tenant policy alone: the
+ * overall result and the context keys it ignored (an ignored key is one the policy names in vain).
+ */
+async function simulatedForTenantA(request: AuthorizationRequest): Promise<{ overall: string; ignored: string[] | undefined } | false> {
+  const result = await runSimulation(
+    {
+      request: {
+        principal: tenantA.sessionArn,
+        action: request.action,
+        resource: { resource: request.resource, accountId: ACCOUNT },
+        contextVariables: { 'aws:PrincipalTag/tenant_id': 'A', 'aws:PrincipalTag/user_id': 'u1', ...request.context },
+      },
+      identityPolicies: [{ name: 'tenant', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  return result.resultType === 'single' && { overall: result.overallResult, ignored: result.result.ignoredContextKeys };
+}
+
 describe('the tenant policy, evaluated for tenant A (user u1)', () => {
   it.each<[string, string, Record<string, unknown>, 'allowed' | 'denied']>([
     ['reads its own data partition', 'GetItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA) }, 'allowed'],
@@ -182,22 +206,9 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
       const [request] = await authorizationRequestsFor('Query', trailQuery(OWN_TRAIL, ownRecord), scope);
       if (!request) throw new Error('a Query makes one authorization request');
 
-      const result = await runSimulation(
-        {
-          request: {
-            principal: tenantA.sessionArn,
-            action: request.action,
-            resource: { resource: request.resource, accountId: ACCOUNT },
-            contextVariables: { 'aws:PrincipalTag/tenant_id': 'A', 'aws:PrincipalTag/user_id': 'u1', ...request.context },
-          },
-          identityPolicies: [{ name: 'tenant', policy }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-        },
-        {},
-      );
+      const verdict = await simulatedForTenantA(request);
 
-      expect(result.resultType === 'single' && { overall: result.overallResult, ignored: result.result.ignoredContextKeys }).toEqual({ overall: 'Allowed', ignored: [] });
+      expect(verdict).toEqual({ overall: 'Allowed', ignored: [] });
     });
 
     it.each<[string, string]>([
@@ -246,25 +257,9 @@ describe('the tenant policy, evaluated for tenant A (user u1)', () => {
       ...(await authorizationRequestsFor('UpdateItem', { TableName: DEFAULT_TABLE_NAME, Key: key(OWN_DATA), UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': S('1') }, ReturnValues: 'ALL_NEW' }, scope)),
     ];
     for (const request of requests) {
-      const result = await runSimulation(
-        {
-          request: {
-            principal: tenantA.sessionArn,
-            action: request.action,
-            resource: { resource: request.resource, accountId: ACCOUNT },
-            contextVariables: { 'aws:PrincipalTag/tenant_id': 'A', 'aws:PrincipalTag/user_id': 'u1', ...request.context },
-          },
-          identityPolicies: [{ name: 'tenant', policy }],
-          serviceControlPolicies: [],
-          resourceControlPolicies: [],
-        },
-        {},
-      );
+      const verdict = await simulatedForTenantA(request);
 
-      expect(result.resultType === 'single' && { overall: result.overallResult, ignored: result.result.ignoredContextKeys }).toEqual({
-        overall: 'Allowed',
-        ignored: [],
-      });
+      expect(verdict).toEqual({ overall: 'Allowed', ignored: [] });
     }
   });
 });

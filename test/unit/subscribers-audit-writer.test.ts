@@ -7,16 +7,33 @@ const switched = EVENT_CATALOG[DETAIL_TYPE.tenantSwitched].sample;
 const confirmed = EVENT_CATALOG[DETAIL_TYPE.userConfirmed].sample;
 const denied = EVENT_CATALOG[DETAIL_TYPE.accessDenied].sample;
 
-function setup() {
+/** The writer's clock: a millisecond after the samples' second, as a delivery would arrive. */
+const RECORDED_AT = new Date('2026-11-28T09:00:00.250Z');
+
+function setup(now: () => Date = () => RECORDED_AT) {
   const table = new InMemoryWriteOnce();
   const { logger, records } = recordingLogger();
-  return { table, records, handle: createAuditWriterHandler({ table, logger }) };
+  return { table, records, handle: createAuditWriterHandler({ table, logger, now }) };
 }
 
 const auditRecords = (table: InMemoryWriteOnce, auditId: string) =>
   table.partition(auditPartition(auditId)).filter((item) => item.SK.startsWith(SORT_KEY.auditRecordPrefix));
 
 describe('audit writer', () => {
+  it('orders a trail by arrival within the second EventBridge stamps, not by the dedupe keys\' spelling', async () => {
+    let clock = Date.parse('2026-11-28T09:00:00.100Z');
+    const { table, handle } = setup(() => new Date((clock += 5)));
+    const sameSecond = '2026-11-28T09:00:00Z';
+    const ids = ['f0000000-0000-4000-8000-000000000000', '10000000-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000000'];
+
+    const { executionId: _fromAWorkflow, ...byAnApiFunction } = denied;
+    for (const operationId of ids) await handle(busEvent(DETAIL_TYPE.accessDenied, { ...byAnApiFunction, operationId }, { time: sameSecond }));
+
+    const trail = auditRecords(table, denied.tenantId).sort((a, b) => a.SK.localeCompare(b.SK));
+    expect(trail.map((record) => record.id)).toEqual(ids.map((id) => `access.denied:${id}`));
+    expect(new Set(trail.map((record) => record.time))).toEqual(new Set([sameSecond]));
+  });
+
   it('records a switch in the trail of the tenant switched into and of the one switched out of', async () => {
     const { table, handle } = setup();
     const event = busEvent(DETAIL_TYPE.tenantSwitched);
@@ -37,7 +54,7 @@ describe('audit writer', () => {
           { PK: auditPartition(tenantId), SK: SORT_KEY.auditDedupe(dedupeKey) },
           {
             PK: auditPartition(tenantId),
-            SK: SORT_KEY.auditRecord(event.time, dedupeKey),
+            SK: SORT_KEY.auditRecord(new Date(Math.max(RECORDED_AT.getTime(), Date.parse(event.time))).toISOString(), dedupeKey),
             id: dedupeKey,
             time: event.time,
             type: DETAIL_TYPE.tenantSwitched,

@@ -16,11 +16,14 @@ export type AuditWriterResult =
 
 /**
  * The records an event leaves, one per trail it concerns (the platform's when it concerns no
- * tenant). Both items are keyed by the catalog's dedupe key, not by the event id, so a redelivery
- * and a retried trigger's second event land on the same marker. The detail passed its strict
- * schema, so nothing beyond the catalog's fields (never a token) is stored.
+ * tenant). The marker is keyed by the catalog's dedupe key, not by the event id, so a redelivery
+ * and a retried trigger's second event land on the same marker, and the record is written only
+ * with it. The record sorts by `recordedAt`, the writer's clock in milliseconds: EventBridge
+ * stamps events to the second, and within a second the dedupe keys alone would order a trail by
+ * their spelling rather than by arrival. The detail passed its strict schema, so nothing beyond the
+ * catalog's fields (never a token) is stored.
  */
-export function auditWrites(event: AnyCatalogEvent): AuditWrite[] {
+export function auditWrites(event: AnyCatalogEvent, recordedAt: string): AuditWrite[] {
   const trails = event.auditTenants.length > 0 ? event.auditTenants : [PLATFORM_AUDIT_ID];
   return [...new Set(trails)].map((auditId) => {
     const PK = auditPartition(auditId);
@@ -29,7 +32,7 @@ export function auditWrites(event: AnyCatalogEvent): AuditWrite[] {
       marker: { PK, SK: SORT_KEY.auditDedupe(event.dedupeKey) },
       record: {
         PK,
-        SK: SORT_KEY.auditRecord(event.time, event.dedupeKey),
+        SK: SORT_KEY.auditRecord(recordedAt, event.dedupeKey),
         id: event.dedupeKey,
         time: event.time,
         type: event.type,
@@ -41,7 +44,8 @@ export function auditWrites(event: AnyCatalogEvent): AuditWrite[] {
 }
 
 /** Records every catalog event in the audit trails it concerns, exactly once per trail. */
-export function createAuditWriterHandler(deps: { table: WriteOncePort; logger: SubscriberLogger }) {
+export function createAuditWriterHandler(deps: { table: WriteOncePort; logger: SubscriberLogger; now?: () => Date }) {
+  const now = deps.now ?? (() => new Date());
   return async (input: unknown): Promise<AuditWriterResult> => {
     const parsed = parseCatalogEvent(input);
     if (!parsed.ok) {
@@ -51,7 +55,9 @@ export function createAuditWriterHandler(deps: { table: WriteOncePort; logger: S
     const { event } = parsed;
     let writes: AuditWrite[];
     try {
-      writes = auditWrites(event);
+      // Never before the event's own time, so a trail read by time and by key agree.
+      const recordedAt = new Date(Math.max(now().getTime(), Date.parse(event.time))).toISOString();
+      writes = auditWrites(event, recordedAt);
     } catch (error) {
       // An id the schema allows but a key cannot hold: no retry would make it fit.
       if (!(error instanceof InvalidKeyPartError)) throw error;
