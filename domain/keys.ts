@@ -58,11 +58,13 @@ export const userPartition = (userId: string): string => `${KEY_PREFIX.user}${pa
 export const auditPartition = (tenantId: string): string => `${KEY_PREFIX.audit}${part(tenantId)}`;
 
 /**
- * An email address as invitations key it: trimmed and lower-cased (Cognito compares addresses
- * case-insensitively), then percent-encoded, so that a `#` (legal in a local part) cannot reach
+ * An email address as invitations key it: trimmed and its ASCII letters lower-cased (Cognito
+ * compares addresses case-insensitively), then percent-encoded. ASCII only: Unicode case folding
+ * maps other characters onto ASCII ones (the Kelvin sign K onto `k`), so a mailbox of another
+ * spelling could claim an invitation; so that a `#` (legal in a local part) cannot reach
  * another key. Two spellings of one address give one key.
  */
-export const normalizedEmail = (email: string): string => email.trim().toLowerCase();
+export const normalizedEmail = (email: string): string => email.trim().replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 const emailPart = (email: string): string => part(encodeURIComponent(normalizedEmail(email)));
 
 export const emailPartition = (email: string): string => `${KEY_PREFIX.email}${emailPart(email)}`;

@@ -37,11 +37,21 @@ export type WriteOperation = ConditionParts & { readonly label: string } & (
     | { readonly kind: 'ConditionCheck'; readonly key: ItemKey; readonly condition: string }
   );
 
+/** A write whose decisions depend on nothing of the actor's role but the route's action. */
+export const SAME_WRITE = 'same-write';
+
 export interface GuardedWrite {
   readonly tenantId: string;
   readonly actor: Actor;
   readonly action: Action;
   readonly operations: readonly WriteOperation[];
+  /**
+   * What to write when the actor's role changed since the authorizer read it, to one that still
+   * grants the action. Explicit, because a write that decided anything from the old role (who may
+   * grant admin, say) must decide again: a function that makes those decisions for `roleId` (and
+   * throws to refuse), or SAME_WRITE when the write depends on nothing of the role but the action.
+   */
+  readonly asRole: typeof SAME_WRITE | ((roleId: string) => Promise<GuardedWrite> | GuardedWrite);
 }
 
 /** A write whose own conditions refused it: the labels of the operations whose condition failed. */
@@ -139,7 +149,8 @@ interface CurrentGrant {
 /**
  * The writer every control-plane API write goes through. A refusal by the guard is explained with
  * two consistent reads: no membership, or a role that lacks the action, is a 403; a role changed
- * since the authorizer read it, to one that grants the action, is retried once with that role.
+ * since the authorizer read it, to one that grants the action, is written once more as the write's
+ * `asRole` says: decided again for that role, or the same operations.
  */
 export function guardedWriter(deps: GuardedWriterDeps) {
   const getItem = (key: ItemKey) => deps.client.send(new GetItemCommand({ TableName: deps.tableName, Key: dynamoKey(key), ConsistentRead: true }));
@@ -197,7 +208,8 @@ export function guardedWriter(deps: GuardedWriterDeps) {
     const guardAloneFailed = failedItems.some((planned) => planned.labels.length === 0);
     if (current.roleId === request.actor.roleId && !guardAloneFailed) return { outcome: 'refused', failed };
     if (retried) throw new ConflictError('Your role was being changed while you made this change: try again');
-    return write({ ...request, actor: { userId: request.actor.userId, roleId: current.roleId } }, true);
+    const again = request.asRole === SAME_WRITE ? { ...request, actor: { userId: request.actor.userId, roleId: current.roleId } } : await request.asRole(current.roleId);
+    return write(again, true);
   }
 
   return { write: (request: GuardedWrite): Promise<GuardedWriteOutcome> => write(request, false) };

@@ -4,7 +4,7 @@ import { PermissionDeniedError } from '../../domain/errors';
 import { membershipItem, roleItem } from '../../domain/items';
 import { tenantDataPartition } from '../../domain/keys';
 import { ACTIONS, ADMIN_ROLE_ID, allows, type Action, type RoleGrant } from '../../domain/permissions';
-import { guardedWriter } from '../../handlers/shared/guarded-write';
+import { SAME_WRITE, guardedWriter } from '../../handlers/shared/guarded-write';
 import { backOfficeMember, getItem, newTenant, putItem, type Tenant, type User as Member } from './tenant-fixtures';
 import { api, clients, outputs } from './support';
 
@@ -64,7 +64,7 @@ describe('a guarded write on the local DynamoDB', () => {
         const deniedBefore = denials.length;
 
         const outcome = await writer
-          .write({ tenantId: tenant.tenantId, actor, action, operations: [{ kind: 'Put', label: 'item', item: { PK: { S: target.PK }, SK: { S: target.SK } } }] })
+          .write({ tenantId: tenant.tenantId, actor, action, operations: [{ kind: 'Put', label: 'item', item: { PK: { S: target.PK }, SK: { S: target.SK } } }], asRole: SAME_WRITE })
           .then(
             (result) => result.outcome,
             (error: unknown) => (error instanceof PermissionDeniedError ? 'denied' : Promise.reject(error)),

@@ -4,7 +4,7 @@ import type { RoleGrant } from '../../domain/permissions';
 import { DETAIL_TYPE } from '../../events/catalog';
 import type { ProxyEvent } from '../../handlers/api/http';
 import { createListInvitationsHandler, createRevokeInvitationHandler, type RevokeInvitationDeps } from '../../handlers/api/invitations/handler';
-import type { GuardedWrite, GuardedWriteOutcome } from '../../handlers/shared/guarded-write';
+import { SAME_WRITE, type GuardedWrite, type GuardedWriteOutcome } from '../../handlers/shared/guarded-write';
 import type { InvitationView } from '../../handlers/shared/member-store';
 import { apiEvent, parse } from './api-fixtures';
 
@@ -111,6 +111,8 @@ describe('DELETE /invitations/{email}', () => {
         tenantId: TENANT,
         actor: { userId: 'caller', roleId: 'admin' },
         action: 'member:manage',
+        // Revoking decides nothing from the caller's role but the action.
+        asRole: SAME_WRITE,
         operations: [
           {
             kind: 'Delete',

@@ -466,6 +466,8 @@ describe('PUT /members/{userId}/role', () => {
         tenantId: TENANT,
         actor: { userId: 'caller', roleId: 'admin' },
         action: 'role:assign',
+        // Decided again for the actor's role if it changed meanwhile (who may grant admin depends on it).
+        asRole: expect.any(Function),
         operations: [
           expect.objectContaining({ kind: 'Update', label: 'membership', key: { PK: 'TENANT#t1', SK: 'MEMBER#maya' }, condition: 'attribute_exists(PK) AND #roleId = :old' }),
           expect.objectContaining({ kind: 'Update', label: 'holders', key: { PK: 'TENANT#t1', SK: 'TENANT' }, condition: 'attribute_exists(PK)', names: { '#holders': 'roleHolders', '#old': 'pilot', '#new': 'manager' } }),

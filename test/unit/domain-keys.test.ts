@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import {
   TENANT_ID_PATTERN,
   auditPartition,
+  emailPartition,
+  invitationKey,
   InvalidKeyPartError,
   KEY_PREFIX,
   membershipIndexKeys,
   membershipKey,
+  normalizedEmail,
   PLATFORM_AUDIT_ID,
   profileKey,
   roleKey,
@@ -81,5 +84,28 @@ describe('the tenant id a caller may name', () => {
 
     expect(accepted).toEqual([true, true, true]);
     expect(refused).toEqual([false, false, false, false]);
+  });
+});
+
+describe('the address an invitation is keyed by', () => {
+  it('is one key for every spelling of an address that differs only in ASCII case or surrounding space', () => {
+    const spellings = ['Ada.Lovelace@Example.COM', ' ada.lovelace@example.com ', 'ADA.LOVELACE@EXAMPLE.COM'];
+
+    const keys = spellings.map((email) => invitationKey('t1', email).SK);
+
+    expect(new Set(keys).size).toBe(1);
+    expect(normalizedEmail(spellings[0] ?? '')).toBe('ada.lovelace@example.com');
+  });
+
+  it('folds no other character onto ASCII: the Kelvin sign K is not the letter k, so its mailbox cannot claim k…@', () => {
+    const kelvin = '\u212Aate@example.com';
+
+    expect(normalizedEmail(kelvin)).toBe(kelvin);
+    expect(invitationKey('t1', kelvin).SK).not.toBe(invitationKey('t1', 'kate@example.com').SK);
+    expect(emailPartition(kelvin)).not.toBe(emailPartition('kate@example.com'));
+  });
+
+  it("percent-encodes a '#' of the local part, so no address reaches another key", () => {
+    expect(invitationKey('t1', 'a#b@example.com').SK).toBe('INVITE#a%23b%40example.com');
   });
 });

@@ -2,7 +2,7 @@ import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/c
 import { ConflictError, PermissionDeniedError, ThrottledError } from '../../domain/errors';
 import { ConflictingPlaceholderError, GUARD_VALUES, permissionGuard } from '../../domain/guard';
 import { membershipKey, roleKey } from '../../domain/keys';
-import { guardedWriter, planTransaction, type WriteOperation } from '../../handlers/shared/guarded-write';
+import { guardedWriter, planTransaction, SAME_WRITE, type WriteOperation } from '../../handlers/shared/guarded-write';
 
 /**
  * The guarded writer is an adapter over DynamoDB's TransactWriteItems: a scripted client stands in
@@ -130,7 +130,7 @@ describe('planning the transaction of a guarded write', () => {
 
 describe('a guarded write', () => {
   const write = (writer: ReturnType<typeof writerWith>['writer'], operations = [putRole('pilot')], who = actor) =>
-    writer.write({ tenantId: TENANT, actor: who, action: 'role:manage', operations });
+    writer.write({ tenantId: TENANT, actor: who, action: 'role:manage', operations, asRole: SAME_WRITE });
 
   it('commits in one transaction and reads nothing', async () => {
     const { writer, sent, denials } = writerWith({ TransactWriteItemsCommand: [written] });
@@ -199,6 +199,42 @@ describe('a guarded write', () => {
     expect(retry?.[0]?.ConditionCheck?.ExpressionAttributeValues).toEqual({ [GUARD_VALUES.roleId]: { S: 'manager' } });
     expect(retry?.[1]?.ConditionCheck?.Key).toEqual(roleItemKey('manager'));
     expect(denials).toEqual([]);
+  });
+
+  it('asks the write to decide again for the role the member holds now, and writes what it decides', async () => {
+    const { writer, sent } = writerWith({
+      TransactWriteItemsCommand: [cancelled('ConditionalCheckFailed', 'None', 'None'), written],
+      GetItemCommand: [membershipOf('manager'), roleGranting(['role:manage'])],
+    });
+    const decidedFor: string[] = [];
+
+    const outcome = await writer.write({
+      tenantId: TENANT,
+      actor,
+      action: 'role:manage',
+      operations: [putRole('pilot')],
+      asRole: (roleId) => {
+        decidedFor.push(roleId);
+        return { tenantId: TENANT, actor: { userId: actor.userId, roleId }, action: 'role:manage', operations: [putRole('other')], asRole: SAME_WRITE };
+      },
+    });
+
+    expect(outcome).toEqual({ outcome: 'written' });
+    expect(decidedFor).toEqual(['manager']);
+    expect(transactItems(sent)[1]?.at(-1)?.Put?.Item?.name).toEqual({ S: 'other' });
+  });
+
+  it('passes on the refusal the write decides for the role the member holds now', async () => {
+    const { writer, sent } = writerWith({
+      TransactWriteItemsCommand: [cancelled('ConditionalCheckFailed', 'None', 'None')],
+      GetItemCommand: [membershipOf('manager'), roleGranting(['role:manage'])],
+    });
+    const refusal = new PermissionDeniedError('role:manage', 'only an admin may grant or take the admin role');
+
+    const writing = writer.write({ tenantId: TENANT, actor, action: 'role:manage', operations: [putRole('pilot')], asRole: () => Promise.reject(refusal) });
+
+    await expect(writing).rejects.toBe(refusal);
+    expect(transactItems(sent)).toHaveLength(1);
   });
 
   it('denies when the role the member holds now does not grant the action either', async () => {

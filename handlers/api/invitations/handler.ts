@@ -6,7 +6,7 @@ import { DETAIL_TYPE } from '../../../events/catalog';
 import { FUNCTIONS } from '../../catalog';
 import { actorOf, requireTenant } from '../../shared/access';
 import type { PublishEvent } from '../../shared/event-publisher';
-import type { GuardedWriter, WriteOperation } from '../../shared/guarded-write';
+import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
 import { isPending, type ControlReads, type InvitationView } from '../../shared/member-store';
 import { callerOf, json, route } from '../http';
 import { authorize, parsePath, publishAfterChange, routeAction, type AccessDeps } from '../members/shared';
@@ -70,7 +70,7 @@ export function createRevokeInvitationHandler(deps: RevokeInvitationDeps) {
     await authorize(deps, caller, REVOKE_ACTION);
     const invitation = await deps.control.invitation(caller.tenantId, email);
     if (!invitation || !isPending(invitation, deps.now())) throw noneFor(email);
-    const outcome = await deps.writer.write({ tenantId: caller.tenantId, actor: actorOf(caller), action: REVOKE_ACTION, operations: [invitationDelete(caller.tenantId, invitation)] });
+    const outcome = await deps.writer.write({ tenantId: caller.tenantId, actor: actorOf(caller), action: REVOKE_ACTION, operations: [invitationDelete(caller.tenantId, invitation)], asRole: SAME_WRITE });
     if (outcome.outcome === 'refused') {
       // Claimed or revoked meanwhile (gone), or replaced by a new invitation (another createdAt).
       const now = await deps.control.invitation(caller.tenantId, email);

@@ -10,7 +10,7 @@ import { WORKFLOW_ERROR, WORKFLOWS, type AddMemberInput, type RemoveMemberInput 
 import { FUNCTIONS } from '../../catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
 import type { PublishEvent } from '../../shared/event-publisher';
-import type { GuardedWriter } from '../../shared/guarded-write';
+import type { GuardedWrite, GuardedWriter } from '../../shared/guarded-write';
 import { isVerifiedHolder, type ControlReads, type DirectoryUser, type MemberView, type UserDirectory } from '../../shared/member-store';
 import type { RunWorkflow } from '../../shared/workflow-runner';
 import { callerOf, json, parseBody, route } from '../http';
@@ -129,16 +129,22 @@ async function invite(deps: AddMemberDeps, caller: TenantCaller, email: string, 
   const expiresAt = new Date(now.getTime() + deps.invitationTtlDays * 86_400_000).toISOString();
   const tenantName = await tenantNameOf(deps.control, caller.tenantId);
   const item = invitationItem({ tenantId: caller.tenantId, tenantName, email, roleId, invitedBy: caller.userId, createdAt: now.toISOString(), expiresAt });
-  const outcome = await deps.writer.write({
-    tenantId: caller.tenantId,
-    actor: actorOf(caller),
-    action: ADD_ACTION,
-    operations: [
-      invitationPut(item, now),
-      roleExistsCheck(caller.tenantId, roleId),
-      ...(roleId === ADMIN_ROLE_ID ? [adminActorCheck(caller.tenantId, caller.userId)] : []),
-    ],
-  });
+  // Who may grant the role is decided by the actor's role: decided again if it changed meanwhile.
+  const planFor = async (actorRoleId: string): Promise<GuardedWrite> => {
+    await requireMayGrant(deps, { ...caller, roleId: actorRoleId }, [roleId], ADD_ACTION);
+    return {
+      tenantId: caller.tenantId,
+      actor: { userId: caller.userId, roleId: actorRoleId },
+      action: ADD_ACTION,
+      operations: [
+        invitationPut(item, now),
+        roleExistsCheck(caller.tenantId, roleId),
+        ...(roleId === ADMIN_ROLE_ID ? [adminActorCheck(caller.tenantId, caller.userId)] : []),
+      ],
+      asRole: planFor,
+    };
+  };
+  const outcome = await deps.writer.write(await planFor(caller.roleId));
   if (outcome.outcome === 'refused' && outcome.failed.includes(WRITE_LABEL.adminActor)) throw await deniedAdminGrant(deps, caller.tenantId, actorOf(caller), ADD_ACTION);
   if (outcome.outcome === 'refused') {
     throw outcome.failed.includes(WRITE_LABEL.role) ? roleNotFound(roleId) : new ConflictError(`${item.email} is already invited to this tenant`);
@@ -213,17 +219,26 @@ export function createChangeMemberRoleHandler(deps: ChangeRoleDeps) {
     const member = await deps.control.membership(caller.tenantId, userId);
     if (!member) throw memberNotFound(userId);
     if (member.roleId === roleId) return json(200, { member });
-    await requireMayGrant(deps, caller, [roleId, member.roleId], CHANGE_ROLE_ACTION);
+    const selfChange = userId === caller.userId;
     const adminInvolved = roleId === ADMIN_ROLE_ID || member.roleId === ADMIN_ROLE_ID;
-    const outcome = await deps.writer.write({
-      tenantId: caller.tenantId,
-      actor: actorOf(caller),
-      action: CHANGE_ROLE_ACTION,
-      operations: [
-        ...roleChangeOperations(caller.tenantId, member, roleId),
-        ...(adminInvolved && userId !== caller.userId ? [adminActorCheck(caller.tenantId, caller.userId)] : []),
-      ],
-    });
+    // Who may grant or take admin is decided by the actor's role, and decided again if it changed
+    // meanwhile. For one's own role, that is the membership just read: the authorizer's answer may
+    // still be a demoted admin's, cached for up to 30 s.
+    const planFor = async (actorRoleId: string): Promise<GuardedWrite> => {
+      await requireMayGrant(deps, { ...caller, roleId: actorRoleId }, [roleId, member.roleId], CHANGE_ROLE_ACTION);
+      return {
+        tenantId: caller.tenantId,
+        actor: { userId: caller.userId, roleId: actorRoleId },
+        action: CHANGE_ROLE_ACTION,
+        operations: [
+          ...roleChangeOperations(caller.tenantId, member, roleId),
+          // One's own change proves the role by the membership's `roleId = old`; one item, one operation.
+          ...(adminInvolved && !selfChange ? [adminActorCheck(caller.tenantId, caller.userId)] : []),
+        ],
+        asRole: planFor,
+      };
+    };
+    const outcome = await deps.writer.write(await planFor(selfChange ? member.roleId : caller.roleId));
     if (outcome.outcome === 'refused' && outcome.failed.includes(WRITE_LABEL.adminActor)) throw await deniedAdminGrant(deps, caller.tenantId, actorOf(caller), CHANGE_ROLE_ACTION);
     if (outcome.outcome === 'refused') throw await explainRoleChangeRefusal(deps, caller.tenantId, member, roleId, outcome.failed);
     await updateRoleHint(deps, caller.tenantId, userId, roleId);

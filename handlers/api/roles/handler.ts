@@ -13,7 +13,7 @@ import { tenantNameSchema } from '../../../domain/tenant-name';
 import { DETAIL_TYPE, type DetailType, type EventDetail } from '../../../events/catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
 import type { PublishEvent } from '../../shared/event-publisher';
-import type { GuardedWriter, WriteOperation } from '../../shared/guarded-write';
+import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
 import type { RolesStore, StoredRole } from '../../shared/roles-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import { FUNCTIONS } from '../../catalog';
@@ -105,7 +105,8 @@ async function publishAfterWrite<T extends DetailType>(deps: RoleWriteDeps, deta
 }
 
 function guardedWrite(deps: RoleWriteDeps, caller: TenantCaller, action: Action, operations: readonly WriteOperation[]) {
-  return deps.writer.write({ tenantId: caller.tenantId, actor: actorOf(caller), action, operations });
+  // Role writes decide nothing from the caller's role but the action the guard checks.
+  return deps.writer.write({ tenantId: caller.tenantId, actor: actorOf(caller), action, operations, asRole: SAME_WRITE });
 }
 
 /** `GET /roles`: any member lists the tenant's roles, read with its own tenant-scoped credentials. */
