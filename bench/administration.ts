@@ -28,6 +28,52 @@ function callsByService(requests: Record<string, number>) {
 type Call = (method: string, path: string, body?: unknown) => Promise<{ status: number; ms: number; json: Record<string, unknown> }>;
 
 /**
+ * A tenant created through the API by a fresh admin, and that admin's way of calling the API:
+ * `call` throws on any answer but 2xx. `verifiedUser` signs up another user whose address the back
+ * office verified (so POST /members adds it at once).
+ */
+async function adminSession(outputs: LocalCloud['outputs'], idp: CognitoIdentityProviderClient) {
+  const password = 'Bench-pass-1';
+  const stamp = Date.now();
+  /** A confirmed user whose address the back office has verified: POST /members adds such a user at once. */
+  const verifiedUser = async (label: string): Promise<string> => {
+    const email = `bench-${label}-${stamp}@example.com`;
+    await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
+    await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+    await idp.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: outputs.userPoolId,
+        Username: email,
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    return email;
+  };
+  const adminEmail = await verifiedUser('admin');
+  const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: adminEmail, PASSWORD: password } }));
+  let idToken = auth.AuthenticationResult?.IdToken ?? '';
+  const call: Call = async (method, path, body) => {
+    const started = performance.now();
+    const response = await fetch(`${outputs.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${idToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const ms = performance.now() - started;
+    const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return { status: response.status, ms, json };
+  };
+  const created = await call('POST', '/tenants', { name: 'Bench Flight School', refreshToken: auth.AuthenticationResult?.RefreshToken ?? '' });
+  idToken = (created.json.tokens as { idToken: string }).idToken;
+  return { call, verifiedUser, stamp };
+}
+
+/**
  * Each administration route through the real API of an in-process local cloud, as a tenant's admin:
  * latency per call (sequential, after a warm-up call) and what one call costs at the AWS endpoint,
  * by service, subscribers (the audit writer) included. Add-member and remove-member also report
@@ -42,44 +88,7 @@ export async function benchAdministration(options: { runs?: number } = {}): Prom
   const idp = new CognitoIdentityProviderClient(config);
   const sfn = new SFNClient(config);
   try {
-    const password = 'Bench-pass-1';
-    const stamp = Date.now();
-    /** A confirmed user whose address the back office has verified: POST /members adds such a user at once. */
-    const verifiedUser = async (label: string): Promise<string> => {
-      const email = `bench-${label}-${stamp}@example.com`;
-      await idp.send(new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }] }));
-      await idp.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
-      await idp.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: outputs.userPoolId,
-          Username: email,
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-        }),
-      );
-      return email;
-    };
-    const adminEmail = await verifiedUser('admin');
-    const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: adminEmail, PASSWORD: password } }));
-    let idToken = auth.AuthenticationResult?.IdToken ?? '';
-    const call: Call = async (method, path, body) => {
-      const started = performance.now();
-      const response = await fetch(`${outputs.apiUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${idToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      const ms = performance.now() - started;
-      const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-      if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-      return { status: response.status, ms, json };
-    };
-    const created = await call('POST', '/tenants', { name: 'Bench Flight School', refreshToken: auth.AuthenticationResult?.RefreshToken ?? '' });
-    idToken = (created.json.tokens as { idToken: string }).idToken;
-
+    const { call, verifiedUser, stamp } = await adminSession(outputs, idp);
     const results: Record<string, unknown> = {};
     /**
      * Runs `request(i)` once to warm up, once more to count its calls, then `runs` times timed.

@@ -42,6 +42,68 @@ const DEMO_USERS: DemoSummary['users'] = [
   { email: 'sam@red-rock.example', description: 'maintenance chief', tenants: 'Red Rock (maintenance-chief)' },
 ];
 
+/** The calls the seed makes, as a front end and a back office would: the user pool and the REST API. */
+function demoCalls(outputs: LocalOutputs, cognito: CognitoIdentityProviderClient) {
+  const ensureUser = async (email: string): Promise<{ created: boolean }> => {
+    try {
+      await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+      return { created: false };
+    } catch (error) {
+      if (!(error instanceof UserNotFoundException)) throw error;
+    }
+    await cognito.send(
+      new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: DEMO_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
+    );
+    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
+    // AdminConfirmSignUp confirms the account, not the address; POST /members adds only verified addresses.
+    await cognito.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: outputs.userPoolId,
+        Username: email,
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    return { created: true };
+  };
+
+  const signIn = async (email: string) => {
+    const result = await cognito.send(
+      new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: DEMO_PASSWORD } }),
+    );
+    const tokens = result.AuthenticationResult;
+    if (!tokens?.IdToken || !tokens.RefreshToken) throw new Error(`demo sign-in for ${email} returned no tokens`);
+    return { idToken: tokens.IdToken, refreshToken: tokens.RefreshToken };
+  };
+
+  const call = async <T>(idToken: string, method: string, path: string, body: unknown, expected: number): Promise<T> => {
+    const response = await fetch(`${outputs.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.json()) as T & { error?: { message: string } };
+    if (response.status !== expected) throw new Error(`demo seed: ${method} ${path} answered ${response.status}: ${answer.error?.message ?? ''}`);
+    return answer;
+  };
+
+  /** Signs the admin in, creates the tenant and its crew roles; returns the tenant and a token naming it. */
+  const createTenant = async (email: string, name: string): Promise<{ tenantId: string; idToken: string }> => {
+    const { idToken, refreshToken } = await signIn(email);
+    const created = await call<{ tenant: { tenantId: string }; tokens: { idToken: string } }>(idToken, 'POST', '/tenants', { name, refreshToken }, 201);
+    for (const role of DEMO_ROLES) await call(created.tokens.idToken, 'POST', '/roles', role, 201);
+    return { tenantId: created.tenant.tenantId, idToken: created.tokens.idToken };
+  };
+  const addMember = (admin: string, email: string, roleId: string, expected = 201) => call(admin, 'POST', '/members', { email, roleId }, expected);
+  const activate = async (email: string, tenantId: string) => {
+    const { idToken, refreshToken } = await signIn(email);
+    await call(idToken, 'PUT', '/tenants/active', { tenantId, refreshToken }, 200);
+  };
+  return { ensureUser, createTenant, addMember, activate };
+}
+
 /**
  * Seeds the demo through the product's own front door: users sign up and are confirmed through
  * the user pool (firing the real trigger), tenants are created with `POST /tenants` (onboarding),
@@ -53,64 +115,7 @@ export async function seedDemo(outputs: LocalOutputs, log: (message: string) => 
   const config = { endpoint: outputs.endpoint, region: outputs.region, credentials: LOCAL_ADMIN_CREDENTIALS };
   const cognito = new CognitoIdentityProviderClient(config);
   try {
-    const ensureUser = async (email: string): Promise<{ created: boolean }> => {
-      try {
-        await cognito.send(new AdminGetUserCommand({ UserPoolId: outputs.userPoolId, Username: email }));
-        return { created: false };
-      } catch (error) {
-        if (!(error instanceof UserNotFoundException)) throw error;
-      }
-      await cognito.send(
-        new SignUpCommand({ ClientId: outputs.userPoolClientId, Username: email, Password: DEMO_PASSWORD, UserAttributes: [{ Name: 'email', Value: email }] }),
-      );
-      await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: outputs.userPoolId, Username: email }));
-      // AdminConfirmSignUp confirms the account, not the address; POST /members adds only verified addresses.
-      await cognito.send(
-        new AdminUpdateUserAttributesCommand({
-          UserPoolId: outputs.userPoolId,
-          Username: email,
-          UserAttributes: [
-            { Name: 'email', Value: email },
-            { Name: 'email_verified', Value: 'true' },
-          ],
-        }),
-      );
-      return { created: true };
-    };
-
-    const signIn = async (email: string) => {
-      const result = await cognito.send(
-        new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: DEMO_PASSWORD } }),
-      );
-      const tokens = result.AuthenticationResult;
-      if (!tokens?.IdToken || !tokens.RefreshToken) throw new Error(`demo sign-in for ${email} returned no tokens`);
-      return { idToken: tokens.IdToken, refreshToken: tokens.RefreshToken };
-    };
-
-    const call = async <T>(idToken: string, method: string, path: string, body: unknown, expected: number): Promise<T> => {
-      const response = await fetch(`${outputs.apiUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      const answer = (await response.json()) as T & { error?: { message: string } };
-      if (response.status !== expected) throw new Error(`demo seed: ${method} ${path} answered ${response.status}: ${answer.error?.message ?? ''}`);
-      return answer;
-    };
-
-    /** Signs the admin in, creates the tenant and its crew roles; returns the tenant and a token naming it. */
-    const createTenant = async (email: string, name: string): Promise<{ tenantId: string; idToken: string }> => {
-      const { idToken, refreshToken } = await signIn(email);
-      const created = await call<{ tenant: { tenantId: string }; tokens: { idToken: string } }>(idToken, 'POST', '/tenants', { name, refreshToken }, 201);
-      for (const role of DEMO_ROLES) await call(created.tokens.idToken, 'POST', '/roles', role, 201);
-      return { tenantId: created.tenant.tenantId, idToken: created.tokens.idToken };
-    };
-    const addMember = (admin: string, email: string, roleId: string, expected = 201) => call(admin, 'POST', '/members', { email, roleId }, expected);
-    const activate = async (email: string, tenantId: string) => {
-      const { idToken, refreshToken } = await signIn(email);
-      await call(idToken, 'PUT', '/tenants/active', { tenantId, refreshToken }, 200);
-    };
-
+    const { ensureUser, createTenant, addMember, activate } = demoCalls(outputs, cognito);
     const ada = await ensureUser('ada@blue-sky.example');
     await ensureUser('rex@red-rock.example');
     await ensureUser('maya@pilots.example');
