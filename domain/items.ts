@@ -127,3 +127,26 @@ export function isMembershipOf(userId: string, item: Readonly<Record<string, str
     throw error;
   }
 }
+
+/**
+ * Whether an item found under an address's index partition is really a pending invitation of that
+ * address: its table key and its index keys are exactly the ones `invitationItem` builds for the
+ * tenant and address it names (as `isMembershipOf` checks memberships). Only the control plane
+ * writes index keys, and this check makes sure that no other item can pose as an invitation.
+ */
+export function isInvitationFor(email: string, item: Readonly<Record<string, string | undefined>>): boolean {
+  const { tenantId, roleId, expiresAt } = item;
+  if (tenantId === undefined || roleId === undefined || expiresAt === undefined || item.email !== normalizedEmail(email)) return false;
+  try {
+    const expected = invitationItem({ tenantId, tenantName: '', email, roleId, invitedBy: '', createdAt: '', expiresAt });
+    return (
+      item.PK === expected.PK &&
+      item.SK === expected.SK &&
+      item[USER_INDEX.partitionKey] === expected.GSI1PK &&
+      item[USER_INDEX.sortKey] === expected.GSI1SK
+    );
+  } catch (error) {
+    if (error instanceof InvalidKeyPartError) return false;
+    throw error;
+  }
+}

@@ -70,7 +70,8 @@ const emailPart = (email: string): string => part(encodeURIComponent(normalizedE
 export const emailPartition = (email: string): string => `${KEY_PREFIX.email}${emailPart(email)}`;
 
 const AUDIT_RECORD_PREFIX = 'EVENT#';
-const SORT_KEY_ROLE_PREFIX = 'ROLE#';
+/** The sort-key prefix of each kind of control item, so that a list reads one kind with begins_with. */
+const CONTROL_ITEM_PREFIX = { member: 'MEMBER#', role: 'ROLE#', invitation: 'INVITE#' } as const;
 
 /** The sort keys of the items the control plane keeps. */
 export const SORT_KEY = {
@@ -78,11 +79,13 @@ export const SORT_KEY = {
   profile: 'PROFILE',
   /** The counters of `limits.ts`: one item per user, written only by the control plane. */
   limits: 'LIMITS',
-  member: (userId: string): string => `MEMBER#${part(userId)}`,
+  memberPrefix: CONTROL_ITEM_PREFIX.member,
+  member: (userId: string): string => `${CONTROL_ITEM_PREFIX.member}${part(userId)}`,
   /** What every role item's sort key starts with, so that `GET /roles` reads them all. */
-  rolePrefix: SORT_KEY_ROLE_PREFIX,
-  role: (roleId: string): string => `${SORT_KEY_ROLE_PREFIX}${part(roleId)}`,
-  invitation: (email: string): string => `INVITE#${emailPart(email)}`,
+  rolePrefix: CONTROL_ITEM_PREFIX.role,
+  role: (roleId: string): string => `${CONTROL_ITEM_PREFIX.role}${part(roleId)}`,
+  invitationPrefix: CONTROL_ITEM_PREFIX.invitation,
+  invitation: (email: string): string => `${CONTROL_ITEM_PREFIX.invitation}${emailPart(email)}`,
   /** What every audit record's sort key starts with, so that a trail is read without its dedupe markers. */
   auditRecordPrefix: AUDIT_RECORD_PREFIX,
   /** Audit records sort by the time they were recorded (ms), newest last; the event's dedupe key keeps each one unique. */

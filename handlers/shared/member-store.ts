@@ -19,10 +19,9 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../../domain/identity';
-import { invitationItem, isMembershipOf, ROLE_HOLDERS_ATTRIBUTE, type InvitationItem, type MembershipItem, type TenantRecord } from '../../domain/items';
+import { isInvitationFor, isMembershipOf, ROLE_HOLDERS_ATTRIBUTE, type InvitationItem, type MembershipItem, type TenantRecord } from '../../domain/items';
 import {
   emailPartition,
-  InvalidKeyPartError,
   invitationKey,
   membershipKey,
   normalizedEmail,
@@ -37,7 +36,7 @@ import {
 import { USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
 import { ROLE_GRANT_ATTRIBUTE, type RoleGrant } from '../../domain/permissions';
 import { USER_INDEX } from '../../domain/table';
-import { tenancyStore } from './tenancy-store';
+import { stringAttributes, tenancyStore } from './tenancy-store';
 
 type Stored = Record<string, AttributeValue>;
 
@@ -47,15 +46,8 @@ export interface MemberView {
   readonly roleId: string;
 }
 
-export interface InvitationView {
-  readonly tenantId: string;
-  readonly tenantName: string;
-  readonly email: string;
-  readonly roleId: string;
-  readonly invitedBy: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-}
+/** An invitation as the routes and the claimer use it: the item without its keys and TTL. */
+export type InvitationView = Omit<InvitationItem, 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK' | 'expiresAtEpoch'>;
 
 /** A user of the pool as the control plane needs it: the sub is the id, the username what admin calls take. */
 export interface DirectoryUser {
@@ -74,16 +66,6 @@ export const isPending = (invitation: Pick<InvitationView, 'expiresAt'>, now: Da
 const dynamoKey = (key: ItemKey): Stored => ({ PK: { S: key.PK }, SK: { S: key.SK } });
 const str = <T>(item: Stored, name: keyof T & string): string => item[name]?.S ?? '';
 
-/**
- * The sort-key prefix of a kind of control item, taken from the domain's own builder (keys.ts
- * exports the builders, not the prefixes): the part after the last '#' is the id.
- */
-const sortKeyPrefix = (build: (id: string) => string): string => {
-  const sample = build('x');
-  return sample.slice(0, sample.lastIndexOf('#') + 1);
-};
-export const MEMBER_SORT_KEY_PREFIX = sortKeyPrefix(SORT_KEY.member);
-export const INVITATION_SORT_KEY_PREFIX = sortKeyPrefix(SORT_KEY.invitation);
 
 const memberView = (item: Stored): MemberView => ({
   userId: str<MembershipItem>(item, 'userId'),
@@ -123,9 +105,9 @@ export function tenantReads(client: DynamoDBClient, tableName: string) {
   const roles = tenancyStore(client, tableName);
   return {
     getRole: (tenantId: string, roleId: string): Promise<RoleGrant | undefined> => roles.getRole(tenantId, roleId),
-    listMembers: async (tenantId: string): Promise<MemberView[]> => (await controlItems(tenantId, MEMBER_SORT_KEY_PREFIX)).map(memberView),
+    listMembers: async (tenantId: string): Promise<MemberView[]> => (await controlItems(tenantId, SORT_KEY.memberPrefix)).map(memberView),
     /** Every invitation item, expired ones included: DynamoDB's TTL removes them days late. */
-    listInvitations: async (tenantId: string): Promise<InvitationView[]> => (await controlItems(tenantId, INVITATION_SORT_KEY_PREFIX)).map(invitationView),
+    listInvitations: async (tenantId: string): Promise<InvitationView[]> => (await controlItems(tenantId, SORT_KEY.invitationPrefix)).map(invitationView),
   };
 }
 
@@ -179,31 +161,6 @@ export function controlReads(client: Pick<DynamoDBClient, 'send'>, tableName: st
 
 export type ControlReads = ReturnType<typeof controlReads>;
 
-const stringAttributes = (item: Stored): Record<string, string | undefined> =>
-  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S]));
-
-/**
- * Whether an item found under an address's index partition is really a pending invitation of that
- * address: its table key and its index keys are exactly the ones `invitationItem` builds for the
- * tenant and address it names (as `isMembershipOf` checks memberships). Only the control plane
- * writes index keys, and this check makes sure that no other item can pose as an invitation.
- */
-export function isInvitationFor(email: string, item: Readonly<Record<string, string | undefined>>): boolean {
-  const { tenantId, roleId, expiresAt } = item;
-  if (tenantId === undefined || roleId === undefined || expiresAt === undefined || item.email !== normalizedEmail(email)) return false;
-  try {
-    const expected = invitationItem({ tenantId, tenantName: '', email, roleId, invitedBy: '', createdAt: '', expiresAt });
-    return (
-      item.PK === expected.PK &&
-      item.SK === expected.SK &&
-      item[USER_INDEX.partitionKey] === expected.GSI1PK &&
-      item[USER_INDEX.sortKey] === expected.GSI1SK
-    );
-  } catch (error) {
-    if (error instanceof InvalidKeyPartError) return false;
-    throw error;
-  }
-}
 
 /** The claimer's reads: Query on the user index, the one table grant it has. */
 export function invitationIndex(client: Pick<DynamoDBClient, 'send'>, tableName: string) {

@@ -17,8 +17,8 @@ export interface RoleView {
 }
 
 type Stored = Record<string, AttributeValue>;
-/** The item's string attributes, for the pure membership check. */
-const stringAttributes = (item: Stored): Record<string, string | undefined> =>
+/** The item's string attributes, for the pure membership and invitation checks of domain/items.ts. */
+export const stringAttributes = (item: Stored): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S]));
 
 /** A string attribute of a membership or role item, named as domain/items.ts names it. */

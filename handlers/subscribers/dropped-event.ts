@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { ParsedEnvelope } from '../../events/envelope';
+import type { DetailType } from '../../events/catalog';
+import { parseCatalogEvent, type CatalogEvent, type ParsedEnvelope } from '../../events/envelope';
 
 export type SubscriberLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
@@ -15,4 +16,21 @@ export function logDroppedEvent(logger: SubscriberLogger, rejection: Extract<Par
     detailType: rejection.detailType,
     issues: rejection.issues,
   });
+}
+
+/**
+ * The event a subscriber of one detail type handles, or undefined when it was dropped (logged):
+ * malformed, failing its schema, or of another type a rule routed here (no retry would change that).
+ */
+export function eventOfType<T extends DetailType>(input: unknown, detailType: T, logger: SubscriberLogger): CatalogEvent<T> | undefined {
+  const parsed = parseCatalogEvent(input);
+  if (!parsed.ok) {
+    logDroppedEvent(logger, parsed);
+    return undefined;
+  }
+  if (parsed.event.type !== detailType) {
+    logger.warn('event of another type dropped', { eventId: parsed.event.id, detailType: parsed.event.type });
+    return undefined;
+  }
+  return parsed.event as CatalogEvent<T>;
 }

@@ -1,9 +1,8 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ROLE_CLAIM } from '../../domain/identity';
-import { roleKey, tenantPartition, tenantRecordKey } from '../../domain/keys';
+import { roleKey, SORT_KEY, tenantPartition, tenantRecordKey } from '../../domain/keys';
 import { ADMIN_ROLE_ID, type Action } from '../../domain/permissions';
 import { DETAIL_TYPE } from '../../events/catalog';
-import { MEMBER_SORT_KEY_PREFIX } from '../../handlers/shared/member-store';
 import { api, clients, eventually, outputs, signIn, signUpConfirmed, uniqueEmail } from './support';
 import {
   auditDetails,
@@ -55,7 +54,7 @@ async function countedFromItems(tenantId: string): Promise<Record<string, number
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :members)',
-      ExpressionAttributeValues: { ':pk': { S: tenantPartition(tenantId) }, ':members': { S: MEMBER_SORT_KEY_PREFIX } },
+      ExpressionAttributeValues: { ':pk': { S: tenantPartition(tenantId) }, ':members': { S: SORT_KEY.memberPrefix } },
       ConsistentRead: true,
     }),
   );

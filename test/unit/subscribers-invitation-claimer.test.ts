@@ -1,6 +1,7 @@
 import { invitationItem } from '../../domain/items';
 import { DETAIL_TYPE, EVENT_CATALOG } from '../../events/catalog';
-import { isInvitationFor, type DirectoryUser, type InvitationView } from '../../handlers/shared/member-store';
+import { isInvitationFor } from '../../domain/items';
+import type { DirectoryUser, InvitationView } from '../../handlers/shared/member-store';
 import type { RunWorkflow, WorkflowResult } from '../../handlers/shared/workflow-runner';
 import { createInvitationClaimerHandler, InvitationClaimError, type InvitationClaimerDeps } from '../../handlers/subscribers/invitation-claimer/handler';
 import { WORKFLOW_ERROR, type AddMemberInput } from '../../workflows/registry';

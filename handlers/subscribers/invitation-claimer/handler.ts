@@ -1,11 +1,10 @@
 import { invitationKey, normalizedEmail } from '../../../domain/keys';
 import { DETAIL_TYPE, type EventDetail } from '../../../events/catalog';
-import { parseCatalogEvent } from '../../../events/envelope';
 import { WORKFLOW_ERROR, type AddMemberInput } from '../../../workflows/registry';
 import type { PublishEvent } from '../../shared/event-publisher';
 import { isPending, isVerifiedHolder, type DirectoryUser, type InvitationIndex, type InvitationView, type UserDirectory } from '../../shared/member-store';
 import type { RunWorkflow } from '../../shared/workflow-runner';
-import { logDroppedEvent, type SubscriberLogger } from '../dropped-event';
+import { eventOfType, type SubscriberLogger } from '../dropped-event';
 
 /** What became of one invitation of the confirmed address. */
 export type ClaimOutcome =
@@ -109,16 +108,8 @@ function whyNotClaimable(user: DirectoryUser | undefined, detail: EventDetail<ty
  */
 export function createInvitationClaimerHandler(deps: InvitationClaimerDeps) {
   return async (input: unknown): Promise<InvitationClaimerResult> => {
-    const parsed = parseCatalogEvent(input);
-    if (!parsed.ok) {
-      logDroppedEvent(deps.logger, parsed);
-      return { outcome: 'dropped' };
-    }
-    const { event } = parsed;
-    if (event.type !== DETAIL_TYPE.userConfirmed) {
-      deps.logger.warn('event of another type dropped', { eventId: event.id, detailType: event.type });
-      return { outcome: 'dropped' };
-    }
+    const event = eventOfType(input, DETAIL_TYPE.userConfirmed, deps.logger);
+    if (!event) return { outcome: 'dropped' };
     const user = await deps.directory.user(event.detail.userId);
     const reason = whyNotClaimable(user, event.detail);
     if (reason !== undefined || !user) {

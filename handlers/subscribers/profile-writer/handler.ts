@@ -1,8 +1,7 @@
 import { DETAIL_TYPE, type EventDetail } from '../../../events/catalog';
-import { parseCatalogEvent } from '../../../events/envelope';
 import { profileKey } from '../../../domain/keys';
 import type { TableItem, WriteOncePort } from '../../shared/write-once';
-import { logDroppedEvent, type SubscriberLogger } from '../dropped-event';
+import { eventOfType, type SubscriberLogger } from '../dropped-event';
 
 export interface ProfileWriterResult {
   readonly outcome: 'created' | 'duplicate' | 'dropped';
@@ -22,17 +21,8 @@ export function profileItem(detail: EventDetail<typeof DETAIL_TYPE.userConfirmed
  */
 export function createProfileWriterHandler(deps: { table: WriteOncePort; logger: SubscriberLogger }) {
   return async (input: unknown): Promise<ProfileWriterResult> => {
-    const parsed = parseCatalogEvent(input);
-    if (!parsed.ok) {
-      logDroppedEvent(deps.logger, parsed);
-      return { outcome: 'dropped' };
-    }
-    const { event } = parsed;
-    if (event.type !== DETAIL_TYPE.userConfirmed) {
-      // A rule routed something else here; retrying would not change that.
-      deps.logger.warn('event of another type dropped', { eventId: event.id, detailType: event.type });
-      return { outcome: 'dropped' };
-    }
+    const event = eventOfType(input, DETAIL_TYPE.userConfirmed, deps.logger);
+    if (!event) return { outcome: 'dropped' };
     const outcome = await deps.table.putIfAbsent(profileItem(event.detail));
     if (outcome === 'duplicate') {
       deps.logger.info('profile exists already: duplicate delivery', { eventId: event.id, userId: event.detail.userId });
