@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
-import { endpointRequestsOf, latency, latestRunCost } from './run-cost';
+import { endpointRequestsOf, latency, latestRunCost, timedApiCall } from './run-cost';
 import { runStandalone } from './standalone';
 
 /** A request's calls at the endpoint, split by service as the issue's benchmark asks (subscribers included). */
@@ -55,18 +55,11 @@ async function adminSession(outputs: LocalCloud['outputs'], idp: CognitoIdentity
   const adminEmail = await verifiedUser('admin');
   const auth = await idp.send(new InitiateAuthCommand({ ClientId: outputs.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: adminEmail, PASSWORD: password } }));
   let idToken = auth.AuthenticationResult?.IdToken ?? '';
+  const timed = timedApiCall(outputs.apiUrl, () => idToken);
   const call: Call = async (method, path, body) => {
-    const started = performance.now();
-    const response = await fetch(`${outputs.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${idToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const ms = performance.now() - started;
-    const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return { status: response.status, ms, json };
+    const answer = await timed(method, path, body);
+    if (answer.status >= 400) throw new Error(`${method} ${path} answered ${answer.status}: ${answer.text}`);
+    return answer;
   };
   const created = await call('POST', '/tenants', { name: 'Bench Flight School', refreshToken: auth.AuthenticationResult?.RefreshToken ?? '' });
   idToken = (created.json.tokens as { idToken: string }).idToken;

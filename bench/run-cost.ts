@@ -45,3 +45,25 @@ export async function latestRunCost(cloud: LocalCloud, sfn: SFNClient, stateMach
   }
   return { workflowCallsByService, stateTransitions: events.filter((event) => event.type?.endsWith('StateEntered')).length };
 }
+
+/** One API answer, timed from the request's start to its body read. */
+export interface TimedAnswer {
+  readonly status: number;
+  readonly ms: number;
+  readonly json: Record<string, unknown>;
+  readonly text: string;
+}
+
+/** A call to the REST API with whatever ID token `idToken()` gives at the time (it changes after onboarding). */
+export function timedApiCall(apiUrl: string, idToken: () => string) {
+  return async (method: string, path: string, body?: unknown): Promise<TimedAnswer> => {
+    const started = performance.now();
+    const response = await fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${idToken()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, ms: performance.now() - started, json: (text ? JSON.parse(text) : {}) as Record<string, unknown>, text };
+  };
+}

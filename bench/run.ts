@@ -14,6 +14,7 @@ const BENCHMARKS = [
   ['bundles', 'Lambda bundle sizes'],
   ['controlPlane', 'onboarding and switching through the API'],
   ['administration', 'roles, members, invitations and audit through the API'],
+  ['dataPlane', 'aircraft and reservations through the API: throughput, shard shares, fan-out lists'],
 ] as const;
 
 const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
@@ -23,6 +24,7 @@ const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
   bundles: 'bundles.ts',
   controlPlane: 'control-plane.ts',
   administration: 'administration.ts',
+  dataPlane: 'data-plane.ts',
 };
 
 const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() } };

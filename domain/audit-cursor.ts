@@ -2,11 +2,10 @@
  * The `next` cursor of `GET /audit`: where the previous page of a tenant's trail ended. Opaque to
  * clients, and bound to the tenant whose trail it pages.
  *
- * Format (version 1): `{body}.{checksum}`, where `body` is the base64url (no padding) of the JSON
- * `{"v":1,"t":"<tenant id>","k":"<sort key of the last record served>"}` and `checksum` the base64url
- * of the first 16 bytes of SHA-256 over `body`. Decoding is strict: canonical base64url only, the
- * checksum, exactly these three members, the version, the caller's tenant, and a sort key of the
- * audit record shape (`EVENT#{ISO time}#{dedupe key}`, domain/keys.ts).
+ * Format (version 1): the wire form of cursor-codec.ts around the JSON
+ * `{"v":1,"t":"<tenant id>","k":"<sort key of the last record served>"}`. Decoding is strict: the
+ * codec's checks, exactly these three members, the version, the caller's tenant, and a sort key of
+ * the audit record shape (`EVENT#{ISO time}#{dedupe key}`, domain/keys.ts).
  *
  * Why a checksum and not an HMAC. The checksum is not authentication (anyone can recompute it): it
  * turns a damaged cursor (truncated, a flipped character, a copy error) into a 400 instead of a
@@ -22,13 +21,14 @@
  *   not exist, and any position in one's own trail is one the caller could reach by paging anyway.
  * What the cursor reveals (its tenant id and the time and id of a record) is what the page it came
  * from showed. A cursor that one day carries something its holder must not choose (another
- * partition, a filter, shard positions of a fan-out read) needs an HMAC; there is no secret store
- * in this design, so that change would add one: an HMAC_256 KMS key (`GenerateMac`/`VerifyMac`,
- * one call per page) or a Secrets Manager secret read once per cold start.
+ * partition, a filter it must not lift) needs an HMAC; there is no secret store in this design, so
+ * that change would add one: an HMAC_256 KMS key (`GenerateMac`/`VerifyMac`, one call per page) or
+ * a Secrets Manager secret read once per cold start. Shard positions of a fan-out read are not such
+ * a thing: they are positions in the caller's own partitions (list-cursor.ts).
  */
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { CursorCodecError, decodeCursorPayload, encodeCursorPayload } from './cursor-codec';
 import { SORT_KEY, TENANT_ID_PATTERN } from './keys';
 
 export const AUDIT_CURSOR_VERSION = 1;
@@ -41,8 +41,6 @@ export const AUDIT_CURSOR_MAX_LENGTH = 4096;
 
 /** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
 const SORT_KEY_MAX_BYTES = 1024;
-const CHECKSUM_BYTES = 16;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 export interface AuditCursor {
   /** The tenant whose trail the cursor pages. */
@@ -88,37 +86,19 @@ const payloadSchema = z.strictObject({
   k: z.string(),
 });
 
-const checksumOf = (body: string): string => createHash('sha256').update(body, 'utf8').digest().subarray(0, CHECKSUM_BYTES).toString('base64url');
-
-/** `text` as base64url bytes, only when it is the one canonical spelling of them. */
-function canonicalBase64url(text: string): Buffer {
-  if (!BASE64URL.test(text)) throw new InvalidAuditCursorError('malformed');
-  const bytes = Buffer.from(text, 'base64url');
-  // Node ignores stray trailing bits: two spellings of one cursor would both decode.
-  if (bytes.toString('base64url') !== text) throw new InvalidAuditCursorError('malformed');
-  return bytes;
-}
-
 export function encodeAuditCursor(cursor: AuditCursor): string {
   // What we hand out must decode: refuse to encode a position no decoder would take back.
   if (!TENANT_ID_PATTERN.test(cursor.tenantId) || !isAuditRecordKey(cursor.lastKey)) throw new InvalidAuditCursorError('position');
-  const body = Buffer.from(JSON.stringify({ v: AUDIT_CURSOR_VERSION, t: cursor.tenantId, k: cursor.lastKey }), 'utf8').toString('base64url');
-  return `${body}.${checksumOf(body)}`;
+  return encodeCursorPayload({ v: AUDIT_CURSOR_VERSION, t: cursor.tenantId, k: cursor.lastKey });
 }
 
 function payloadOf(text: string): z.infer<typeof payloadSchema> {
-  if (text.length === 0 || text.length > AUDIT_CURSOR_MAX_LENGTH) throw new InvalidAuditCursorError('malformed');
-  const parts = text.split('.');
-  if (parts.length !== 2) throw new InvalidAuditCursorError('malformed');
-  const [body = '', checksum = ''] = parts;
-  const bytes = canonicalBase64url(body);
-  // The checksum is compared as text: only its one canonical spelling matches.
-  if (checksum !== checksumOf(body)) throw new InvalidAuditCursorError('checksum');
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new InvalidAuditCursorError('malformed');
+    json = decodeCursorPayload(text, AUDIT_CURSOR_MAX_LENGTH);
+  } catch (error) {
+    if (error instanceof CursorCodecError) throw new InvalidAuditCursorError(error.failure);
+    throw error;
   }
   const parsed = payloadSchema.safeParse(json);
   if (!parsed.success) throw new InvalidAuditCursorError('malformed');

@@ -42,6 +42,18 @@ export class ConflictError extends Error {
   }
 }
 
+/**
+ * Concurrent transactions kept cancelling this one (DynamoDB's `TransactionConflict`): a 409 when it
+ * reaches the client, but a caller that can simply run its write again (a booking re-reading the
+ * schedule) catches it first.
+ */
+export class TransactionConflictError extends ConflictError {
+  constructor(message = 'Another change to the same items was being made: try again') {
+    super(message);
+    this.name = 'TransactionConflictError';
+  }
+}
+
 export class ThrottledError extends Error {
   constructor(message = 'Too many requests, retry later') {
     super(message);

@@ -61,16 +61,33 @@ export interface GuardCheck extends ItemCondition {
   readonly part: GuardPart;
 }
 
-/** The two checks that make a write in `tenantId` conditional on `actor` holding `action`. */
-export function permissionGuard(tenantId: string, actor: Actor, action: Action): readonly [GuardCheck, GuardCheck] {
+/**
+ * What a write guarded by membership alone names instead of an action: anything a member may do
+ * whatever its role holds (cancel its own reservation). Explicit, so that no write drops the role
+ * check by leaving an action out; it is also what a refusal of such a write reports as attempted.
+ */
+export const MEMBERSHIP_ONLY = 'tenant:member';
+
+export type GuardedAction = Action | typeof MEMBERSHIP_ONLY;
+
+/**
+ * The checks that make a write in `tenantId` conditional on `actor` holding `action`: its
+ * membership with role R and R's role item, or (MEMBERSHIP_ONLY) the membership alone. The
+ * membership check still names R, so that a write the authorizer judged for R knows when R changed.
+ */
+export function permissionGuard(tenantId: string, actor: Actor, action: Action): readonly [GuardCheck, GuardCheck];
+export function permissionGuard(tenantId: string, actor: Actor, action: GuardedAction): readonly GuardCheck[];
+export function permissionGuard(tenantId: string, actor: Actor, action: GuardedAction): readonly GuardCheck[] {
+  const membership: GuardCheck = {
+    part: 'membership',
+    key: membershipKey(tenantId, actor.userId),
+    condition: MEMBERSHIP_GUARD_CONDITION,
+    names: MEMBERSHIP_GUARD_NAMES,
+    values: { [GUARD_VALUES.roleId]: { S: actor.roleId } },
+  };
+  if (action === MEMBERSHIP_ONLY) return [membership];
   return [
-    {
-      part: 'membership',
-      key: membershipKey(tenantId, actor.userId),
-      condition: MEMBERSHIP_GUARD_CONDITION,
-      names: MEMBERSHIP_GUARD_NAMES,
-      values: { [GUARD_VALUES.roleId]: { S: actor.roleId } },
-    },
+    membership,
     {
       part: 'role',
       key: roleKey(tenantId, actor.roleId),

@@ -1,3 +1,4 @@
+import { DATA_SHARDS, shardOf } from './sharding';
 import { USER_INDEX } from './table';
 
 /**
@@ -25,6 +26,18 @@ import { USER_INDEX } from './table';
  *
  * Control items in `TENANT#{tenantId}`: `TENANT` (the record, with the count of holders of each
  * role, `roleHolders`), `MEMBER#{userId}`, `ROLE#{roleId}`, `INVITE#{encoded email}`.
+ *
+ * Data items (the sample data plane), each kind in DATA_SHARDS partitions, the shard derived from
+ * an id (sharding.ts), so that a get reads one item and a hot tenant's writes spread:
+ * - `TENANT#{t}#AIRCRAFT#{shardOf(aircraftId)}`: the aircraft `AIRCRAFT#{aircraftId}`, and beside
+ *   it the aircraft's schedule, one item per reservation `SCHEDULE#{aircraftId}#{start}#{reservationId}`:
+ *   the overlap check is one Query of one aircraft's reservations by start, in the partition whose
+ *   aircraft item the booking's transaction conditions on.
+ * - `TENANT#{t}#REGISTRATION#{shardOf(registration)}`: `REG#{registration}`, the claim that keeps
+ *   registrations unique in the tenant (a conditional put in the aircraft's transaction).
+ * - `TENANT#{t}#RESERVATION#{shardOf(reservationId)}`: `RES#{reservationId}` (a get by id) and
+ *   `START#{start}#{reservationId}` (the tenant's reservations by start, merged over the shards).
+ * Times in keys are `Date.prototype.toISOString()` (fixed width, UTC), so they sort as they fall.
  */
 export const KEY_PREFIX = {
   tenant: 'TENANT#',
@@ -93,6 +106,44 @@ export const SORT_KEY = {
   auditDedupe: (dedupeKey: string): string => `DEDUPE#${dedupeKey}`,
 } as const;
 
+/** The kinds of a tenant's data partitions, `TENANT#{tenantId}#{kind}#{shard}`. */
+export const DATA_KIND = {
+  aircraft: 'AIRCRAFT',
+  registration: 'REGISTRATION',
+  reservation: 'RESERVATION',
+} as const;
+
+export type DataKind = (typeof DATA_KIND)[keyof typeof DATA_KIND];
+
+const DATA_ITEM_PREFIX = { aircraft: 'AIRCRAFT#', schedule: 'SCHEDULE#', registration: 'REG#', reservation: 'RES#', start: 'START#' } as const;
+
+/** The sort keys of the data items. */
+export const DATA_SORT_KEY = {
+  /** What every aircraft item's sort key starts with (its partition also holds schedules). */
+  aircraftPrefix: DATA_ITEM_PREFIX.aircraft,
+  aircraft: (aircraftId: string): string => `${DATA_ITEM_PREFIX.aircraft}${part(aircraftId)}`,
+  /** What the schedule items of one aircraft start with, followed by the reservation's start. */
+  schedulePrefix: (aircraftId: string): string => `${DATA_ITEM_PREFIX.schedule}${part(aircraftId)}#`,
+  schedule: (aircraftId: string, start: string, reservationId: string): string =>
+    `${DATA_SORT_KEY.schedulePrefix(aircraftId)}${part(start)}#${part(reservationId)}`,
+  /** What every schedule item's sort key starts with, whatever its aircraft. */
+  scheduleItemsPrefix: DATA_ITEM_PREFIX.schedule,
+  registrationPrefix: DATA_ITEM_PREFIX.registration,
+  registration: (registration: string): string => `${DATA_ITEM_PREFIX.registration}${part(registration)}`,
+  reservationPrefix: DATA_ITEM_PREFIX.reservation,
+  reservation: (reservationId: string): string => `${DATA_ITEM_PREFIX.reservation}${part(reservationId)}`,
+  /** What the by-start items of a reservation shard start with, followed by the start. */
+  startPrefix: DATA_ITEM_PREFIX.start,
+  start: (start: string, reservationId: string): string => `${DATA_ITEM_PREFIX.start}${part(start)}#${part(reservationId)}`,
+} as const;
+
+/** Every partition of one kind of a tenant's data, by shard number: what a list reads. */
+export const tenantDataPartitions = (tenantId: string, kind: DataKind): string[] =>
+  Array.from({ length: DATA_SHARDS }, (_, shard) => tenantDataPartition(tenantId, kind, shard));
+
+/** The partition of an aircraft and of its schedule. */
+export const aircraftPartition = (tenantId: string, aircraftId: string): string => tenantDataPartition(tenantId, DATA_KIND.aircraft, shardOf(aircraftId));
+
 export interface ItemKey {
   readonly PK: string;
   readonly SK: string;
@@ -104,6 +155,22 @@ export const roleKey = (tenantId: string, roleId: string): ItemKey => ({ PK: ten
 export const invitationKey = (tenantId: string, email: string): ItemKey => ({ PK: tenantPartition(tenantId), SK: SORT_KEY.invitation(email) });
 export const profileKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.profile });
 export const userLimitsKey = (userId: string): ItemKey => ({ PK: userPartition(userId), SK: SORT_KEY.limits });
+
+export const aircraftKey = (tenantId: string, aircraftId: string): ItemKey => ({ PK: aircraftPartition(tenantId, aircraftId), SK: DATA_SORT_KEY.aircraft(aircraftId) });
+export const registrationKey = (tenantId: string, registration: string): ItemKey => ({
+  PK: tenantDataPartition(tenantId, DATA_KIND.registration, shardOf(registration)),
+  SK: DATA_SORT_KEY.registration(registration),
+});
+export const scheduleKey = (tenantId: string, aircraftId: string, start: string, reservationId: string): ItemKey => ({
+  PK: aircraftPartition(tenantId, aircraftId),
+  SK: DATA_SORT_KEY.schedule(aircraftId, start, reservationId),
+});
+const reservationPartition = (tenantId: string, reservationId: string): string => tenantDataPartition(tenantId, DATA_KIND.reservation, shardOf(reservationId));
+export const reservationKey = (tenantId: string, reservationId: string): ItemKey => ({ PK: reservationPartition(tenantId, reservationId), SK: DATA_SORT_KEY.reservation(reservationId) });
+export const reservationStartKey = (tenantId: string, reservationId: string, start: string): ItemKey => ({
+  PK: reservationPartition(tenantId, reservationId),
+  SK: DATA_SORT_KEY.start(start, reservationId),
+});
 
 /** The user index keys a membership item carries, so that `USER#{userId}` lists the user's tenants. */
 export const membershipIndexKeys = (tenantId: string, userId: string) =>

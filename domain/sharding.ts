@@ -34,10 +34,16 @@ export type FanOutPosition = readonly ShardPosition[];
 
 export const startOfEveryShard = (shards: number = DATA_SHARDS): FanOutPosition => Array.from({ length: shards }, () => ({ state: 'start' }) as const);
 
-/** One shard's answer to a page's query: its items in order, and whether it holds more after them. */
+/**
+ * One shard's answer to a page's query: its items in order, and whether it holds more after them.
+ * `through` is where the shard's read stopped (DynamoDB's LastEvaluatedKey) when it holds more: a
+ * query with a filter, or one that met DynamoDB's 1 MB page, may stop with fewer items than asked
+ * for, and everything up to `through` it has judged.
+ */
 export interface ShardPage<T> {
   readonly items: readonly { readonly sortKey: string; readonly value: T }[];
   readonly more: boolean;
+  readonly through?: string;
 }
 
 export interface MergedPage<T> {
@@ -46,24 +52,45 @@ export interface MergedPage<T> {
   readonly next: FanOutPosition | null;
 }
 
+/** The sort key up to which every shard that holds more has been read: nothing past it may be served yet. */
+function readBound<T>(pages: readonly (ShardPage<T> | undefined)[]): string | undefined {
+  let bound: string | undefined;
+  for (const page of pages) {
+    if (!page?.more) continue;
+    const through = page.through ?? page.items.at(-1)?.sortKey;
+    if (through === undefined) continue;
+    if (bound === undefined || through < bound) bound = through;
+  }
+  return bound;
+}
+
 /**
  * One ordered page of at most `limit` items out of every shard's page, each shard queried for
  * `limit` items from its own position. Items are taken smallest sort key first (ties by shard, so
- * the order is total); a shard whose items were all taken and that holds no more is done; a shard
- * moves to the last item taken from it. Every item is served once across pages, in order, whatever
- * the shards hold (a property test checks it).
+ * the order is total), and none past the point where a shard that holds more stopped reading (an
+ * item it has not read yet could come before). A shard whose items were all taken moves to where
+ * its read stopped, or is done when it holds no more; otherwise it moves to the last item taken
+ * from it. Every item is served once across pages, in order, whatever the shards hold and however
+ * short their pages are (a property test checks it); every page moves at least one shard forward.
  */
 export function mergeShardPages<T>(position: FanOutPosition, pages: readonly (ShardPage<T> | undefined)[], limit: number): MergedPage<T> {
-  const candidates = pages.flatMap((page, shard) => (page?.items ?? []).map((item) => ({ ...item, shard })));
+  const bound = readBound(pages);
+  const candidates = pages
+    .flatMap((page, shard) => (page?.items ?? []).map((item) => ({ ...item, shard })))
+    .filter((item) => bound === undefined || item.sortKey <= bound);
   candidates.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : a.shard - b.shard));
   const taken = candidates.slice(0, limit);
   const next = position.map((current, shard): ShardPosition => {
     if (current.state === 'done') return current;
     const page = pages[shard];
+    if (page === undefined) return current;
     const fromShard = taken.filter((item) => item.shard === shard);
     const last = fromShard.at(-1);
-    const allTaken = fromShard.length === (page?.items.length ?? 0);
-    if (page !== undefined && allTaken && !page.more) return { state: 'done' };
+    if (fromShard.length === page.items.length) {
+      if (!page.more) return { state: 'done' };
+      const through = page.through ?? last?.sortKey;
+      return through === undefined ? current : { state: 'after', after: through };
+    }
     return last === undefined ? current : { state: 'after', after: last.sortKey };
   });
   return { items: taken.map((item) => item.value), next: next.every((shard) => shard.state === 'done') ? null : next };

@@ -13,6 +13,8 @@ export const EVENT_SOURCE = {
   security: 'controlplane.security',
   /** A tenant's administration: its members, invitations and roles. */
   administration: 'controlplane.administration',
+  /** The sample data plane: a flight school's aircraft and reservations. */
+  reservations: 'dataplane.reservations',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -32,6 +34,11 @@ export const DETAIL_TYPE = {
   roleCreated: 'role.created.v1',
   roleUpdated: 'role.updated.v1',
   roleDeleted: 'role.deleted.v1',
+  aircraftCreated: 'aircraft.created.v1',
+  aircraftUpdated: 'aircraft.updated.v1',
+  aircraftDeleted: 'aircraft.deleted.v1',
+  reservationCreated: 'reservation.created.v1',
+  reservationCancelled: 'reservation.cancelled.v1',
 } as const;
 
 export type EventSource = (typeof EVENT_SOURCE)[keyof typeof EVENT_SOURCE];
@@ -193,6 +200,55 @@ export const roleDeletedDetail = z.strictObject({
   operationId,
 });
 
+const registration = z.string().min(1).max(20);
+const aircraftState = { registration, model: z.string().min(1).max(400), seats: z.number().int().min(1).max(1000) };
+
+export const aircraftCreatedDetail = z.strictObject({
+  tenantId: id,
+  aircraftId: id,
+  ...aircraftState,
+  actorUserId: id,
+  operationId,
+});
+
+export const aircraftUpdatedDetail = z.strictObject({
+  tenantId: id,
+  aircraftId: id,
+  ...aircraftState,
+  /** The aircraft as the update found it: the condition of the write made it exact. */
+  previous: z.strictObject(aircraftState),
+  actorUserId: id,
+  operationId,
+});
+
+export const aircraftDeletedDetail = z.strictObject({
+  tenantId: id,
+  aircraftId: id,
+  registration,
+  actorUserId: id,
+  operationId,
+});
+
+const reservation = { reservationId: id, aircraftId: id, start: isoTime, end: isoTime };
+
+export const reservationCreatedDetail = z.strictObject({
+  tenantId: id,
+  ...reservation,
+  /** Who booked it, and so who may cancel it without `reservation:cancel`. */
+  userId: id,
+  operationId,
+});
+
+export const reservationCancelledDetail = z.strictObject({
+  tenantId: id,
+  ...reservation,
+  /** Who had booked it. */
+  userId: id,
+  /** Who cancelled it: the booker, or a member whose role grants `reservation:cancel`. */
+  actorUserId: id,
+  operationId,
+});
+
 interface CatalogEntry<S extends z.ZodType> {
   readonly source: EventSource;
   readonly schema: S;
@@ -216,6 +272,8 @@ const SAMPLE_TENANT = '0f4d9a53-3a53-4c6f-9a43-5d1f6f1b2c7e';
 const SAMPLE_OTHER_TENANT = 'b7f2cbb0-18f4-4c8f-8d7e-2a4b36c6f0d1';
 const SAMPLE_OTHER_USER = '2c9a41d0-7f3e-4b8a-a6d2-93e1f05b7c44';
 const SAMPLE_OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
+const SAMPLE_AIRCRAFT = 'c3a8e1f2-4b5d-4e6f-8a9b-0c1d2e3f4a5b';
+const SAMPLE_RESERVATION = 'd4b9f2a3-5c6e-4f7a-9b0c-1d2e3f4a5b6c';
 
 export const EVENT_CATALOG = {
   [DETAIL_TYPE.userConfirmed]: entry({
@@ -355,6 +413,72 @@ export const EVENT_CATALOG = {
     schema: roleDeletedDetail,
     sample: { tenantId: SAMPLE_TENANT, roleId: 'pilot', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
     dedupeKey: (detail) => `role.deleted:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.aircraftCreated]: entry({
+    source: EVENT_SOURCE.reservations,
+    schema: aircraftCreatedDetail,
+    sample: { tenantId: SAMPLE_TENANT, aircraftId: SAMPLE_AIRCRAFT, registration: 'G-ABCD', model: 'Cessna 172S', seats: 4, actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `aircraft.created:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.aircraftUpdated]: entry({
+    source: EVENT_SOURCE.reservations,
+    schema: aircraftUpdatedDetail,
+    sample: {
+      tenantId: SAMPLE_TENANT,
+      aircraftId: SAMPLE_AIRCRAFT,
+      registration: 'G-ABCD',
+      model: 'Cessna 172S Skyhawk',
+      seats: 4,
+      previous: { registration: 'G-ABCD', model: 'Cessna 172S', seats: 4 },
+      actorUserId: SAMPLE_USER,
+      operationId: SAMPLE_OPERATION,
+    },
+    dedupeKey: (detail) => `aircraft.updated:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.aircraftDeleted]: entry({
+    source: EVENT_SOURCE.reservations,
+    schema: aircraftDeletedDetail,
+    sample: { tenantId: SAMPLE_TENANT, aircraftId: SAMPLE_AIRCRAFT, registration: 'G-ABCD', actorUserId: SAMPLE_USER, operationId: SAMPLE_OPERATION },
+    dedupeKey: (detail) => `aircraft.deleted:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.reservationCreated]: entry({
+    source: EVENT_SOURCE.reservations,
+    schema: reservationCreatedDetail,
+    sample: {
+      tenantId: SAMPLE_TENANT,
+      reservationId: SAMPLE_RESERVATION,
+      aircraftId: SAMPLE_AIRCRAFT,
+      start: '2026-12-02T09:00:00.000Z',
+      end: '2026-12-02T11:00:00.000Z',
+      userId: SAMPLE_OTHER_USER,
+      operationId: SAMPLE_OPERATION,
+    },
+    dedupeKey: (detail) => `reservation.created:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: (detail) => detail.userId,
+  }),
+  [DETAIL_TYPE.reservationCancelled]: entry({
+    source: EVENT_SOURCE.reservations,
+    schema: reservationCancelledDetail,
+    sample: {
+      tenantId: SAMPLE_TENANT,
+      reservationId: SAMPLE_RESERVATION,
+      aircraftId: SAMPLE_AIRCRAFT,
+      start: '2026-12-02T09:00:00.000Z',
+      end: '2026-12-02T11:00:00.000Z',
+      userId: SAMPLE_OTHER_USER,
+      actorUserId: SAMPLE_USER,
+      operationId: SAMPLE_OPERATION,
+    },
+    dedupeKey: (detail) => `reservation.cancelled:${detail.operationId}`,
     auditTenants: (detail) => [detail.tenantId],
     actor: (detail) => detail.actorUserId,
   }),

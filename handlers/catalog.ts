@@ -35,6 +35,13 @@ function apiFunction<const E extends readonly EnvironmentName[]>(name: string, e
   return { name, entry, environment, timeoutSeconds: 10, memoryMb: 256 } as const;
 }
 
+/**
+ * A data-plane function: it reads and writes the table only with the caller's tenant-scoped
+ * credentials, so `TABLE_NAME` grants its own role nothing (TABLE_ACCESS); it publishes its events
+ * with its own role.
+ */
+const dataPlaneFunction = (name: string, entry: string) => apiFunction(name, entry, ['TABLE_NAME', 'EVENT_BUS_NAME']);
+
 export const FUNCTIONS = {
   postConfirmation: {
     name: 'PostConfirmation',
@@ -119,6 +126,18 @@ export const FUNCTIONS = {
   listInvitations: apiFunction('ListInvitations', 'handlers/api/invitations/list.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
   revokeInvitation: apiFunction('RevokeInvitation', 'handlers/api/invitations/revoke.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
   listAudit: apiFunction('ListAudit', 'handlers/api/audit/list.ts', ['TABLE_NAME', 'EVENT_BUS_NAME']),
+  listAircraft: dataPlaneFunction('ListAircraft', 'handlers/api/aircraft/list.ts'),
+  createAircraft: dataPlaneFunction('CreateAircraft', 'handlers/api/aircraft/create.ts'),
+  getAircraft: dataPlaneFunction('GetAircraft', 'handlers/api/aircraft/get.ts'),
+  updateAircraft: dataPlaneFunction('UpdateAircraft', 'handlers/api/aircraft/update.ts'),
+  deleteAircraft: dataPlaneFunction('DeleteAircraft', 'handlers/api/aircraft/delete.ts'),
+  listReservations: dataPlaneFunction('ListReservations', 'handlers/api/reservations/list.ts'),
+  createReservation: {
+    ...dataPlaneFunction('CreateReservation', 'handlers/api/reservations/create.ts'),
+    // A burst of bookings of one aircraft commits one per round: the last may wait its turn (BOOKING_RETRY).
+    timeoutSeconds: 29,
+  },
+  cancelReservation: dataPlaneFunction('CancelReservation', 'handlers/api/reservations/cancel.ts'),
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

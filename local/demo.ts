@@ -1,15 +1,17 @@
 /**
  * `npm run demo`: walks the seeded demo against a running `npm start`, as a front end would —
- * sign in, who am I, my tenants, switch, and IAM refusing the other tenant's data.
+ * sign in, who am I, my tenants, switch, and IAM refusing the other tenant's data; a tenant admin
+ * at work (roles, members, the audit trail); and the flight school's story (demo-flight-school.ts).
  */
 import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, readFileSync } from 'node:fs';
 import { principalTagsFor } from '../domain/isolation';
-import { tenantDataPartition } from '../domain/keys';
+import { DATA_KIND, tenantDataPartition } from '../domain/keys';
 import { cognitoIdentityPool } from '../handlers/authorizer/adapters';
 import type { LocalOutputs } from './cloud';
+import { apiCaller, flightSchool } from './demo-flight-school';
 import { DEMO_PASSWORD } from './seed';
 
 const outputsFile = process.argv[2] ?? '.local/outputs.json';
@@ -84,7 +86,7 @@ async function main(): Promise<void> {
     credentials: { accessKeyId: minted.accessKeyId, secretAccessKey: minted.secretAccessKey, sessionToken: minted.sessionToken },
   });
   const read = (tenantId: string) =>
-    scoped.send(new GetItemCommand({ TableName: outputs.tableName, Key: { PK: { S: tenantDataPartition(tenantId, 'DATA', 0) }, SK: { S: 'ANY' } } }));
+    scoped.send(new GetItemCommand({ TableName: outputs.tableName, Key: { PK: { S: tenantDataPartition(tenantId, DATA_KIND.aircraft, 0) }, SK: { S: 'ANY' } } }));
   await read(other.tenantId);
   console.log(`  ${other.name}: allowed`);
   try {
@@ -97,22 +99,9 @@ async function main(): Promise<void> {
   const back = await call('PUT', '/tenants/active', newIdToken, { tenantId: active, refreshToken });
   show({ status: back.status, activeTenantId: back.body.activeTenantId });
   await administration(outputs, idp, { step, show });
+  await flightSchool(outputs, idp, { step, show });
   console.log(`\nThe console shows the events, executions and invocations: ${outputs.consoleUrl}`);
   for (const client of [idp, identity, scoped]) client.destroy();
-}
-
-type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
-
-function apiCaller(outputs: LocalOutputs, idToken: string): ApiCall {
-  return async (method, path, body) => {
-    const response = await fetch(`${outputs.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${idToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
 }
 
 /**
@@ -152,6 +141,10 @@ async function administration(
     events: ((audit.body.events ?? []) as { time: string; type: string; actorUserId: string }[]).map(({ time, type, actorUserId }) => ({ time, type, actorUserId })),
     next: audit.body.next === undefined ? undefined : '(an opaque cursor)',
   });
+  out.step('ada gives maya her pilot role back and deletes the Dispatcher role (the demo runs again)');
+  const restored = await ada('PUT', `/members/${maya.userId}/role`, { roleId: 'pilot' });
+  const deleted = await ada('DELETE', '/roles/dispatcher');
+  out.show({ restoreRole: restored.status, deleteRole: deleted.status });
 }
 
 main().catch((error: unknown) => {

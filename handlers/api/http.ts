@@ -66,6 +66,44 @@ export function parseBody<S extends z.ZodType>(schema: S, body: string | null): 
   return parsed.data;
 }
 
+/** Path parameters as the route template names them; a bad one is a 400 naming it, like a body field. */
+export function parsePath<S extends z.ZodType>(schema: S, parameters: Record<string, string> | null): z.infer<S> {
+  const parsed = schema.safeParse(parameters ?? {});
+  if (!parsed.success) throw new ValidationError('The request path is not valid', fieldProblems(parsed.error));
+  return parsed.data;
+}
+
+/** zod's issues as the contract's details, an unknown parameter named by itself rather than by its parent. */
+function queryProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: key, message: 'is not a parameter of this route' }))
+      : [{ field: issue.path.join('.'), message: issue.message }],
+  );
+}
+
+/**
+ * The query string, parsed by a strict schema: a misspelt `lmit=100` answered with the default page
+ * would hide the client's bug, and refusing what is unknown keeps it plain that nothing in the
+ * query can name another tenant or widen the read.
+ */
+export function parseQuery<S extends z.ZodType>(schema: S, event: ProxyEvent): z.infer<S> {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) throw new ValidationError('The query string is not valid', queryProblems(parsed.error));
+  return parsed.data;
+}
+
+/** A page's `limit` in a query string: digits only (no sign, exponent, fraction or spaces), within the list's bounds. */
+export function limitParameter(page: { readonly defaultLimit: number; readonly minLimit: number; readonly maxLimit: number }) {
+  const message = `must be an integer from ${page.minLimit} to ${page.maxLimit}`;
+  return z
+    .string()
+    .regex(/^[0-9]{1,3}$/, message)
+    .transform(Number)
+    .pipe(z.number().min(page.minLimit, message).max(page.maxLimit, message))
+    .default(page.defaultLimit);
+}
+
 /** What the authorizer put in the request context (API Gateway passes its values as strings). */
 const callerSchema = z.object({
   userId: z.string().min(1),
@@ -113,6 +151,20 @@ export function callerOf(event: ProxyEvent): Caller {
   };
 }
 
+const CREDENTIAL_MEMBERS = ['accessKeyId', 'secretAccessKey', 'sessionToken'] as const;
+
+/**
+ * An error message with the caller's tenant credentials taken out: a signing or endpoint error
+ * from the SDK may quote the request it made, and these credentials must never reach a log.
+ */
+function withoutCredentials(message: string, event: ProxyEvent): string {
+  const context = event.requestContext.authorizer ?? {};
+  return CREDENTIAL_MEMBERS.reduce((text, member) => {
+    const value = context[member];
+    return typeof value === 'string' && value.length > 0 ? text.split(value).join('[redacted]') : text;
+  }, message);
+}
+
 /**
  * Wraps a route's logic: typed errors become their contract answers; anything else is logged and
  * answered as a 500 that carries the request id and never a stack or a message from inside.
@@ -127,7 +179,8 @@ export function route(logger: Logger, logic: (event: ProxyEvent) => Promise<Prox
         if (mapped.statusCode >= 500) logger.error('request failed', { error: (error as Error).message });
         return mapped;
       }
-      logger.error('unexpected error', { errorName: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error('unexpected error', { errorName: error instanceof Error ? error.name : typeof error, errorMessage: withoutCredentials(message, event) });
       return json(500, { error: { code: 'InternalError', message: `Internal error (request ${event.requestContext.requestId ?? 'unknown'})` } });
     }
   };

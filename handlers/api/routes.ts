@@ -40,6 +40,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/invitations', functionName: FUNCTIONS.listInvitations.name, withoutTenant: false, action: 'member:read' },
   { method: 'DELETE', path: '/invitations/{email}', functionName: FUNCTIONS.revokeInvitation.name, withoutTenant: false, action: 'member:manage' },
   { method: 'GET', path: '/audit', functionName: FUNCTIONS.listAudit.name, withoutTenant: false, action: 'audit:read' },
+  { method: 'GET', path: '/aircraft', functionName: FUNCTIONS.listAircraft.name, withoutTenant: false, action: 'aircraft:read' },
+  { method: 'POST', path: '/aircraft', functionName: FUNCTIONS.createAircraft.name, withoutTenant: false, action: 'aircraft:write' },
+  { method: 'GET', path: '/aircraft/{aircraftId}', functionName: FUNCTIONS.getAircraft.name, withoutTenant: false, action: 'aircraft:read' },
+  { method: 'PUT', path: '/aircraft/{aircraftId}', functionName: FUNCTIONS.updateAircraft.name, withoutTenant: false, action: 'aircraft:write' },
+  { method: 'DELETE', path: '/aircraft/{aircraftId}', functionName: FUNCTIONS.deleteAircraft.name, withoutTenant: false, action: 'aircraft:write' },
+  { method: 'GET', path: '/reservations', functionName: FUNCTIONS.listReservations.name, withoutTenant: false, action: 'reservation:read' },
+  { method: 'POST', path: '/reservations', functionName: FUNCTIONS.createReservation.name, withoutTenant: false, action: 'reservation:create' },
+  // Any member cancels its own reservation; another's needs this action (checked in the transaction).
+  { method: 'DELETE', path: '/reservations/{reservationId}', functionName: FUNCTIONS.cancelReservation.name, withoutTenant: false, action: 'reservation:cancel' },
 ];
 
 export class UnknownRouteError extends Error {
@@ -54,6 +63,23 @@ export function routeServedBy(functionName: string): RouteDefinition {
   const route = ROUTES.find((candidate) => candidate.functionName === functionName);
   if (!route) throw new UnknownRouteError(functionName);
   return route;
+}
+
+export class RouteWithoutActionError extends Error {
+  constructor(readonly functionName: string) {
+    super(`The route of ${functionName} declares no action, and its handler checks one`);
+    this.name = 'RouteWithoutActionError';
+  }
+}
+
+/**
+ * The action a function's route declares, read here and never retyped: a handler that checks one
+ * refuses to load (RouteWithoutActionError) rather than serve a route declared without it.
+ */
+export function routeAction(functionName: string): Action {
+  const { action } = routeServedBy(functionName);
+  if (action === null) throw new RouteWithoutActionError(functionName);
+  return action;
 }
 
 /**

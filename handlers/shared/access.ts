@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { randomUUID } from 'node:crypto';
 import { ForbiddenError, PermissionDeniedError } from '../../domain/errors';
-import type { Actor } from '../../domain/guard';
+import type { Actor, GuardedAction } from '../../domain/guard';
 import { ADMIN_ROLE_ID, allows, type Action, type RoleGrant } from '../../domain/permissions';
 import { DETAIL_TYPE } from '../../events/catalog';
 import type { Caller } from '../api/http';
@@ -35,7 +35,7 @@ export type ReadRole = (tenantId: string, roleId: string) => Promise<RoleGrant |
 
 /** Publishes `access.denied.v1`; a failure to publish is logged, never hides the refusal. */
 export function accessDeniedReporter(deps: { publish: PublishEvent; logger: Pick<Logger, 'warn'> }) {
-  return async (tenantId: string, actor: Actor, action: Action, reason: string): Promise<void> => {
+  return async (tenantId: string, actor: Actor, action: GuardedAction, reason: string): Promise<void> => {
     deps.logger.warn('access denied', { tenantId, userId: actor.userId, action, reason });
     try {
       await deps.publish(DETAIL_TYPE.accessDenied, { tenantId, userId: actor.userId, action, reason, operationId: randomUUID() });

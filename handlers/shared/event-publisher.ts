@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EVENT_CATALOG, type DetailType, type EventDetail } from '../../events/catalog';
 
@@ -27,4 +28,28 @@ export function eventBridgePublisher(client: EventBridgeClient, eventBusName: st
     }
     return first.EventId;
   };
+}
+
+/**
+ * Publishes the event of a change that is already written. Its failure must not turn a done change
+ * into an error answer (a retried POST would then meet its own write, 409; a retried DELETE, 404):
+ * it is logged as an error with the whole detail (ids, names, times; never a secret), so that an
+ * operator alarmed by it can replay it; what is lost until then is the audit record. Only a
+ * transactional outbox (the event written in the same transaction and forwarded from the table's
+ * stream) would lose nothing; the SDK already retries.
+ */
+export async function publishAfterChange<T extends DetailType>(
+  deps: { readonly publish: PublishEvent; readonly logger: Pick<Logger, 'error'> },
+  detailType: T,
+  detail: EventDetail<T>,
+): Promise<void> {
+  try {
+    await deps.publish(detailType, detail);
+  } catch (error) {
+    deps.logger.error('change written, but its event was not published: the audit trail misses it', {
+      detailType,
+      detail,
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
+  }
 }

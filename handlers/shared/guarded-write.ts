@@ -14,11 +14,11 @@ import {
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { andConditions, permissionGuard, sameKey, type Actor, type GuardCheck, type GuardPart } from '../../domain/guard';
+import { andConditions, MEMBERSHIP_ONLY, permissionGuard, sameKey, type Actor, type GuardCheck, type GuardedAction, type GuardPart } from '../../domain/guard';
 import { membershipKey, roleKey, type ItemKey } from '../../domain/keys';
 import { MEMBERSHIP_ROLE_ATTRIBUTE } from '../../domain/items';
-import { allows, ROLE_GRANT_ATTRIBUTE, type Action, type RoleGrant } from '../../domain/permissions';
-import { ConflictError, PermissionDeniedError, ThrottledError } from '../../domain/errors';
+import { allows, ROLE_GRANT_ATTRIBUTE, type RoleGrant } from '../../domain/permissions';
+import { ConflictError, PermissionDeniedError, ThrottledError, TransactionConflictError } from '../../domain/errors';
 
 type Values = Readonly<Record<string, AttributeValue>>;
 type Names = Readonly<Record<string, string>>;
@@ -29,9 +29,12 @@ interface ConditionParts {
   readonly values?: Values;
 }
 
+/** A whole item to put, as DynamoDB's attribute values, with its keys. */
+export type ItemAttributes = Readonly<Record<string, AttributeValue>> & { PK: { S: string }; SK: { S: string } };
+
 /** One operation of the write, labelled so that a refusal can say which condition failed. */
 export type WriteOperation = ConditionParts & { readonly label: string } & (
-    | { readonly kind: 'Put'; readonly item: Readonly<Record<string, AttributeValue>> & { PK: { S: string }; SK: { S: string } } }
+    | { readonly kind: 'Put'; readonly item: ItemAttributes }
     | { readonly kind: 'Update'; readonly key: ItemKey; readonly update: string }
     | { readonly kind: 'Delete'; readonly key: ItemKey }
     | { readonly kind: 'ConditionCheck'; readonly key: ItemKey; readonly condition: string }
@@ -43,7 +46,8 @@ export const SAME_WRITE = 'same-write';
 export interface GuardedWrite {
   readonly tenantId: string;
   readonly actor: Actor;
-  readonly action: Action;
+  /** What the actor's role must grant, or MEMBERSHIP_ONLY for a write any member may make. */
+  readonly action: GuardedAction;
   readonly operations: readonly WriteOperation[];
   /**
    * What to write when the actor's role changed since the authorizer read it, to one that still
@@ -135,7 +139,7 @@ export interface GuardedWriterDeps {
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
   /** Told of every refusal for want of permission, before the 403 (the access.denied event). */
-  readonly onDenied: (tenantId: string, actor: Actor, action: Action, reason: string) => Promise<void>;
+  readonly onDenied: (tenantId: string, actor: Actor, action: GuardedAction, reason: string) => Promise<void>;
 }
 
 type Attempt = { outcome: 'written' } | { outcome: 'cancelled'; items: PlannedItem[]; codes: (string | undefined)[] };
@@ -185,7 +189,7 @@ export function guardedWriter(deps: GuardedWriterDeps) {
         if (codes.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded')) throw new ThrottledError();
         // Anything but a conflict (a validation error, an item collection too large) would fail again.
         if (!codes.includes('TransactionConflict')) throw error;
-        if (attemptNumber >= CONFLICT_ATTEMPTS) throw new ConflictError('Another change to the same items was being made: try again');
+        if (attemptNumber >= CONFLICT_ATTEMPTS) throw new TransactionConflictError();
         await pause(attemptNumber);
       }
     }
@@ -200,8 +204,10 @@ export function guardedWriter(deps: GuardedWriterDeps) {
     // A guard check failed, alone or ANDed into an operation: find out which by reading.
     const current = await readGrant(request.tenantId, request.actor.userId);
     if (!current) return deny(request, 'not a member of the tenant');
-    if (!current.grant) return deny(request, `role ${current.roleId} no longer exists`);
-    if (!allows(current.grant, request.action)) return deny(request, `role ${current.roleId} does not grant ${request.action}`);
+    if (request.action !== MEMBERSHIP_ONLY) {
+      if (!current.grant) return deny(request, `role ${current.roleId} no longer exists`);
+      if (!allows(current.grant, request.action)) return deny(request, `role ${current.roleId} does not grant ${request.action}`);
+    }
     // The guard holds now. If only operations carrying a merged check failed, and the role is the
     // one checked, it was their own condition. Otherwise the role changed in between (to one that
     // grants the action): run the write once more as that role.

@@ -134,6 +134,17 @@ export const TABLE_ACCESS: Record<TableUser, TableAccess> = {
   listMembers: { items: [] },
   listInvitations: { items: [] },
   listAudit: { items: [] },
+  // The data plane: every read and write is signed with the caller's tenant-scoped credentials
+  // (the design's Figure 5), so IAM alone keeps it in the caller's tenant. Their roles hold no
+  // DynamoDB permission at all (an infra test asserts it).
+  listAircraft: { items: [] },
+  createAircraft: { items: [] },
+  getAircraft: { items: [] },
+  updateAircraft: { items: [] },
+  deleteAircraft: { items: [] },
+  listReservations: { items: [] },
+  createReservation: { items: [] },
+  cancelReservation: { items: [] },
   // Finds an address's invitations on the user index; the workflow does the writes.
   invitationClaimer: { items: [], userIndex: ['Query'] },
 };

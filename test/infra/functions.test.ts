@@ -9,6 +9,7 @@ import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, FUNCTIONS, type FunctionKey } from '../../handlers/catalog';
 import { bindEnvironment, CatalogFunction, TABLE_ACCESS, UnboundEnvironmentError, USER_POOL_ACCESS } from '../../infra/constructs/functions';
 import { INVITATION_LIMITS } from '../../domain/limits';
+import { ROUTES } from '../../handlers/api/routes';
 import { ControlPlaneStack } from '../../infra/stack';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
@@ -159,6 +160,28 @@ describe('the catalog functions', () => {
   it('lets the API functions that read with tenant credentials do nothing on the table themselves', () => {
     expect(granted('getMe')).toEqual([]);
     expect(granted('listTenants')).toEqual([]);
+  });
+});
+
+describe('the data-plane functions', () => {
+  // Derived from the route table, so a new data-plane route is covered without touching this test.
+  const dataPlane = ROUTES.filter((route) => route.path.startsWith('/aircraft') || route.path.startsWith('/reservations')).map(
+    (route) => keys.find((key) => FUNCTIONS[key].name === route.functionName) as FunctionKey,
+  );
+
+  it('are the eight functions of the aircraft and reservation routes', () => {
+    expect([...new Set(dataPlane)].sort()).toEqual(
+      ['cancelReservation', 'createAircraft', 'createReservation', 'deleteAircraft', 'getAircraft', 'listAircraft', 'listReservations', 'updateAircraft'].sort(),
+    );
+  });
+
+  it.each(dataPlane)('%s holds no DynamoDB permission at all: only the caller\'s tenant credentials reach the table', (key) => {
+    const role = template.findResources('AWS::IAM::Role')[stack.getLogicalId(fnOf(key).role?.node.defaultChild as CfnRole)] as { Properties: Record<string, unknown> };
+
+    expect(permissionsOf(key).filter(({ action }) => action.toLowerCase().startsWith('dynamodb:'))).toEqual([]);
+    expect(granted(key)).toEqual([{ action: 'events:PutEvents', resource: ref(bus.eventBusArn) }]);
+    // The Lambda basic role's managed policy grants logs only; nothing else may be attached.
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toMatch(/DynamoDB/i);
   });
 });
 

@@ -11,13 +11,35 @@ function queryShard(items: readonly string[], position: FanOutPosition[number], 
   return { items: page.map((key) => ({ sortKey: key, value: key })), more: from.length > limit };
 }
 
+/**
+ * A shard as DynamoDB answers a Query with a filter: `limit` items are evaluated, only those the
+ * filter keeps come back, and LastEvaluatedKey says where the read stopped.
+ */
+function queryShardFiltered(items: readonly string[], position: FanOutPosition[number], limit: number, keep: (key: string) => boolean): ShardPage<string> | undefined {
+  if (position.state === 'done') return undefined;
+  const sorted = [...items].sort();
+  const from = position.state === 'after' ? sorted.filter((key) => key > position.after) : sorted;
+  const evaluated = from.slice(0, limit);
+  const more = from.length > limit;
+  return {
+    items: evaluated.filter(keep).map((key) => ({ sortKey: key, value: key })),
+    more,
+    ...(more ? { through: evaluated.at(-1) } : {}),
+  };
+}
+
 /** Pages through every shard as a list route would, until the merge says there is no next page. */
-function listAll(shards: readonly (readonly string[])[], limit: number): string[][] {
+function listAll(shards: readonly (readonly string[])[], limit: number, keep?: (key: string) => boolean): string[][] {
   const pages: string[][] = [];
   let position: FanOutPosition | null = startOfEveryShard(shards.length);
   while (position !== null) {
     const current: FanOutPosition = position;
-    const merged = mergeShardPages(current, shards.map((items, shard) => queryShard(items, current[shard] ?? { state: 'done' }, limit)), limit);
+    const query = (items: readonly string[], shard: number) => {
+      const at = current[shard] ?? { state: 'done' as const };
+      return keep ? queryShardFiltered(items, at, limit, keep) : queryShard(items, at, limit);
+    };
+    const merged = mergeShardPages(current, shards.map(query), limit);
+    if (pages.length > 10_000) throw new Error('the merge made no progress');
     pages.push([...merged.items]);
     position = merged.next;
   }
@@ -62,6 +84,26 @@ describe('a list merged over every shard', () => {
           expect(pages.flat()).toEqual(shards.flat().sort());
           expect(pages.every((page) => page.length <= limit)).toBe(true);
           expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('serves every item a filter keeps once, in order, when shards answer short pages', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 4 }), { maxLength: 12 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.func(fc.boolean()),
+        (perShard, limit, keepFunction) => {
+          const shards = perShard.map((keys, shard) => keys.map((key) => `${key}~${shard}`));
+          const keep = (key: string): boolean => keepFunction(key);
+
+          const pages = listAll(shards, limit, keep);
+
+          expect(pages.flat()).toEqual(shards.flat().filter(keep).sort());
+          expect(pages.every((page) => page.length <= limit)).toBe(true);
         },
       ),
       { numRuns: 300 },

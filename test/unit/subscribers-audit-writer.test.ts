@@ -144,6 +144,11 @@ describe('audit writer', () => {
     [DETAIL_TYPE.roleCreated]: [EVENT_CATALOG[DETAIL_TYPE.roleCreated].sample.tenantId],
     [DETAIL_TYPE.roleUpdated]: [EVENT_CATALOG[DETAIL_TYPE.roleUpdated].sample.tenantId],
     [DETAIL_TYPE.roleDeleted]: [EVENT_CATALOG[DETAIL_TYPE.roleDeleted].sample.tenantId],
+    [DETAIL_TYPE.aircraftCreated]: [EVENT_CATALOG[DETAIL_TYPE.aircraftCreated].sample.tenantId],
+    [DETAIL_TYPE.aircraftUpdated]: [EVENT_CATALOG[DETAIL_TYPE.aircraftUpdated].sample.tenantId],
+    [DETAIL_TYPE.aircraftDeleted]: [EVENT_CATALOG[DETAIL_TYPE.aircraftDeleted].sample.tenantId],
+    [DETAIL_TYPE.reservationCreated]: [EVENT_CATALOG[DETAIL_TYPE.reservationCreated].sample.tenantId],
+    [DETAIL_TYPE.reservationCancelled]: [EVENT_CATALOG[DETAIL_TYPE.reservationCancelled].sample.tenantId],
   } satisfies Record<DetailType, string[]>;
 
   it.each(Object.values(DETAIL_TYPE))('records the sample of %s in exactly the trails it concerns', async (detailType) => {

@@ -1,23 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { decodeAuditCursor, encodeAuditCursor, InvalidAuditCursorError, AUDIT_CURSOR_MAX_LENGTH } from '../../../domain/audit-cursor';
-import { ValidationError, type FieldProblem } from '../../../domain/errors';
+import { ValidationError } from '../../../domain/errors';
 import type { Action } from '../../../domain/permissions';
 import { requireAction, requireTenant, type ReadRole, type ReportDenied } from '../../shared/access';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
-import { callerOf, json, route, type ProxyEvent } from '../http';
+import { callerOf, json, limitParameter, parseQuery, route } from '../http';
 import type { AuditTrailReader } from './trail';
-
-/**
- * The route a guarded handler serves names no action in handlers/api/routes.ts: the entry refuses
- * to load rather than serve it unguarded.
- */
-export class UnguardedRouteError extends Error {
-  constructor(readonly functionName: string) {
-    super(`The route of ${functionName} names no action: its handler will not serve it unguarded`);
-    this.name = 'UnguardedRouteError';
-  }
-}
 
 /**
  * Page sizes of `GET /audit`. A record is a few hundred bytes, so 100 fit well within DynamoDB's
@@ -25,7 +14,6 @@ export class UnguardedRouteError extends Error {
  */
 export const AUDIT_PAGE = { defaultLimit: 25, minLimit: 1, maxLimit: 100 } as const;
 
-const LIMIT_MESSAGE = `must be an integer from ${AUDIT_PAGE.minLimit} to ${AUDIT_PAGE.maxLimit}`;
 const NEXT_MESSAGE = 'must be the next value of a previous page of this audit trail';
 
 /**
@@ -35,29 +23,9 @@ const NEXT_MESSAGE = 'must be the next value of a previous page of this audit tr
  * another tenant or widen the read.
  */
 export const listAuditQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
-    .transform(Number)
-    .pipe(z.number().min(AUDIT_PAGE.minLimit, LIMIT_MESSAGE).max(AUDIT_PAGE.maxLimit, LIMIT_MESSAGE))
-    .default(AUDIT_PAGE.defaultLimit),
+  limit: limitParameter(AUDIT_PAGE),
   next: z.string().min(1, NEXT_MESSAGE).max(AUDIT_CURSOR_MAX_LENGTH, NEXT_MESSAGE).optional(),
 });
-
-/** zod's issues as the contract's details, an unknown parameter named by itself rather than by its parent. */
-function queryProblems(error: z.ZodError): FieldProblem[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: key, message: 'is not a parameter of this route' }))
-      : [{ field: issue.path.join('.'), message: issue.message }],
-  );
-}
-
-function parseQuery(event: ProxyEvent): z.infer<typeof listAuditQuery> {
-  const parsed = listAuditQuery.safeParse(event.queryStringParameters ?? {});
-  if (!parsed.success) throw new ValidationError('The query string is not valid', queryProblems(parsed.error));
-  return parsed.data;
-}
 
 /** The position a `next` names in the caller's own trail, or a 400 naming `next`. */
 function positionAfter(next: string | undefined, tenantId: string, logger: Logger): string | undefined {
@@ -87,7 +55,7 @@ export interface ListAuditDeps {
 export function createListAuditHandler(deps: ListAuditDeps) {
   return route(deps.logger, async (event) => {
     const caller = requireTenant(callerOf(event));
-    const query = parseQuery(event);
+    const query = parseQuery(listAuditQuery, event);
     const after = positionAfter(query.next, caller.tenantId, deps.logger);
     await requireAction(caller, deps.action, { readRole: deps.rolesFor(caller.credentials), reportDenied: deps.reportDenied });
     const page = await deps.trailFor(caller.credentials).page(caller.tenantId, { limit: query.limit, ...(after === undefined ? {} : { after }) });

@@ -5,14 +5,13 @@ import { eventBridgeClient, requireEnv } from '../../shared/clients';
 import { eventBridgePublisher } from '../../shared/event-publisher';
 import { tenantScopedDynamoDb } from '../../shared/scoped-clients';
 import { tenancyStore } from '../../shared/tenancy-store';
-import { routeServedBy } from '../routes';
-import { createListAuditHandler, UnguardedRouteError } from './handler';
+import { routeAction } from '../routes';
+import { createListAuditHandler } from './handler';
 import { dynamoDbAuditTrail } from './trail';
 
 const tableName = requireEnv('TABLE_NAME');
 const logger = new Logger({ serviceName: 'api-audit' });
-const action = routeServedBy(FUNCTIONS.listAudit.name).action;
-if (action === null) throw new UnguardedRouteError(FUNCTIONS.listAudit.name);
+const action = routeAction(FUNCTIONS.listAudit.name);
 
 export const handler = createListAuditHandler({
   action,

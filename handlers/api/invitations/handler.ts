@@ -5,11 +5,12 @@ import { invitationKey } from '../../../domain/keys';
 import { DETAIL_TYPE } from '../../../events/catalog';
 import { FUNCTIONS } from '../../catalog';
 import { actorOf, requireTenant } from '../../shared/access';
-import type { PublishEvent } from '../../shared/event-publisher';
+import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
 import { isPending, type ControlReads, type InvitationView } from '../../shared/member-store';
-import { callerOf, json, route } from '../http';
-import { authorize, parsePath, publishAfterChange, routeAction, type AccessDeps } from '../members/shared';
+import { callerOf, json, parsePath, route } from '../http';
+import { routeAction } from '../routes';
+import { authorize, type AccessDeps } from '../members/shared';
 
 const LIST_ACTION = routeAction(FUNCTIONS.listInvitations.name);
 const REVOKE_ACTION = routeAction(FUNCTIONS.revokeInvitation.name);

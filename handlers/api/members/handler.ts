@@ -9,20 +9,18 @@ import { DETAIL_TYPE } from '../../../events/catalog';
 import { WORKFLOW_ERROR, WORKFLOWS, type AddMemberInput, type RemoveMemberInput } from '../../../workflows/registry';
 import { FUNCTIONS } from '../../catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
-import type { PublishEvent } from '../../shared/event-publisher';
+import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import type { GuardedWrite, GuardedWriter } from '../../shared/guarded-write';
 import { isVerifiedHolder, type ControlReads, type DirectoryUser, type MemberView, type UserDirectory } from '../../shared/member-store';
 import type { RunWorkflow } from '../../shared/workflow-runner';
-import { callerOf, json, parseBody, route } from '../http';
+import { callerOf, json, parseBody, parsePath, route } from '../http';
+import { routeAction } from '../routes';
 import {
   authorize,
   confirmPermission,
   memberNotFound,
-  parsePath,
-  publishAfterChange,
   requireMayGrant,
   roleNotFound,
-  routeAction,
   tenantNameOf,
   userIdSchema,
   workflowFailure,

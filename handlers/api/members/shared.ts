@@ -1,34 +1,16 @@
 /**
- * What the members and invitations routes share: path parsing, the answers they give for missing
- * things, how a finished change is told on the bus, and what a failed workflow run means.
+ * What the members and invitations routes share: the answers they give for missing things, the
+ * permission checks, and what a failed workflow run means.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { NotFoundError, PermissionDeniedError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
+import { NotFoundError, PermissionDeniedError, ThrottledError, WorkflowFailedError } from '../../../domain/errors';
 import type { Actor } from '../../../domain/guard';
 import { allows, mayGrantRole, type Action } from '../../../domain/permissions';
-import type { DetailType, EventDetail } from '../../../events/catalog';
-import type { PublishEvent } from '../../shared/event-publisher';
 import { requireAction, type ReportDenied, type TenantCaller } from '../../shared/access';
 import type { ControlReads, TenantReads } from '../../shared/member-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import type { WorkflowResult } from '../../shared/workflow-runner';
-import { fieldProblems } from '../http';
-import { routeServedBy } from '../routes';
-
-export class RouteWithoutActionError extends Error {
-  constructor(readonly functionName: string) {
-    super(`The route of ${functionName} declares no action, and its handler checks one`);
-    this.name = 'RouteWithoutActionError';
-  }
-}
-
-/** The action a function's route declares (handlers/api/routes.ts), read there and never retyped. */
-export function routeAction(functionName: string): Action {
-  const { action } = routeServedBy(functionName);
-  if (action === null) throw new RouteWithoutActionError(functionName);
-  return action;
-}
 
 /** The tenant record of a tenant the caller is a member of is missing: an inconsistency, not the caller's fault (500). */
 export class TenantRecordMissingError extends Error {
@@ -49,30 +31,10 @@ export async function tenantNameOf(control: Pick<ControlReads, 'tenant'>, tenant
 export const USER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const userIdSchema = z.string().regex(USER_ID_PATTERN, 'must be a user id');
 
-/** Path parameters as the route template names them; a bad one is a 400 naming it, like a body field. */
-export function parsePath<S extends z.ZodType>(schema: S, parameters: Record<string, string> | null): z.infer<S> {
-  const parsed = schema.safeParse(parameters ?? {});
-  if (!parsed.success) throw new ValidationError('The request path is not valid', fieldProblems(parsed.error));
-  return parsed.data;
-}
-
 export const memberNotFound = (userId: string): NotFoundError => new NotFoundError(`No member ${userId} in this tenant`);
 
 /** Role ids are per tenant (a slug of the name), so another tenant's role is simply not one here. */
 export const roleNotFound = (roleId: string): NotFoundError => new NotFoundError(`No role ${roleId} in this tenant (roleId)`);
-
-/**
- * Publishes the event of a change that is already written. Its failure must not turn a done change
- * into an error answer (a retry would then be refused as a duplicate): it is logged as an error
- * for the operator, and the answer says what happened.
- */
-export async function publishAfterChange<T extends DetailType>(deps: { publish: PublishEvent; logger: Pick<Logger, 'error'> }, detailType: T, detail: EventDetail<T>): Promise<void> {
-  try {
-    await deps.publish(detailType, detail);
-  } catch (error) {
-    deps.logger.error('event of a written change could not be published', { detailType, errorName: error instanceof Error ? error.name : typeof error });
-  }
-}
 
 /**
  * A run that neither succeeded nor was refused: the workflow compensated, so the answer only has

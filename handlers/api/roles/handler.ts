@@ -10,30 +10,16 @@ import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors';
 import { ACTIONS, actionsOfRole, ADMIN_ROLE_ID, canonicalActions, isAction, ROLE_ID_MAX_LENGTH, ROLE_ID_PATTERN, roleIdFromName, type Action } from '../../../domain/permissions';
 import { tenantNameSchema } from '../../../domain/tenant-name';
-import { DETAIL_TYPE, type DetailType, type EventDetail } from '../../../events/catalog';
+import { DETAIL_TYPE } from '../../../events/catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
-import type { PublishEvent } from '../../shared/event-publisher';
+import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
 import type { RolesStore, StoredRole } from '../../shared/roles-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import { FUNCTIONS } from '../../catalog';
 import { callerOf, fieldProblems, json, parseBody, route, type ProxyEvent } from '../http';
-import { routeServedBy } from '../routes';
+import { routeAction } from '../routes';
 import { deleteRole, putNewRole, ROLE_WRITE_LABEL, roleStillMissing, updateRole, type RoleChange } from './role-writes';
-
-export class UnguardedRouteError extends Error {
-  constructor(readonly functionName: string) {
-    super(`The route of ${functionName} names no action, but the function makes guarded writes`);
-    this.name = 'UnguardedRouteError';
-  }
-}
-
-/** The action a write function's route demands, from the one route table. */
-function guardedAction(functionName: string): Action {
-  const { action } = routeServedBy(functionName);
-  if (action === null) throw new UnguardedRouteError(functionName);
-  return action;
-}
 
 /** A role's name follows the rules of a tenant's name: what other members see in a list. */
 const roleName = tenantNameSchema;
@@ -84,26 +70,6 @@ export interface RoleWriteDeps {
   readonly now?: () => Date;
 }
 
-/**
- * Publishes a role change once its write has committed. A failure is logged, not answered: the
- * change happened, and an error would tell the client it had not (a retried POST would then meet
- * its own role, 409; a retried DELETE, 404). What is lost is the event, and with it the audit
- * record: the error line carries the whole detail (ids, names, actions; never a secret) so that an
- * operator alarmed by it can replay it. Only a transactional outbox (the event written in the same
- * transaction and forwarded from the table's stream) would lose nothing; the SDK already retries.
- */
-async function publishAfterWrite<T extends DetailType>(deps: RoleWriteDeps, detailType: T, detail: EventDetail<T>): Promise<void> {
-  try {
-    await deps.publish(detailType, detail);
-  } catch (error) {
-    deps.logger.error('role change written, but its event was not published: the audit trail misses it', {
-      detailType,
-      detail,
-      errorName: error instanceof Error ? error.name : typeof error,
-    });
-  }
-}
-
 function guardedWrite(deps: RoleWriteDeps, caller: TenantCaller, action: Action, operations: readonly WriteOperation[]) {
   // Role writes decide nothing from the caller's role but the action the guard checks.
   return deps.writer.write({ tenantId: caller.tenantId, actor: actorOf(caller), action, operations, asRole: SAME_WRITE });
@@ -120,7 +86,7 @@ export function createListRolesHandler(deps: { storeFor: (credentials: ScopedCre
 
 /** `POST /roles` (`role:manage`): a custom role whose id comes from its name. */
 export function createCreateRoleHandler(deps: RoleWriteDeps) {
-  const action = guardedAction(FUNCTIONS.createRole.name);
+  const action = routeAction(FUNCTIONS.createRole.name);
   return route(deps.logger, async (event) => {
     const caller = requireTenant(callerOf(event));
     const body = parseBody(createRoleBody, event.body);
@@ -129,7 +95,7 @@ export function createCreateRoleHandler(deps: RoleWriteDeps) {
     const outcome = await guardedWrite(deps, caller, action, [putNewRole({ tenantId: caller.tenantId, ...role, createdAt })]);
     if (outcome.outcome === 'refused') throw new ConflictError(`A role with id ${role.roleId} exists`);
     const operationId = deps.newOperationId?.() ?? randomUUID();
-    await publishAfterWrite(deps, DETAIL_TYPE.roleCreated, { tenantId: caller.tenantId, ...role, actorUserId: caller.userId, operationId });
+    await publishAfterChange(deps, DETAIL_TYPE.roleCreated, { tenantId: caller.tenantId, ...role, actorUserId: caller.userId, operationId });
     return json(201, { role });
   });
 }
@@ -150,7 +116,7 @@ const UPDATE_ATTEMPTS = 3;
 
 /** `PUT /roles/{roleId}` (`role:manage`): a new name, new actions, or both; the id never changes. */
 export function createUpdateRoleHandler(deps: RoleWriteDeps & { readRole: ReadStoredRole }) {
-  const action = guardedAction(FUNCTIONS.updateRole.name);
+  const action = routeAction(FUNCTIONS.updateRole.name);
   return route(deps.logger, async (event) => {
     const caller = requireTenant(callerOf(event));
     const roleId = roleIdParameter(event);
@@ -168,7 +134,7 @@ export function createUpdateRoleHandler(deps: RoleWriteDeps & { readRole: ReadSt
       const previousActions = actionsOfRole(roleId, previous.storedActions);
       const role = { roleId, name: change.name ?? previous.name, actions: [...(change.actions ?? previousActions)] };
       const operationId = deps.newOperationId?.() ?? randomUUID();
-      await publishAfterWrite(deps, DETAIL_TYPE.roleUpdated, {
+      await publishAfterChange(deps, DETAIL_TYPE.roleUpdated, {
         tenantId: caller.tenantId,
         ...role,
         previousName: previous.name,
@@ -184,7 +150,7 @@ export function createUpdateRoleHandler(deps: RoleWriteDeps & { readRole: ReadSt
 
 /** `DELETE /roles/{roleId}` (`role:manage`): only a role nobody holds. */
 export function createDeleteRoleHandler(deps: RoleWriteDeps) {
-  const action = guardedAction(FUNCTIONS.deleteRole.name);
+  const action = routeAction(FUNCTIONS.deleteRole.name);
   return route(deps.logger, async (event) => {
     const caller = requireTenant(callerOf(event));
     const roleId = roleIdParameter(event);
@@ -195,7 +161,7 @@ export function createDeleteRoleHandler(deps: RoleWriteDeps) {
       throw new ConflictError(`Role ${roleId} is held by a member: give them another role first`);
     }
     const operationId = deps.newOperationId?.() ?? randomUUID();
-    await publishAfterWrite(deps, DETAIL_TYPE.roleDeleted, { tenantId: caller.tenantId, roleId, actorUserId: caller.userId, operationId });
+    await publishAfterChange(deps, DETAIL_TYPE.roleDeleted, { tenantId: caller.tenantId, roleId, actorUserId: caller.userId, operationId });
     return json(204, undefined);
   });
 }
