@@ -5,9 +5,10 @@
  */
 import * as z from 'zod';
 import { aircraftKey, registrationKey } from './keys';
+import { TENANT_NAME_LIMITS, tenantNameSchema } from './tenant-name';
 
 export const AIRCRAFT_LIMITS = {
-  modelMaxCodePoints: 100,
+  modelMaxCodePoints: TENANT_NAME_LIMITS.maxCodePoints,
   minSeats: 1,
   maxSeats: 1000,
   /** An aircraft created without `seats` has the pilot's. */
@@ -31,15 +32,11 @@ const registration = z
   .transform((value) => value.toUpperCase());
 
 /** Control and format characters (bidi overrides, zero-width) would let a model hide or reorder what others see, as in tenant names. */
-const CONTROL_CHARACTER = /\p{Cc}|\p{Cf}|\p{Cs}/u;
-
-/** A model's length counts code points, as a person counts (zod's `.max` counts UTF-16 units). */
-const model = z
-  .string()
-  .trim()
-  .refine((value) => value.length > 0, 'must not be empty')
-  .refine((value) => [...value].length <= AIRCRAFT_LIMITS.modelMaxCodePoints, `at most ${AIRCRAFT_LIMITS.modelMaxCodePoints} characters`)
-  .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control or format characters');
+/**
+ * A model is shown to every member, as a tenant name is: the same rules (tenant-name.ts: code points
+ * counted as a person counts them, no control, format or invisible characters, something visible).
+ */
+const model = tenantNameSchema;
 
 const seats = z
   .number({ error: 'must be a number' })

@@ -27,8 +27,12 @@ export interface DataPlaneDeps {
 export const nowOf = (deps: Pick<DataPlaneDeps, 'now'>): Date => deps.now?.() ?? new Date();
 export const newIdOf = (deps: Pick<DataPlaneDeps, 'newId'>): string => deps.newId?.() ?? randomUUID();
 
-/** Ids of the data plane are generated UUIDs; anything else names nothing (400, not a lookup). */
-export const dataIdSchema = z.uuid({ error: 'must be an id this API gave out (a UUID)' });
+/**
+ * Ids of the data plane are generated UUIDs (`randomUUID`, lower-case); anything else names nothing
+ * (400, not a lookup), an upper-case spelling included: it would look up nothing, a 404 that says less.
+ */
+const GENERATED_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const dataIdSchema = z.string().regex(GENERATED_ID, 'must be an id this API gave out (a lower-case UUID)');
 
 /** Page sizes of the data-plane lists: one Query per shard per page, each at most this many items. */
 export const DATA_PAGE = { defaultLimit: 25, minLimit: 1, maxLimit: 100 } as const;

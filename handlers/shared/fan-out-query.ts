@@ -24,10 +24,14 @@ const RANGE_END = '~';
 
 const bounds = (range: KeyRange) => ({ low: `${range.prefix}${range.from ?? ''}`, high: `${range.prefix}${range.before ?? RANGE_END}` });
 
-/** Whether `sortKey` lies inside `range`: the only start keys a Query of it may be handed. */
+/**
+ * Whether `sortKey` lies inside `range`: the only start keys a Query of it may be handed. The upper
+ * bound itself is outside: DynamoDB (Local, at least) answers a start key equal to a BETWEEN's upper
+ * bound with a ValidationException, and no item's key is ever the bound (something follows it).
+ */
 export function withinRange(range: KeyRange, sortKey: string): boolean {
   const { low, high } = bounds(range);
-  return sortKey.startsWith(range.prefix) && sortKey >= low && sortKey <= high;
+  return sortKey.startsWith(range.prefix) && sortKey >= low && sortKey < high;
 }
 
 /** A filter on the items the key range reads, in DynamoDB's expression syntax. */

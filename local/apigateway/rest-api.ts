@@ -208,6 +208,19 @@ export async function startRestApi(options: {
     body: gatewayResponseBody(type),
   });
 
+  /**
+   * A path parameter as API Gateway hands it to the function, percent-decoded. A malformed escape
+   * (`%E0%A4%A`) is passed as sent, so the function's own validation answers it (400 naming the
+   * parameter) instead of this emulator failing with a 500.
+   */
+  const decodedSegment = (segment: string): string => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  };
+
   async function handle(message: IncomingMessage): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
     const url = new URL(message.url ?? '/', 'http://localhost');
     const method = (message.method ?? 'GET').toUpperCase();
@@ -221,7 +234,7 @@ export async function startRestApi(options: {
     if (!route) return respond('MISSING_AUTHENTICATION_TOKEN');
     const match = route.pattern.exec(url.pathname);
     const pathParameters = route.parameterNames.length
-      ? Object.fromEntries(route.parameterNames.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]))
+      ? Object.fromEntries(route.parameterNames.map((name, index) => [name, decodedSegment(match?.[index + 1] ?? '')]))
       : null;
     const headers = singleValueHeaders(message);
     const query = queryParameters(url);

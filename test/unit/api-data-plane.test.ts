@@ -748,14 +748,15 @@ describe('DELETE /reservations/{reservationId}', () => {
     expect(w.table.get(items.schedule)).toEqual(items.schedule);
   });
 
-  it('answers 409 for a reservation that has ended, which stays in the record, and 404 for an id of none', async () => {
+  it('answers 409 for a reservation that has ended, which stays in the record; an id of none is 404 with reservation:cancel, 403 without', async () => {
     const { w, reservation, items } = await booked();
     w.clock.now = new Date(reservation.end);
 
     const ended = await deleteReservation(w, MEMBERS.pilot, reservation.reservationId);
-    const none = await deleteReservation(w, MEMBERS.pilot, randomUUID());
+    const noneAsInstructor = await deleteReservation(w, MEMBERS.instructor, randomUUID());
+    const noneAsPilot = await deleteReservation(w, MEMBERS.pilot, randomUUID());
 
-    expect([ended.statusCode, none.statusCode]).toEqual([409, 404]);
+    expect([ended.statusCode, noneAsInstructor.statusCode, noneAsPilot.statusCode]).toEqual([409, 404, 403]);
     expect(w.table.get(items.byId)).toEqual(items.byId);
     expect(reservationKey(TENANT, reservation.reservationId)).toEqual({ PK: items.byId.PK, SK: items.byId.SK });
   });

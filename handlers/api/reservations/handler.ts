@@ -153,7 +153,13 @@ export function createCancelReservationHandler(deps: DataPlaneDeps) {
     const session = deps.sessionFor(caller);
     const notFound = new NotFoundError(`No reservation ${reservationId} in this tenant`);
     const reservation = await reservationStore(session.client, session.tableName).get(caller.tenantId, reservationId);
-    if (!reservation) throw notFound;
+    if (!reservation) {
+      // Answered as another's reservation would be (403 without reservation:cancel), so that the
+      // answer tells a member nothing of which ids exist; the transaction proves it still absent.
+      const stillTrue = [mustNotExist('reservation', reservationKey(caller.tenantId, reservationId))];
+      await proveRefusal(session.writer, { caller, action: anyReservation, stillTrue }, notFound);
+      throw notFound;
+    }
     // Whose it is decides which guard the transaction carries; the delete's condition keeps it so.
     const action = reservation.userId === caller.userId ? MEMBERSHIP_ONLY : anyReservation;
     if (hasEnded(reservation, nowOf(deps))) {
