@@ -70,6 +70,18 @@ export class WorkflowFailedError extends Error {
 }
 
 /**
+ * A workflow ran out of time (its run's limit, StartSyncExecution status TIMED_OUT): it stopped
+ * wherever it was, perhaps half way through its undo, so what it did may be partly left behind
+ * until the reconciler finishes it. 503 `Unavailable` (API.md Conventions), never "rolled back".
+ */
+export class WorkflowIncompleteError extends Error {
+  constructor(readonly workflow: string) {
+    super(`${workflow} ran out of time and may be incomplete; it will be finished or undone shortly, then retry`);
+    this.name = 'WorkflowIncompleteError';
+  }
+}
+
+/**
  * The caller's role does not grant the action (or the caller is no longer a member): 403, and an
  * `access.denied.v1` event. `reason` is for the audit trail and the logs, never a secret.
  */

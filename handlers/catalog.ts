@@ -1,3 +1,5 @@
+import type { CORS_ENVIRONMENT_VARIABLE } from './api/cors';
+
 /**
  * Every Lambda function of the control plane, defined once: the CDK app bundles each entry with
  * esbuild (ESM, Node 22, arm64) and the local cloud imports the same entry and runs its `handler`
@@ -18,7 +20,9 @@ export type EnvironmentName =
   | 'ADD_MEMBER_STATE_MACHINE_ARN'
   | 'REMOVE_MEMBER_STATE_MACHINE_ARN'
   /** A setting, not a resource: days an invitation stays claimable (domain/limits.ts INVITATION_LIMITS). */
-  | 'INVITATION_TTL_DAYS';
+  | 'INVITATION_TTL_DAYS'
+  /** A setting: the origins whose browsers may read the API's answers (handlers/api/cors.ts); every function serving a route reads it. */
+  | typeof CORS_ENVIRONMENT_VARIABLE;
 
 export interface FunctionDefinition {
   /** The deployed function name's stem and the local function name. */
@@ -30,9 +34,12 @@ export interface FunctionDefinition {
   readonly memoryMb: number;
 }
 
-/** An API function answering within API Gateway's 29 s, with the size every API function has. */
+/**
+ * An API function answering within API Gateway's 29 s, with the size every API function has, and
+ * the CORS origins its answers are for.
+ */
 function apiFunction<const E extends readonly EnvironmentName[]>(name: string, entry: string, environment: E) {
-  return { name, entry, environment, timeoutSeconds: 10, memoryMb: 256 } as const;
+  return { name, entry, environment: [...environment, 'CORS_ALLOWED_ORIGINS'] as const, timeoutSeconds: 10, memoryMb: 256 } as const;
 }
 
 /**
@@ -72,33 +79,17 @@ export const FUNCTIONS = {
     timeoutSeconds: 10,
     memoryMb: 512,
   },
-  getMe: {
-    name: 'GetMe',
-    entry: 'handlers/api/me/index.ts',
-    environment: ['TABLE_NAME'],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
-  listTenants: {
-    name: 'ListTenants',
-    entry: 'handlers/api/tenants/list.ts',
-    environment: ['TABLE_NAME'],
-    timeoutSeconds: 10,
-    memoryMb: 256,
-  },
+  getMe: apiFunction('GetMe', 'handlers/api/me/index.ts', ['TABLE_NAME']),
+  listTenants: apiFunction('ListTenants', 'handlers/api/tenants/list.ts', ['TABLE_NAME']),
   createTenant: {
-    name: 'CreateTenant',
-    entry: 'handlers/api/tenants/create.ts',
-    environment: ['ONBOARDING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID'],
+    ...apiFunction('CreateTenant', 'handlers/api/tenants/create.ts', ['ONBOARDING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID']),
+    // Runs a synchronous workflow: as long as API Gateway waits.
     timeoutSeconds: 29,
-    memoryMb: 256,
   },
   switchTenant: {
-    name: 'SwitchTenant',
-    entry: 'handlers/api/tenants/switch.ts',
-    environment: ['SWITCHING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID'],
+    ...apiFunction('SwitchTenant', 'handlers/api/tenants/switch.ts', ['SWITCHING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID']),
+    // Runs a synchronous workflow: as long as API Gateway waits.
     timeoutSeconds: 29,
-    memoryMb: 256,
   },
   invitationClaimer: {
     name: 'InvitationClaimer',

@@ -37,6 +37,7 @@ const invitationTtlDays = integerContext(app, 'invitationTtlDays');
 new ControlPlaneStack(app, 'ControlPlane', {
   description: 'Multi-tenant control plane: pooled table isolated by IAM, user pool, identity pool',
   retainData: booleanContext(app, 'retainData', true),
+  apiGatewayAccountRole: booleanContext(app, 'apiGatewayAccountRole', false),
   ...(maxTenantsPerUser === undefined ? {} : { maxTenantsPerUser }),
   ...(invitationTtlDays === undefined ? {} : { invitationTtlDays }),
 });

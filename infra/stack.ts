@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { RULES } from '../events/rules';
 import { ROUTES } from '../handlers/api/routes';
+import { ApiGatewayAccountSettings } from './constructs/account';
 import { ControlPlaneApi } from './constructs/api';
 import { TenantData } from './constructs/data';
 import { ControlPlaneEvents } from './constructs/events';
@@ -31,6 +32,13 @@ export interface ControlPlaneStackProps extends StackProps {
    * @default INVITATION_LIMITS.defaultTtlDays (domain/limits.ts): 7
    */
   readonly invitationTtlDays?: number;
+  /**
+   * Set API Gateway's account-level CloudWatch Logs role in this stack (`-c apiGatewayAccountRole=true`),
+   * for an account and Region that never had one: the API stage's access logging needs it. One
+   * setting per account and Region, shared by every API there (infra/constructs/account.ts).
+   * @default false
+   */
+  readonly apiGatewayAccountRole?: boolean;
 }
 
 /** The deployed control plane. Output names are those of `.local/outputs.json` (API.md). */
@@ -41,6 +49,7 @@ export class ControlPlaneStack extends Stack {
   readonly workflows: ControlPlaneWorkflows;
   readonly functions: ControlPlaneFunctions;
   readonly api: ControlPlaneApi;
+  readonly accountSettings: ApiGatewayAccountSettings | undefined;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps = {}) {
     super(scope, id, props);
@@ -79,6 +88,10 @@ export class ControlPlaneStack extends Stack {
       functionNamed: (name) => this.functions.byName(name),
       retainLogs: retainData,
     });
+
+    this.accountSettings = props.apiGatewayAccountRole ? new ApiGatewayAccountSettings(this, 'AccountSettings') : undefined;
+    // The stage turns access logging on: it must wait until the account has the role.
+    if (this.accountSettings) this.api.restApi.deploymentStage.node.addDependency(this.accountSettings.account);
 
     const outputs: Record<string, string> = {
       region: this.region,

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../handlers/catalog';
 import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
+import { parseAllowedOrigins, serializeAllowedOrigins } from '../handlers/api/cors';
 import { settingSubstitutions, WORKFLOWS, type WorkflowKey } from '../workflows/registry';
 import { renderDefinition } from '../workflows/render';
 import { RULES } from '../events/rules';
@@ -17,7 +18,7 @@ import { startUserPool } from './cognito/user-pool';
 import { createConsoleService } from './console/console-service';
 import { createIdentityPoolService } from './cognito/identity-pool';
 import { OpenIdTokenIssuer } from './cognito/identity-pool-tokens';
-import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from './config';
+import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION, localAppOrigin } from './config';
 import { startDynamoDbLocal, ensureTable } from './dynamodb/dynamodb-local';
 import { createDynamoDbGateway } from './dynamodb/gateway';
 import { createEventBridgeService } from './eventbridge/bus';
@@ -39,6 +40,11 @@ export interface LocalCloudOptions {
   readonly duplicateDelivery?: boolean;
   /** Days an invitation stays claimable, as the CDK context `invitationTtlDays` sets it when deployed. */
   readonly invitationTtlDays?: number;
+  /**
+   * CORS origins allowed in addition to the local endpoint's own (`localAppOrigin`), as the CDK
+   * context `corsOrigins` allows them when deployed (`npm start -- --cors-origin …`).
+   */
+  readonly corsOrigins?: readonly string[];
   readonly progress?: (message: string) => void;
 }
 
@@ -101,6 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     stoppers.push(() => endpoint.stop());
     const endpointUrl = endpoint.url;
     progress(`endpoint listening on ${endpointUrl}`);
+    const corsOrigins = parseAllowedOrigins([localAppOrigin(endpointUrl), ...(options.corsOrigins ?? [])]);
 
     // Handlers run in this process and read these at load time, exactly as they read Lambda's.
     Object.assign(process.env, {
@@ -205,6 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       ADD_MEMBER_STATE_MACHINE_ARN: stateMachines.addMember,
       REMOVE_MEMBER_STATE_MACHINE_ARN: stateMachines.removeMember,
       INVITATION_TTL_DAYS: String(checkedInvitationTtlDays(options.invitationTtlDays ?? INVITATION_LIMITS.defaultTtlDays)),
+      CORS_ALLOWED_ORIGINS: serializeAllowedOrigins(corsOrigins),
     });
 
     const eventBridge = createEventBridgeService({
@@ -241,6 +249,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       accountId,
       routes: ROUTES.map((route) => ({ method: route.method, path: route.path, functionName: route.functionName, authorized: true })),
       authorizer: { functionName: AUTHORIZER.functionName, identityHeader: AUTHORIZER.identityHeader, resultTtlSeconds: AUTHORIZER.resultTtlSeconds },
+      corsOrigins,
       invoke: (functionName, event) => lambda.invoke(functionName, event),
     });
     stoppers.push(() => api.stop());
@@ -265,7 +274,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       return outputsFile;
     };
 
-    return { outputs, writeOutputs, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api };
+    return { outputs, writeOutputs, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api, corsOrigins };
   } catch (error) {
     await stop();
     throw error;

@@ -14,3 +14,12 @@ export const LOCAL_ADMIN_CREDENTIALS = {
   accessKeyId: 'LOCALADMINKEY',
   secretAccessKey: 'local-admin-secret',
 } as const;
+
+/**
+ * The origin the local REST API allows by default (CORS): the local endpoint's own, as its URL is
+ * printed and written to outputs.json, where the local console is served and the local tenant app
+ * (issue 10) will be. One origin, so that gateway responses name it literally as a deployed API with
+ * one `corsOrigins` entry does (handlers/api/cors.ts). A deployed stack allows none unless
+ * `corsOrigins` names some; `npm start -- --cors-origin http://localhost:5173` adds a front end served elsewhere.
+ */
+export const localAppOrigin = (endpointUrl: string): string => new URL(endpointUrl).origin;

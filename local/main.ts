@@ -2,15 +2,17 @@
  * `npm start`: the whole control plane on this machine, on loopback, with no AWS account.
  * Flags: --port (AWS endpoint, default 4566), --api-port (REST API, default 4567),
  * --state-dir (default .local), --persist (keep data across restarts), --no-seed (skip the demo),
- * --duplicate-delivery (the bus delivers every event twice, to prove subscribers idempotent).
+ * --duplicate-delivery (the bus delivers every event twice, to prove subscribers idempotent),
+ * --cors-origin (repeatable or comma-separated: origins allowed by CORS besides the endpoint's own).
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
+import { InvalidOriginError, parseAllowedOrigins, WildcardOriginError } from '../handlers/api/cors';
 import { DEMO_INVITEE, DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
 
-const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery]`;
+const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery] [--cors-origin http://localhost:5173]`;
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
         persist: { type: 'boolean', default: false },
         'no-seed': { type: 'boolean', default: false },
         'duplicate-delivery': { type: 'boolean', default: false },
+        'cors-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -59,6 +62,14 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(USAGE);
     return;
+  }
+  let corsOrigins: readonly string[];
+  try {
+    corsOrigins = parseAllowedOrigins(values['cors-origin']);
+  } catch (error) {
+    if (!(error instanceof WildcardOriginError || error instanceof InvalidOriginError)) throw error;
+    console.error(`--cors-origin: ${error.message}\n${USAGE}`);
+    process.exit(2);
   }
   const quiet = process.env.LOCAL_CLOUD_QUIET === '1';
   const started = Date.now();
@@ -95,6 +106,7 @@ async function main(): Promise<void> {
       stateDir: values['state-dir'],
       persist: values.persist,
       duplicateDelivery: values['duplicate-delivery'],
+      corsOrigins,
       progress: log,
     });
   } catch (error) {
@@ -123,7 +135,7 @@ async function main(): Promise<void> {
   console.log(`
   Local cloud ready in ${seconds}s
   AWS endpoint   ${outputs.endpoint}   (AWS_ENDPOINT_URL=${outputs.endpoint}, region ${outputs.region})
-  REST API       ${outputs.apiUrl}
+  REST API       ${outputs.apiUrl}   (CORS: ${cloud.corsOrigins.join(', ')})
   Console        ${outputs.consoleUrl}
   User pool      ${outputs.userPoolId}   client ${outputs.userPoolClientId}
   Identity pool  ${outputs.identityPoolId}

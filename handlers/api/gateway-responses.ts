@@ -1,3 +1,5 @@
+import { gatewayResponseOrigin } from './cors';
+
 /**
  * API Gateway's own answers (no Lambda ran), shaped like the contract's errors
  * (`{ error: { code, message } }`). The CDK app adds them as gateway responses; the local REST API
@@ -22,3 +24,18 @@ export const gatewayResponseBody = (type: GatewayResponseType): string => {
   const { code, message } = GATEWAY_RESPONSES[type];
   return JSON.stringify({ error: { code, message } });
 };
+
+/**
+ * The headers of every gateway response, as API Gateway's mapping expressions (a quoted literal, or
+ * a request parameter to copy): the JSON content type and, once CORS origins are configured, the
+ * allow-origin rule of `gatewayResponseOrigin` (handlers/api/cors.ts explains why it cannot
+ * depend on the origin) with `Vary: Origin`. The local REST API answers with `gatewayCorsHeaders`.
+ */
+export function gatewayResponseHeaders(allowedOrigins: readonly string[]): Record<string, string> {
+  const rule = gatewayResponseOrigin(allowedOrigins);
+  const headers: Record<string, string> = { 'Content-Type': "'application/json'" };
+  if (!rule) return headers;
+  headers['Access-Control-Allow-Origin'] = rule.kind === 'literal' ? `'${rule.origin}'` : 'method.request.header.Origin';
+  headers.Vary = "'Origin'";
+  return headers;
+}

@@ -8,13 +8,17 @@ import {
   UnauthorizedError,
   ValidationError,
   WorkflowFailedError,
+  WorkflowIncompleteError,
   type FieldProblem,
 } from '../../domain/errors';
+import { CORS_ENVIRONMENT_VARIABLE, corsResponseHeaders, parseAllowedOrigins, requestOrigin } from './cors';
 
 /** The members of API Gateway's proxy event that handlers read. */
 export interface ProxyEvent {
   httpMethod: string;
   path: string;
+  /** The request's headers; only `Origin` is read here (CORS), and only by `route`. */
+  headers?: Record<string, string | undefined> | null;
   body: string | null;
   pathParameters: Record<string, string> | null;
   queryStringParameters: Record<string, string> | null;
@@ -46,6 +50,7 @@ export function errorResponse(error: unknown): ProxyResult | undefined {
   if (error instanceof ConflictError) return answer(409, 'Conflict', error.message);
   if (error instanceof ThrottledError) return answer(429, 'Throttled', error.message);
   if (error instanceof WorkflowFailedError) return answer(500, 'InternalError', error.message);
+  if (error instanceof WorkflowIncompleteError) return answer(503, 'Unavailable', error.message);
   return undefined;
 }
 
@@ -165,12 +170,35 @@ function withoutCredentials(message: string, event: ProxyEvent): string {
   }, message);
 }
 
+let parsedOrigins: { readonly text: string; readonly origins: readonly string[] } | undefined;
+
+/**
+ * The allowed origins, read from the variable the CDK app sets on every API function (and the local
+ * cloud sets in its process), parsed once per value. Absent means none: no CORS headers, the safe side.
+ */
+function allowedOriginsFromEnvironment(): readonly string[] {
+  const text = process.env[CORS_ENVIRONMENT_VARIABLE] ?? '';
+  if (parsedOrigins?.text !== text) parsedOrigins = { text, origins: parseAllowedOrigins(text) };
+  return parsedOrigins.origins;
+}
+
+/**
+ * A proxy integration passes the function's answer through as it is, so the function itself must
+ * add the CORS headers (API Gateway adds none to a Lambda proxy answer); done here, once, for every
+ * route, success and error alike.
+ */
+function withCorsHeaders(result: ProxyResult, event: ProxyEvent): ProxyResult {
+  const cors = corsResponseHeaders(allowedOriginsFromEnvironment(), requestOrigin(event.headers));
+  return Object.keys(cors).length === 0 ? result : { ...result, headers: { ...result.headers, ...cors } };
+}
+
 /**
  * Wraps a route's logic: typed errors become their contract answers; anything else is logged and
- * answered as a 500 that carries the request id and never a stack or a message from inside.
+ * answered as a 500 that carries the request id and never a stack or a message from inside. Every
+ * answer carries the CORS headers of the request's origin.
  */
 export function route(logger: Logger, logic: (event: ProxyEvent) => Promise<ProxyResult>) {
-  return async (event: ProxyEvent): Promise<ProxyResult> => {
+  const answer = async (event: ProxyEvent): Promise<ProxyResult> => {
     try {
       return await logic(event);
     } catch (error) {
@@ -184,4 +212,5 @@ export function route(logger: Logger, logic: (event: ProxyEvent) => Promise<Prox
       return json(500, { error: { code: 'InternalError', message: `Internal error (request ${event.requestContext.requestId ?? 'unknown'})` } });
     }
   };
+  return async (event: ProxyEvent): Promise<ProxyResult> => withCorsHeaders(await answer(event), event);
 }

@@ -135,6 +135,19 @@ const CONFLICT_BACKOFF_MS = 20;
 const pause = (attemptNumber: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * CONFLICT_BACKOFF_MS * attemptNumber));
 
+/**
+ * A transaction cancelled for throttling (`ThrottlingError` or `ProvisionedThroughputExceeded` among
+ * its CancellationReasons) is not retried by the SDK, which sees a TransactionCanceledException: it
+ * runs again here with exponential backoff and full jitter (AWS's "Error retries and exponential
+ * backoff"), and only then is answered 429.
+ */
+export const THROTTLE_RETRY = { attempts: 4, baseMs: 50, maxMs: 800 } as const;
+
+const throttleBackoff = (attemptNumber: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(THROTTLE_RETRY.maxMs, THROTTLE_RETRY.baseMs * 2 ** (attemptNumber - 1))));
+
+const isThrottle = (code: string | undefined): boolean => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded';
+
 export interface GuardedWriterDeps {
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
@@ -177,7 +190,9 @@ export function guardedWriter(deps: GuardedWriterDeps) {
 
   async function attempt(write: GuardedWrite): Promise<Attempt> {
     const items = planTransaction(deps.tableName, permissionGuard(write.tenantId, write.actor, write.action), write.operations);
-    for (let attemptNumber = 1; ; attemptNumber += 1) {
+    let conflicts = 0;
+    let throttles = 0;
+    for (;;) {
       try {
         await deps.client.send(new TransactWriteItemsCommand({ TransactItems: items.map((planned) => planned.item) }));
         return { outcome: 'written' };
@@ -186,11 +201,17 @@ export function guardedWriter(deps: GuardedWriterDeps) {
         // One reason per item, in the transaction's order (`None` for the items that were fine).
         const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
         if (codes.includes('ConditionalCheckFailed')) return { outcome: 'cancelled', items, codes };
-        if (codes.some((code) => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded')) throw new ThrottledError();
+        if (codes.some(isThrottle)) {
+          throttles += 1;
+          if (throttles >= THROTTLE_RETRY.attempts) throw new ThrottledError();
+          await throttleBackoff(throttles);
+          continue;
+        }
         // Anything but a conflict (a validation error, an item collection too large) would fail again.
         if (!codes.includes('TransactionConflict')) throw error;
-        if (attemptNumber >= CONFLICT_ATTEMPTS) throw new TransactionConflictError();
-        await pause(attemptNumber);
+        conflicts += 1;
+        if (conflicts >= CONFLICT_ATTEMPTS) throw new TransactionConflictError();
+        await pause(conflicts);
       }
     }
   }

@@ -1,6 +1,8 @@
 import { StartSyncExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ThrottledError, WorkflowFailedError, WorkflowIncompleteError } from '../../domain/errors';
 
 export interface WorkflowResult {
+  /** StartSyncExecution's three outcomes; TIMED_OUT is a run its own limit stopped, wherever it was. */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   readonly output: unknown;
   readonly error: string | undefined;
@@ -24,4 +26,15 @@ export function stepFunctionsRunner(client: SFNClient): RunWorkflow {
       executionArn: result.executionArn,
     };
   };
+}
+
+/**
+ * What a run that did not succeed tells the caller, once the API has answered the refusals it
+ * explains itself. Only a FAILED run reached its Fail state, so only it was undone: a TIMED_OUT one
+ * may have stopped half way through its undo, and saying "rolled back" would be a lie.
+ */
+export function runFailure(workflow: string, result: WorkflowResult): Error {
+  if (result.status === 'TIMED_OUT') return new WorkflowIncompleteError(workflow);
+  if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
+  return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
 }

@@ -8,15 +8,23 @@ import {
   LogGroupLogDestination,
   type MethodDeploymentOptions,
   MethodLoggingLevel,
+  MockIntegration,
   RequestAuthorizer,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct, Node } from 'constructs';
 import { type EnvironmentName, FUNCTIONS } from '../../handlers/catalog';
-import { GATEWAY_RESPONSES, type GatewayResponseType, gatewayResponseBody } from '../../handlers/api/gateway-responses';
+import {
+  allowedMethods,
+  CORS_CONTEXT_KEY,
+  parseAllowedOrigins,
+  PREFLIGHT_STATUS,
+  preflightStaticHeaders,
+} from '../../handlers/api/cors';
+import { GATEWAY_RESPONSES, type GatewayResponseType, gatewayResponseBody, gatewayResponseHeaders } from '../../handlers/api/gateway-responses';
 import { AUTHORIZER, type RouteDefinition } from '../../handlers/api/routes';
 
 export interface ApiProps {
@@ -56,6 +64,32 @@ function workflowThrottling(functionName: string): { rateLimit: number; burstLim
   const definition = Object.values(FUNCTIONS).find((candidate) => candidate.name === functionName);
   const environment: readonly EnvironmentName[] = definition?.environment ?? [];
   return environment.map((name) => WORKFLOW_THROTTLING[name]).find((limit) => limit !== undefined);
+}
+
+/**
+ * The allowed CORS origins of the app this construct is in (`-c corsOrigins=…`), read from the
+ * context so that the API and the functions' variable cannot disagree. `*` or a malformed origin
+ * stops synthesis (WildcardOriginError, InvalidOriginError).
+ */
+export function allowedOriginsOf(scope: IConstruct): readonly string[] {
+  return parseAllowedOrigins(Node.of(scope).tryGetContext(CORS_CONTEXT_KEY));
+}
+
+/**
+ * The VTL of a preflight's integration response: it sets Access-Control-Allow-Origin only when the
+ * request's Origin is allowed (`$context.responseOverride`, API Gateway developer guide "Override
+ * your API's request and response parameters and status codes"); any other origin gets no such
+ * header. Origins are validated (handlers/api/cors.ts), so none can break out of the string literal.
+ */
+function preflightOriginTemplate(origins: readonly string[]): string {
+  const condition = origins.map((origin) => `$origin == "${origin}"`).join(' || ');
+  return [
+    '#set($origin = $input.params().header.get("Origin"))',
+    '#if("$!origin" == "")#set($origin = $input.params().header.get("origin"))#end',
+    `#if(${condition})`,
+    '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
+    '#end',
+  ].join('\n');
 }
 
 /** `{userId}` in a route path is a required path parameter of the method. */
@@ -132,11 +166,14 @@ export class ControlPlaneApi extends Construct {
       });
     }
 
+    const origins = allowedOriginsOf(this);
+    if (origins.length > 0) this.addPreflights(props.routes, origins);
+
     for (const type of Object.keys(GATEWAY_RESPONSES) as GatewayResponseType[]) {
       this.restApi.addGatewayResponse(type, {
         type: ResponseType.of(type),
         statusCode: String(GATEWAY_RESPONSES[type].statusCode),
-        responseHeaders: { 'Content-Type': "'application/json'" },
+        responseHeaders: gatewayResponseHeaders(origins),
         templates: { 'application/json': gatewayResponseBody(type) },
       });
     }
@@ -172,5 +209,45 @@ export class ControlPlaneApi extends Construct {
           'membership checks, which a Cognito user pool authorizer cannot do.',
       },
     );
+  }
+
+  /**
+   * One `OPTIONS` method per resource of the route table, answered by API Gateway itself (a MOCK
+   * integration) without the authorizer: a browser's preflight carries no Authorization header.
+   * cdk-nag needs no acknowledgement for them: AwsSolutions-APIG4 counts an OPTIONS method whose
+   * responses are 204 with `Access-Control-Allow-*` headers as a CORS preflight (not applicable),
+   * and AwsSolutions-COG4 skips every OPTIONS method (cdk-nag's APIGWAuthorization and
+   * CognitoUserPoolAPIGWAuthorizer rules); the CORS stack's cdk-nag test keeps that true.
+   */
+  private addPreflights(routes: readonly RouteDefinition[], origins: readonly string[]): void {
+    for (const path of [...new Set(routes.map((route) => route.path))]) {
+      const headers = Object.entries(preflightStaticHeaders(allowedMethods(path, routes)));
+      const status = String(PREFLIGHT_STATUS);
+      this.restApi.root.resourceForPath(path).addMethod(
+        'OPTIONS',
+        new MockIntegration({
+          requestTemplates: { 'application/json': '{ "statusCode": 200 }' },
+          integrationResponses: [
+            {
+              statusCode: status,
+              responseParameters: Object.fromEntries(headers.map(([name, value]) => [`method.response.header.${name}`, `'${value}'`])),
+              responseTemplates: { 'application/json': preflightOriginTemplate(origins) },
+            },
+          ],
+        }),
+        {
+          // Overrides the API's default (the REQUEST authorizer), as CDK's own addCorsPreflight does.
+          authorizationType: AuthorizationType.NONE,
+          methodResponses: [
+            {
+              statusCode: status,
+              responseParameters: Object.fromEntries(
+                [...headers.map(([name]) => name), 'Access-Control-Allow-Origin'].map((name) => [`method.response.header.${name}`, true]),
+              ),
+            },
+          ],
+        },
+      );
+    }
   }
 }

@@ -62,6 +62,8 @@ export class ControlPlaneEvents extends Construct {
       eventPattern: { source: Object.values(EVENT_SOURCE) },
       retention: Duration.days(30),
     });
+    // The archive is the only copy of past events once their subscribers ran: kept with the data.
+    this.archive.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       enforceSSL: true,

@@ -15,9 +15,11 @@ import { KEY_PREFIX } from '../../domain/keys';
 import { checkedInvitationTtlDays, INVITATION_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, type FunctionDefinition, type FunctionKey, FUNCTIONS } from '../../handlers/catalog';
+import { serializeAllowedOrigins } from '../../handlers/api/cors';
 import type { WorkflowKey } from '../../workflows/registry';
 import { LAMBDA_BUNDLE } from '../bundling';
 import { PROJECT_ROOT } from '../project';
+import { allowedOriginsOf } from './api';
 
 /**
  * `bundled` is what deploys: each entry bundled by the local esbuild. `placeholder` puts a stub
@@ -266,6 +268,9 @@ const BINDINGS: Record<EnvironmentName, Binding> = {
   REMOVE_MEMBER_STATE_MACHINE_ARN: stateMachineBinding(STATE_MACHINE_VARIABLES.REMOVE_MEMBER_STATE_MACHINE_ARN),
   // A setting: no permission goes with it.
   INVITATION_TTL_DAYS: (_fn, _key, { settings }) => String(checkedInvitationTtlDays(settings?.invitationTtlDays ?? INVITATION_LIMITS.defaultTtlDays)),
+  // A setting: no permission goes with it. The same context value the API's OPTIONS methods and
+  // gateway responses are built from, so a function never allows an origin the gateway does not.
+  CORS_ALLOWED_ORIGINS: (fn) => serializeAllowedOrigins(allowedOriginsOf(fn)),
 };
 
 /** Sets `name` on `fn` and grants the permission its value implies; the one way a catalog variable is set. */

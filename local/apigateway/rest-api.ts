@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { allowedMethods, gatewayCorsHeaders, PREFLIGHT_STATUS, preflightHeaders, requestOrigin } from '../../handlers/api/cors';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponseType } from '../../handlers/api/gateway-responses';
 import { close, foreignHostMessage, listen, readBody, servesHost } from '../server/endpoint';
 
@@ -155,6 +156,12 @@ export async function startRestApi(options: {
   stage?: string;
   routes: readonly LocalRoute[];
   authorizer?: LocalAuthorizer;
+  /**
+   * Origins allowed by CORS (handlers/api/cors.ts), as the deployed API's `corsOrigins`: with any,
+   * preflights are answered without the authorizer and gateway responses carry the CORS headers;
+   * the functions add their own, as on AWS. None: no CORS at all.
+   */
+  corsOrigins?: readonly string[];
   invoke: Invoke;
   now?: () => number;
 }): Promise<RestApi> {
@@ -163,6 +170,7 @@ export async function startRestApi(options: {
   const stage = options.stage ?? 'local';
   const now = options.now ?? Date.now;
   const routes = options.routes.map(compile).sort((a, b) => b.specificity - a.specificity);
+  const corsOrigins = options.corsOrigins ?? [];
   const cache = new Map<string, CachedAuthorization>();
   let authorizerCalls = 0;
 
@@ -202,11 +210,23 @@ export async function startRestApi(options: {
     return result;
   }
 
-  const respond = (type: GatewayResponseType) => ({
+  /** A gateway response, with the CORS headers API Gateway maps onto it (`gatewayResponseHeaders`). */
+  const respond = (type: GatewayResponseType, origin: string | undefined) => ({
     statusCode: GATEWAY_RESPONSES[type].statusCode,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type } as Record<string, string>,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, ...gatewayCorsHeaders(corsOrigins, origin) } as Record<string, string>,
     body: gatewayResponseBody(type),
   });
+
+  /**
+   * A CORS preflight, as the deployed API's OPTIONS method (a MOCK integration, no authorizer)
+   * answers it: on the most specific resource the path matches, with that resource's methods.
+   * Undefined when CORS is off or no resource matches (then it is an unknown route).
+   */
+  const preflight = (pathname: string, origin: string | undefined) => {
+    const resource = corsOrigins.length > 0 ? routes.find((candidate) => candidate.pattern.test(pathname)) : undefined;
+    if (!resource) return undefined;
+    return { statusCode: PREFLIGHT_STATUS, headers: { ...preflightHeaders(corsOrigins, origin, allowedMethods(resource.path, options.routes)) }, body: '' };
+  };
 
   /**
    * A path parameter as API Gateway hands it to the function, percent-decoded. A malformed escape
@@ -224,19 +244,22 @@ export async function startRestApi(options: {
   async function handle(message: IncomingMessage): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
     const url = new URL(message.url ?? '/', 'http://localhost');
     const method = (message.method ?? 'GET').toUpperCase();
+    const headers = singleValueHeaders(message);
+    const origin = requestOrigin(headers);
     let body: Buffer;
     try {
       body = await readBody(message, MAX_BODY_BYTES);
     } catch {
-      return respond('REQUEST_TOO_LARGE');
+      return respond('REQUEST_TOO_LARGE', origin);
     }
+    const answeredPreflight = method === 'OPTIONS' ? preflight(url.pathname, origin) : undefined;
+    if (answeredPreflight) return answeredPreflight;
     const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
-    if (!route) return respond('MISSING_AUTHENTICATION_TOKEN');
+    if (!route) return respond('MISSING_AUTHENTICATION_TOKEN', origin);
     const match = route.pattern.exec(url.pathname);
     const pathParameters = route.parameterNames.length
       ? Object.fromEntries(route.parameterNames.map((name, index) => [name, decodedSegment(match?.[index + 1] ?? '')]))
       : null;
-    const headers = singleValueHeaders(message);
     const query = queryParameters(url);
     const requestId = randomUUID();
     const requestContext = {
@@ -270,7 +293,7 @@ export async function startRestApi(options: {
         const result = await authorize(options.authorizer, base, headers, methodArn(method, url.pathname));
         authorizerContext = { principalId: result.principalId, ...(result.context ?? {}) };
       } catch (error) {
-        if (error instanceof GatewayResponseError) return respond(error.type);
+        if (error instanceof GatewayResponseError) return respond(error.type, origin);
         throw error;
       }
     }
@@ -284,11 +307,11 @@ export async function startRestApi(options: {
     try {
       output = await options.invoke(route.functionName, event);
     } catch {
-      return respond('DEFAULT_5XX');
+      return respond('DEFAULT_5XX', origin);
     }
     const proxy = output as { statusCode?: unknown; headers?: Record<string, string>; body?: unknown } | null;
     // A proxy integration must answer with a statusCode; anything else is API Gateway's DEFAULT_5XX.
-    if (!proxy || typeof proxy.statusCode !== 'number') return respond('DEFAULT_5XX');
+    if (!proxy || typeof proxy.statusCode !== 'number') return respond('DEFAULT_5XX', origin);
     return {
       statusCode: proxy.statusCode,
       headers: { ...(proxy.headers ?? {}), 'x-amzn-requestid': requestId },

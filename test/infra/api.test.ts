@@ -1,10 +1,14 @@
+import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { CORS_CONTEXT_KEY, CORS_ENVIRONMENT_VARIABLE, CORS_MAX_AGE_SECONDS, InvalidOriginError, WildcardOriginError } from '../../handlers/api/cors';
 import { GATEWAY_RESPONSES, type GatewayResponseType } from '../../handlers/api/gateway-responses';
+import { FUNCTIONS } from '../../handlers/catalog';
 import { AUTHORIZER, ROUTES } from '../../handlers/api/routes';
 import { STAGE_NAME, THROTTLING } from '../../infra/constructs/api';
 import { ControlPlaneStack } from '../../infra/stack';
-import { onlyResource, resourcePaths, testApp } from './support';
+import { cdkContext, onlyResource, resourcePaths, testApp } from './support';
 
 const app = testApp();
 const stack = new ControlPlaneStack(app, 'ControlPlane', { functionCode: 'placeholder' });
@@ -155,5 +159,136 @@ describe('the apiUrl output', () => {
       ],
     });
     expect(ref(stack.api.url)).toEqual(value);
+  });
+});
+
+describe('CORS', () => {
+  const APP = 'https://app.example.com';
+  const ADMIN = 'https://admin.example.com';
+  const stackWith = (corsOrigins: string, id = 'ControlPlane'): ControlPlaneStack =>
+    new ControlPlaneStack(new App({ context: { ...cdkContext(), [CORS_CONTEXT_KEY]: corsOrigins }, builtinCloudFormationValidation: false }), id, {
+      functionCode: 'placeholder',
+    });
+  const gatewayResponses = (from: Template): Record<string, unknown>[] =>
+    Object.values(from.findResources('AWS::ApiGateway::GatewayResponse')).map((response) => (response as { Properties: Record<string, unknown> }).Properties);
+
+  describe('with no origins configured', () => {
+    it('has no OPTIONS method', () => {
+      expect(methods.filter((method) => method.HttpMethod === 'OPTIONS')).toEqual([]);
+    });
+
+    it('gives the functions an empty list of origins', () => {
+      const fn = stack.functions.byName(FUNCTIONS.getMe.name)?.node.defaultChild as CfnFunction;
+      const variables = (template.findResources('AWS::Lambda::Function')[stack.getLogicalId(fn)] as { Properties: { Environment: { Variables: Record<string, unknown> } } })
+        .Properties.Environment.Variables;
+
+      expect(variables[CORS_ENVIRONMENT_VARIABLE]).toBe('');
+    });
+  });
+
+  it("refuses '*' when the app is synthesized", () => {
+    expect(() => stackWith('*')).toThrow(WildcardOriginError);
+  });
+
+  it('refuses an origin no browser sends', () => {
+    expect(() => stackWith(`${APP}/`)).toThrow(InvalidOriginError);
+  });
+
+  describe('with two origins', () => {
+    const corsStack = stackWith(`${APP},${ADMIN}`);
+    const corsTemplate = Template.fromStack(corsStack);
+    const corsPaths = resourcePaths(corsTemplate);
+    const preflights = Object.values(corsTemplate.findResources('AWS::ApiGateway::Method'))
+      .map((method) => (method as { Properties: CfnMethod & Record<string, unknown> }).Properties)
+      .filter((method) => method.HttpMethod === 'OPTIONS');
+    const preflightFor = (path: string) => preflights.find((method) => corsPaths.get(method.ResourceId.Ref) === path);
+    const integrationResponse = (path: string) =>
+      (preflightFor(path)?.Integration as unknown as { IntegrationResponses: { StatusCode: string; ResponseParameters: Record<string, string>; ResponseTemplates: Record<string, string> }[] })
+        .IntegrationResponses[0];
+    const routePaths = [...new Set(ROUTES.map((route) => route.path))];
+
+    it('has one OPTIONS method per resource of the route table, and no other', () => {
+      expect(preflights.map((method) => corsPaths.get(method.ResourceId.Ref)).sort()).toEqual([...routePaths].sort());
+    });
+
+    it.each(routePaths)('OPTIONS %s is answered by API Gateway itself, without the authorizer', (path) => {
+      expect(preflightFor(path)).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
+      expect(preflightFor(path)?.AuthorizerId).toBeUndefined();
+    });
+
+    it.each(routePaths)('OPTIONS %s allows the methods of its routes, the three request headers and a max age', (path) => {
+      const methodsOfPath = [...ROUTES.filter((route) => route.path === path).map((route) => route.method), 'OPTIONS'].sort().join(',');
+
+      expect(integrationResponse(path)).toMatchObject({
+        StatusCode: '204',
+        ResponseParameters: {
+          'method.response.header.Access-Control-Allow-Methods': `'${methodsOfPath}'`,
+          'method.response.header.Access-Control-Allow-Headers': "'Authorization,Content-Type,Idempotency-Key'",
+          'method.response.header.Access-Control-Max-Age': `'${CORS_MAX_AGE_SECONDS}'`,
+          'method.response.header.Vary': "'Origin'",
+        },
+      });
+    });
+
+    it('names the allowed origin only when the request comes from one of them', () => {
+      const response = integrationResponse('/members');
+      const vtl = response?.ResponseTemplates['application/json'] ?? '';
+
+      expect(response?.ResponseParameters).not.toHaveProperty('method.response.header.Access-Control-Allow-Origin');
+      expect(vtl).toContain(`#if($origin == "${APP}" || $origin == "${ADMIN}")`);
+      expect(vtl).toContain('#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)');
+    });
+
+    it('leaves every route method behind the authorizer', () => {
+      const authorizerId = onlyResource(corsTemplate, 'AWS::ApiGateway::Authorizer').logicalId;
+      const routeMethods = Object.values(corsTemplate.findResources('AWS::ApiGateway::Method'))
+        .map((method) => (method as { Properties: CfnMethod }).Properties)
+        .filter((method) => method.HttpMethod !== 'OPTIONS');
+
+      expect(routeMethods).toHaveLength(ROUTES.length);
+      expect(routeMethods.every((method) => method.AuthorizationType === 'CUSTOM' && JSON.stringify(method.AuthorizerId) === JSON.stringify({ Ref: authorizerId }))).toBe(true);
+    });
+
+    it.each(Object.keys(GATEWAY_RESPONSES))("%s copies the request's Origin and varies on it", (type) => {
+      const response = gatewayResponses(corsTemplate).find((candidate) => candidate.ResponseType === type);
+
+      expect(response?.ResponseParameters).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/json'",
+        'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    });
+
+    it('gives every API function the same origins', () => {
+      const served = new Set(ROUTES.map((route) => route.functionName));
+      const values = Object.values(FUNCTIONS)
+        .filter((definition) => served.has(definition.name))
+        .map((definition) => {
+          const fn = corsStack.functions.byName(definition.name)?.node.defaultChild as CfnFunction;
+          const resource = corsTemplate.findResources('AWS::Lambda::Function')[corsStack.getLogicalId(fn)] as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+          return resource.Properties.Environment.Variables[CORS_ENVIRONMENT_VARIABLE];
+        });
+
+      expect(new Set(values)).toEqual(new Set([`${APP},${ADMIN}`]));
+    });
+
+    it('leaves cdk-nag clean with the OPTIONS methods open, as CORS preflights', () => {
+      const { violations } = new AwsSolutionsChecks(corsStack).validateScope(corsStack);
+
+      expect(violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    });
+  });
+
+  describe('with one origin', () => {
+    const oneTemplate = Template.fromStack(stackWith(APP));
+
+    it.each(Object.keys(GATEWAY_RESPONSES))('%s names that origin literally', (type) => {
+      const response = gatewayResponses(oneTemplate).find((candidate) => candidate.ResponseType === type);
+
+      expect(response?.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Access-Control-Allow-Origin': `'${APP}'`,
+        'gatewayresponse.header.Vary': "'Origin'",
+      });
+    });
   });
 });

@@ -47,6 +47,8 @@ const expectedValue: Record<EnvironmentName, () => unknown> = {
   ADD_MEMBER_STATE_MACHINE_ARN: () => ref(machines.addMember.stateMachineArn),
   REMOVE_MEMBER_STATE_MACHINE_ARN: () => ref(machines.removeMember.stateMachineArn),
   INVITATION_TTL_DAYS: () => String(INVITATION_LIMITS.defaultTtlDays),
+  // No corsOrigins in the test app's context: no origin allowed.
+  CORS_ALLOWED_ORIGINS: () => '',
 };
 
 const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]> = {
@@ -83,6 +85,7 @@ const expectedGrants: Record<EnvironmentName, (key: FunctionKey) => Permission[]
   ADD_MEMBER_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.addMember.stateMachineArn) }],
   REMOVE_MEMBER_STATE_MACHINE_ARN: () => [{ action: 'states:StartSyncExecution', resource: ref(machines.removeMember.stateMachineArn) }],
   INVITATION_TTL_DAYS: () => [],
+  CORS_ALLOWED_ORIGINS: () => [],
 };
 
 describe('the catalog functions', () => {

@@ -2,7 +2,7 @@ import { TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/c
 import { ConflictError, PermissionDeniedError, ThrottledError } from '../../domain/errors';
 import { ConflictingPlaceholderError, GUARD_VALUES, permissionGuard } from '../../domain/guard';
 import { membershipKey, roleKey } from '../../domain/keys';
-import { guardedWriter, planTransaction, SAME_WRITE, type WriteOperation } from '../../handlers/shared/guarded-write';
+import { guardedWriter, planTransaction, SAME_WRITE, THROTTLE_RETRY, type WriteOperation } from '../../handlers/shared/guarded-write';
 
 /**
  * The guarded writer is an adapter over DynamoDB's TransactWriteItems: a scripted client stands in
@@ -289,11 +289,20 @@ describe('a guarded write', () => {
     expect([transactItems(resolved.sent).length, transactItems(persistent.sent).length]).toEqual([2, 3]);
   });
 
-  it('answers throttling as ThrottledError, and passes on a cancellation that no retry would cure', async () => {
-    const throttled = writerWith({ TransactWriteItemsCommand: [cancelled('None', 'ThrottlingError', 'None')] });
+  it('runs a throttled transaction again with backoff, and answers ThrottledError only after its attempts', async () => {
+    const throttle = cancelled('None', 'ThrottlingError', 'None');
+    const overCapacity = cancelled('ProvisionedThroughputExceeded', 'None', 'None');
+    const recovered = writerWith({ TransactWriteItemsCommand: [throttle, overCapacity, written] });
+    const persistent = writerWith({ TransactWriteItemsCommand: Array.from({ length: THROTTLE_RETRY.attempts }, () => throttle) });
+
+    await expect(write(recovered.writer)).resolves.toEqual({ outcome: 'written' });
+    await expect(write(persistent.writer)).rejects.toBeInstanceOf(ThrottledError);
+    expect([transactItems(recovered.sent).length, transactItems(persistent.sent).length]).toEqual([3, THROTTLE_RETRY.attempts]);
+  });
+
+  it('passes on a cancellation that no retry would cure, after one attempt', async () => {
     const invalid = writerWith({ TransactWriteItemsCommand: [cancelled('None', 'None', 'ValidationError')] });
 
-    await expect(write(throttled.writer)).rejects.toBeInstanceOf(ThrottledError);
     await expect(write(invalid.writer)).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(transactItems(invalid.sent)).toHaveLength(1);
   });

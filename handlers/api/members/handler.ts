@@ -12,7 +12,7 @@ import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
 import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import type { GuardedWrite, GuardedWriter } from '../../shared/guarded-write';
 import { isVerifiedHolder, type ControlReads, type DirectoryUser, type MemberView, type UserDirectory } from '../../shared/member-store';
-import type { RunWorkflow } from '../../shared/workflow-runner';
+import { runFailure, type RunWorkflow } from '../../shared/workflow-runner';
 import { callerOf, json, parseBody, parsePath, route } from '../http';
 import { routeAction } from '../routes';
 import {
@@ -23,7 +23,6 @@ import {
   roleNotFound,
   tenantNameOf,
   userIdSchema,
-  workflowFailure,
   type AccessDeps,
 } from './shared';
 import { adminActorCheck, invitationPut, roleChangeOperations, roleExistsCheck, WRITE_LABEL } from './writes';
@@ -113,7 +112,7 @@ async function addVerifiedUser(deps: AddMemberDeps, caller: TenantCaller, user: 
   for (let attempt = 1; ; attempt += 1) {
     const result = await deps.run(deps.addMemberArn, input);
     if (result.status === 'SUCCEEDED') return { userId: user.userId, email, roleId };
-    if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw workflowFailure(WORKFLOWS.addMember.name, result);
+    if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw runFailure(WORKFLOWS.addMember.name, result);
     const explained = await explainAddRefusal(deps, input);
     if ('error' in explained) throw explained.error;
     if (attempt > 1) throw concurrentChange();
@@ -305,7 +304,7 @@ async function removeWithRetry(deps: RemoveMemberDeps, first: RemoveMemberInput)
   for (let attempt = 1; ; attempt += 1) {
     const result = await deps.run(deps.removeMemberArn, input);
     if (result.status === 'SUCCEEDED') return;
-    if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw workflowFailure(WORKFLOWS.removeMember.name, result);
+    if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw runFailure(WORKFLOWS.removeMember.name, result);
     const explained = await explainRemoveRefusal(deps, input);
     if ('error' in explained) throw explained.error;
     if (attempt > 1) throw concurrentChange();

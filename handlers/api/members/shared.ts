@@ -4,13 +4,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { NotFoundError, PermissionDeniedError, ThrottledError, WorkflowFailedError } from '../../../domain/errors';
+import { NotFoundError, PermissionDeniedError } from '../../../domain/errors';
 import type { Actor } from '../../../domain/guard';
 import { allows, mayGrantRole, type Action } from '../../../domain/permissions';
 import { requireAction, type ReportDenied, type TenantCaller } from '../../shared/access';
 import type { ControlReads, TenantReads } from '../../shared/member-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
-import type { WorkflowResult } from '../../shared/workflow-runner';
 
 /** The tenant record of a tenant the caller is a member of is missing: an inconsistency, not the caller's fault (500). */
 export class TenantRecordMissingError extends Error {
@@ -36,14 +35,6 @@ export const memberNotFound = (userId: string): NotFoundError => new NotFoundErr
 /** Role ids are per tenant (a slug of the name), so another tenant's role is simply not one here. */
 export const roleNotFound = (roleId: string): NotFoundError => new NotFoundError(`No role ${roleId} in this tenant (roleId)`);
 
-/**
- * A run that neither succeeded nor was refused: the workflow compensated, so the answer only has
- * to say that nothing changed (throttling is worth a retry by the client).
- */
-export function workflowFailure(workflow: string, result: WorkflowResult): Error {
-  if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
-  return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
-}
 
 /**
  * After a refused write: whether the actor (still) may do `action`, read now and consistently.

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
-import { ConflictError, ForbiddenError, ThrottledError, ValidationError, WorkflowFailedError } from '../../../domain/errors';
+import { ConflictError, ForbiddenError, ValidationError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
 import { TENANT_ID_PATTERN } from '../../../domain/keys';
 import { TENANT_LIMITS } from '../../../domain/limits';
@@ -17,7 +17,7 @@ import {
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import type { TenancyStore } from '../../shared/tenancy-store';
 import type { RefreshTokens } from '../../shared/tokens';
-import type { RunWorkflow, WorkflowResult } from '../../shared/workflow-runner';
+import { runFailure, type RunWorkflow, type WorkflowResult } from '../../shared/workflow-runner';
 import { callerOf, json, parseBody, route } from '../http';
 
 /** `GET /tenants`: the caller's memberships, read from the user index with the caller's own credentials. */
@@ -52,12 +52,11 @@ const TENANT_LIMIT_MESSAGE =
   'You cannot create another tenant: you have created as many tenants as one user may, ' +
   `or you belong to ${TENANT_LIMITS.maxMembershipsPerUser} tenants, the most one user may belong to`;
 
-/** A run that did not succeed: the workflow compensated, so the answer only has to say so. */
+/** A run that did not succeed: a refusal the caller can act on, or what `runFailure` makes of it. */
 function failure(workflow: string, result: WorkflowResult): Error {
-  if (result.error === WORKFLOW_ERROR.notAMember) return new ForbiddenError('You are not a member of that tenant');
-  if (result.error === WORKFLOW_ERROR.tenantLimitReached) return new ConflictError(result.cause ?? TENANT_LIMIT_MESSAGE);
-  if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
-  return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
+  if (result.status === 'FAILED' && result.error === WORKFLOW_ERROR.notAMember) return new ForbiddenError('You are not a member of that tenant');
+  if (result.status === 'FAILED' && result.error === WORKFLOW_ERROR.tenantLimitReached) return new ConflictError(result.cause ?? TENANT_LIMIT_MESSAGE);
+  return runFailure(workflow, result);
 }
 
 /**
