@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
@@ -96,6 +97,35 @@ function preflightOriginTemplate(origins: readonly string[]): string {
 const pathParameters = (routePath: string): string[] => [...routePath.matchAll(/\{([^}]+)\}/g)].map(([, name = '']) => name);
 
 /**
+ * One JSON line per request in the stage's access log: the standard fields, who called (the
+ * authorizer's principal, the user id), and why a request failed: the gateway's error and response
+ * type, the authorizer's status, error and latency, the integration's status, error and latency.
+ * Never `$context.authorizer.<key>` of the context the authorizer returns: that holds the caller's
+ * tenant credentials (an infra test keeps it so).
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: AccessLogField.contextRequestId(),
+  extendedRequestId: AccessLogField.contextExtendedRequestId(),
+  ip: AccessLogField.contextIdentitySourceIp(),
+  requestTime: AccessLogField.contextRequestTime(),
+  httpMethod: AccessLogField.contextHttpMethod(),
+  resourcePath: AccessLogField.contextResourcePath(),
+  status: AccessLogField.contextStatus(),
+  protocol: AccessLogField.contextProtocol(),
+  responseLength: AccessLogField.contextResponseLength(),
+  responseLatency: AccessLogField.contextResponseLatency(),
+  userId: AccessLogField.contextAuthorizerPrincipalId(),
+  errorMessage: AccessLogField.contextErrorMessage(),
+  errorResponseType: AccessLogField.contextErrorResponseType(),
+  authorizerStatus: AccessLogField.contextAuthorizerStatus(),
+  authorizerError: AccessLogField.contextAuthorizerError(),
+  authorizerLatency: AccessLogField.contextAuthorizerLatency(),
+  integrationStatus: AccessLogField.contextIntegrationStatus(),
+  integrationError: AccessLogField.contextIntegrationErrorMessage(),
+  integrationLatency: AccessLogField.contextIntegrationLatency(),
+} as const;
+
+/**
  * The REST API of handlers/api/routes.ts: Lambda proxy integrations, every method behind the
  * REQUEST authorizer, API Gateway's own errors in the contract's shape.
  */
@@ -141,7 +171,7 @@ export class ControlPlaneApi extends Construct {
         stageName: STAGE_NAME,
         tracingEnabled: true,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
         // Execution logs need that account role; request bodies (refresh tokens) must never be logged anyway.
         loggingLevel: MethodLoggingLevel.OFF,
         dataTraceEnabled: false,

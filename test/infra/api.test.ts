@@ -125,6 +125,28 @@ describe('the stage', () => {
     expect(logGroup.Properties.RetentionInDays).toBe(30);
   });
 
+  it("logs, per request, why it failed: the gateway's error, the authorizer's status and error, the integration's status", () => {
+    const format = JSON.parse((stage.Properties.AccessLogSetting as { Format: string }).Format) as Record<string, string>;
+
+    expect(format).toMatchObject({
+      status: '$context.status',
+      userId: '$context.authorizer.principalId',
+      errorResponseType: '$context.error.responseType',
+      authorizerStatus: '$context.authorizer.status',
+      authorizerError: '$context.authorizer.error',
+      integrationStatus: '$context.integrationStatus',
+      integrationError: '$context.integrationErrorMessage',
+    });
+  });
+
+  it("never logs the authorizer's context, which holds the caller's tenant credentials", () => {
+    const format = (stage.Properties.AccessLogSetting as { Format: string }).Format;
+    const authorizerFields = [...format.matchAll(/\$context\.authorizer\.([A-Za-z]+)/g)].map((match) => match[1]);
+
+    expect([...new Set(authorizerFields)].sort()).toEqual(['error', 'latency', 'principalId', 'status'].sort());
+    expect(format).not.toMatch(/accessKeyId|secretAccessKey|sessionToken|Authorization/);
+  });
+
   it('throttles every method by default and never logs request data', () => {
     expect(settings).toContainEqual(
       expect.objectContaining({
