@@ -25,7 +25,8 @@ import { USER_INDEX } from './table';
  *   membership items (`isMembershipOf`).
  *
  * Control items in `TENANT#{tenantId}`: `TENANT` (the record, with the count of holders of each
- * role, `roleHolders`), `MEMBER#{userId}`, `ROLE#{roleId}`, `INVITE#{encoded email}`.
+ * role, `roleHolders`), `MEMBER#{userId}`, `ROLE#{roleId}`, `INVITE#{encoded email}`, and
+ * `IDEMPOTENCY#{userId}#{route}#{encoded key}` (an `Idempotency-Key` of a control-plane creating POST).
  *
  * Data items (the sample data plane), each kind in DATA_SHARDS partitions, the shard derived from
  * an id (sharding.ts), so that a get reads one item and a hot tenant's writes spread:
@@ -37,6 +38,9 @@ import { USER_INDEX } from './table';
  *   registrations unique in the tenant (a conditional put in the aircraft's transaction).
  * - `TENANT#{t}#RESERVATION#{shardOf(reservationId)}`: `RES#{reservationId}` (a get by id) and
  *   `START#{start}#{reservationId}` (the tenant's reservations by start, merged over the shards).
+ * - `TENANT#{t}#IDEMPOTENCY#{shardOf(key)}`: `KEY#{userId}#{route}#{encoded key}`, a creating POST's
+ *   `Idempotency-Key` record (idempotency.ts), scoped to its caller and route so that two members'
+ *   keys never meet; written with the caller's own tenant credentials, like the data it guards.
  * Times in keys are `Date.prototype.toISOString()` (fixed width, UTC), so they sort as they fall.
  */
 export const KEY_PREFIX = {
@@ -170,6 +174,24 @@ export const reservationKey = (tenantId: string, reservationId: string): ItemKey
 export const reservationStartKey = (tenantId: string, reservationId: string, start: string): ItemKey => ({
   PK: reservationPartition(tenantId, reservationId),
   SK: DATA_SORT_KEY.start(start, reservationId),
+});
+
+/** The kind of the data partitions that hold `Idempotency-Key` records; not a DATA_KIND, since no list reads them. */
+export const IDEMPOTENCY_KIND = 'IDEMPOTENCY';
+
+/**
+ * The record of one caller's `Idempotency-Key` on one route. The key is the client's text
+ * (printable ASCII, idempotency.ts), percent-encoded so that a `#` in it stays inside its part.
+ */
+export const idempotencyKey = (tenantId: string, userId: string, route: string, key: string): ItemKey => ({
+  PK: tenantDataPartition(tenantId, IDEMPOTENCY_KIND, shardOf(key)),
+  SK: `KEY#${part(userId)}#${part(route)}#${part(encodeURIComponent(key))}`,
+});
+
+/** The record of a control-plane creating POST's `Idempotency-Key`: written by the function's own role, in the control partition. */
+export const controlIdempotencyKey = (tenantId: string, userId: string, route: string, key: string): ItemKey => ({
+  PK: tenantPartition(tenantId),
+  SK: `IDEMPOTENCY#${part(userId)}#${part(route)}#${part(encodeURIComponent(key))}`,
 });
 
 /** The user index keys a membership item carries, so that `USER#{userId}` lists the user's tenants. */

@@ -177,6 +177,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
 
     const lambda = createLambdaService({ region, accountId, projectRoot: resolve(__dirname, '..'), functions: Object.values(FUNCTIONS) });
     endpoint.addService(lambda.service);
+    endpoint.addService(lambda.localService);
 
     const stepFunctions = createStepFunctionsService({
       region,
@@ -222,8 +223,10 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       rules: RULES,
       duplicateDelivery: options.duplicateDelivery ?? false,
       deliver: {
+        // EventBridge invokes functions asynchronously: delivery succeeds once Lambda queued the
+        // event, and a function error is Lambda's to retry and record (local/lambda/async-invocation.ts).
         lambda: async (functionName, event) => {
-          await lambda.invoke(functionName, event);
+          lambda.invokeAsync(functionName, event);
         },
         stateMachine: async (stateMachineName, event) => {
           await stepFunctions.startExecution(stepFunctions.stateMachineArn(stateMachineName), JSON.stringify(event));
@@ -238,6 +241,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
           events: eventBridge.archive().slice(-50).reverse(),
           deadLetters: eventBridge.deadLetters().slice(-50).reverse(),
           invocations: lambda.invocations().slice(-50).reverse(),
+          asyncFailures: lambda.asyncFailures().slice(-50).reverse(),
           executions: stepFunctions.recentExecutions(50),
         }),
       }),

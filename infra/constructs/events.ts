@@ -1,8 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ASYNC_INVOCATION } from '../../events/async-invocation';
 import { TARGET_DELIVERY as SHARED_TARGET_DELIVERY } from '../../events/rule-definition';
 import { type Archive, EventBus, type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { DestinationConfig, IDestination, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -47,11 +50,34 @@ export function toEventPattern(pattern: Readonly<Record<string, unknown>>): Even
   return { ...rest, ...(detailType === undefined ? {} : { detailType }) } as EventPattern;
 }
 
+/**
+ * An on-failure destination that grants only `sqs:SendMessage`, the one permission Lambda's
+ * execution role needs for an SQS destination
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). CDK's
+ * SqsDestination grants `grantSendMessages`, which adds GetQueueAttributes and GetQueueUrl.
+ */
+export class SendOnlyQueueDestination implements IDestination {
+  constructor(private readonly queue: Queue) {}
+
+  bind(_scope: Construct, fn: IFunction): DestinationConfig {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    return { destination: this.queue.queueArn };
+  }
+}
+
 /** The control plane's bus, its archive, and the rules of events/rules.ts with their dead-letter queue. */
 export class ControlPlaneEvents extends Construct {
   readonly bus: EventBus;
   readonly archive: Archive;
   readonly deadLetterQueue: Queue;
+  /**
+   * Where Lambda puts an event its subscriber failed on after the retries (ASYNC_INVOCATION). The
+   * bus's dead-letter queue never sees such an event: EventBridge invokes a function
+   * asynchronously, so its delivery succeeded once Lambda queued the event.
+   */
+  readonly asyncFailureQueue: Queue;
+  readonly asyncFailureAlarm: Alarm;
+  private readonly asyncConfigured = new Set<IFunction>();
   readonly rules = new Map<string, Rule>();
 
   constructor(scope: Construct, id: string, props: EventsProps) {
@@ -65,15 +91,37 @@ export class ControlPlaneEvents extends Construct {
     // The archive is the only copy of past events once their subscribers ran: kept with the data.
     this.archive.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    /** A queue of failed deliveries: encrypted, TLS only, kept with the data (its messages are the only copy of a failed event). */
+    const failureQueue = (queueId: string, whatItHolds: string): Queue => {
+      const queue = new Queue(this, queueId, {
+        enforceSSL: true,
+        encryption: QueueEncryption.SQS_MANAGED,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is ${whatItHolds}, itself a dead-letter queue; it has none of its own.` });
+      return queue;
+    };
+    this.deadLetterQueue = failureQueue('DeadLetters', 'the dead-letter queue of the rule targets');
+    this.asyncFailureQueue = failureQueue('AsyncFailures', "the subscribers' on-failure destination");
+    // One record is one lost event until someone redrives it: any visible message is worth a look.
+    this.asyncFailureAlarm = new Alarm(this, 'AsyncFailuresAlarm', {
+      alarmDescription: 'A subscriber failed an event after its retries; the record is in the async-failure queue.',
+      metric: this.asyncFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the rule targets; a dead-letter queue has none of its own.',
+  }
+
+  /** Once per function, however many rules target it: a function has one event-invoke config. */
+  private configureAsyncInvoke(fn: IFunction): void {
+    if (this.asyncConfigured.has(fn)) return;
+    this.asyncConfigured.add(fn);
+    fn.configureAsyncInvoke({
+      retryAttempts: ASYNC_INVOCATION.retryAttempts,
+      onFailure: new SendOnlyQueueDestination(this.asyncFailureQueue),
     });
   }
 
@@ -84,6 +132,7 @@ export class ControlPlaneEvents extends Construct {
       if (definition.kind === 'lambda') {
         const fn = resolve.lambda(definition.functionName);
         if (!fn) throw new UnknownRuleTargetError(rule.name, definition);
+        this.configureAsyncInvoke(fn);
         return new LambdaFunction(fn, delivery);
       }
       const machine = resolve.stateMachine(definition.stateMachineName);

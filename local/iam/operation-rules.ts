@@ -267,6 +267,7 @@ const RULES_BY_SERVICE: Readonly<Record<string, (request: AwsRequest, scope: Arn
   lambda: lambdaRule,
   console: localRule,
   'stepfunctions-faults': localRule,
+  'lambda-local': localRule,
 };
 
 /**

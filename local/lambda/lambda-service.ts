@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { FunctionDefinition } from '../../handlers/catalog';
+import { controlBody } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
+import { createAsyncInvoker, type FunctionErrorPayload } from './async-invocation';
+import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
 
 /** The Lambda context members our handlers and Powertools read. */
 export interface LocalLambdaContext {
@@ -41,6 +44,16 @@ export interface InvocationRecord {
   readonly errorType?: string;
 }
 
+/** Lambda's answer for a failed invocation: a timeout is `Sandbox.Timedout`, any other error its name. */
+export function errorPayloadOf(error: unknown): FunctionErrorPayload {
+  const errorType = error instanceof FunctionTimeoutError ? 'Sandbox.Timedout' : error instanceof Error ? error.name : 'Error';
+  return { errorType, errorMessage: error instanceof Error ? error.message : String(error) };
+}
+
+/** Paths no AWS protocol uses; no rule of the caller gate names them, so only the local administrator may call them. */
+export const LAMBDA_FAULTS_PATH = '/_local/lambda/faults';
+export const ASYNC_FAILURES_PATH = '/_local/lambda/async-failures';
+
 /** Invoke's REST path; the caller gate reads the function from it too. */
 export const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
@@ -67,6 +80,7 @@ export function createLambdaService(options: {
   const byName = new Map(options.functions.map((definition) => [definition.name, definition]));
   const loaded = new Map<string, Promise<Handler>>();
   const invocations: InvocationRecord[] = [];
+  const faults = new LambdaFaultInjector();
 
   const arnOf = (name: string): string => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
 
@@ -107,8 +121,9 @@ export function createLambdaService(options: {
     });
     // Each invocation gets its own copy of the event, as it would after crossing the wire.
     const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
+    const fault = faults.take(definition.name, payload);
     try {
-      const result = await Promise.race([handler(payload, context), timeout]);
+      const result = await Promise.race([fault ? Promise.reject(fault) : handler(payload, context), timeout]);
       invocations.push({ functionName: definition.name, requestId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, outcome: 'success' });
       return result;
     } catch (error) {
@@ -124,6 +139,15 @@ export function createLambdaService(options: {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  const asyncInvoker = createAsyncInvoker({ invoke, errorPayload: errorPayloadOf, functionArn: (name) => `${arnOf(name)}:$LATEST` });
+
+  /** Queues an asynchronous invocation (EventBridge's and `InvocationType: Event`); an unknown function is refused now, as Invoke refuses it. */
+  function invokeAsync(functionName: string, event: unknown): string {
+    const name = resolveFunctionName(functionName);
+    if (!byName.has(name)) throw new FunctionNotFoundError(functionName);
+    return asyncInvoker.invokeAsync(name, event);
   }
 
   const service: LocalService = {
@@ -143,11 +167,9 @@ export function createLambdaService(options: {
       const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
       if (invocationType === 'DryRun') return { status: 204 };
       if (invocationType === 'Event') {
-        // Asynchronous invocation: accepted now, run later; an error is logged, as Lambda would.
-        setImmediate(() => {
-          invoke(name, event).catch((error: unknown) => console.error(`[local] async invocation of ${name} failed:`, error));
-        });
-        return { status: 202, headers: { 'x-amz-executed-version': '$LATEST' } };
+        // Accepted now, run with Lambda's retries and on-failure record (async-invocation.ts).
+        const requestId = invokeAsync(name, event);
+        return { status: 202, headers: { 'x-amzn-requestid': requestId } };
       }
       try {
         const result = await invoke(name, event);
@@ -157,19 +179,54 @@ export function createLambdaService(options: {
           body: result === undefined ? 'null' : JSON.stringify(result),
         };
       } catch (error) {
-        const errorType = error instanceof FunctionTimeoutError ? 'Sandbox.Timedout' : error instanceof Error ? error.name : 'Error';
-        const errorMessage = error instanceof Error ? error.message : String(error);
         return {
           status: 200,
           headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
           // Lambda returns the error's type and message; the stack stays in the function's log.
-          body: JSON.stringify({ errorType, errorMessage }),
+          body: JSON.stringify(errorPayloadOf(error)),
         };
       }
     },
+    stop: async () => asyncInvoker.stop(),
   };
 
-  return { service, invoke, arnOf, invocations: (): readonly InvocationRecord[] => invocations };
+  return {
+    service,
+    localService: localControlService(faults, asyncInvoker.failures),
+    faults,
+    invoke,
+    invokeAsync,
+    arnOf,
+    invocations: (): readonly InvocationRecord[] => invocations,
+    asyncFailures: asyncInvoker.failures,
+  };
+}
+
+const json = (status: number, body: unknown): AwsResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * The local Lambda's controls over HTTP, for tests in another process than the cloud:
+ * `POST /_local/lambda/faults` with a fault spec (faults.ts), `DELETE` to clear them all, and
+ * `GET /_local/lambda/async-failures`, the on-failure records (the deployed stack's SQS queue).
+ */
+function localControlService(faults: LambdaFaultInjector, failures: () => readonly unknown[]): LocalService {
+  return {
+    name: 'lambda-local',
+    canHandle: (request) =>
+      (request.path === LAMBDA_FAULTS_PATH && (request.method === 'POST' || request.method === 'DELETE')) ||
+      (request.path === ASYNC_FAILURES_PATH && request.method === 'GET'),
+    async handle(request) {
+      if (request.path === ASYNC_FAILURES_PATH) return json(200, { records: failures() });
+      if (request.method === 'DELETE') {
+        faults.clear();
+        return json(200, {});
+      }
+      const body = controlBody(request, LambdaFaultSpecSchema);
+      if (!body.ok) return json(400, body.error);
+      faults.inject(body.data);
+      return json(200, { injected: body.data });
+    },
+  };
 }
 
 function restError(status: number, code: string, message: string): AwsResponse {

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { AwsRequest, AwsResponse, LocalService } from './types';
 
 /**
@@ -78,4 +79,19 @@ export function jsonProtocolService(options: {
     },
     ...(options.stop ? { stop: options.stop } : {}),
   };
+}
+
+/** A local control request's JSON body, checked by its schema: the data, or the error a 400 answers. */
+export type ControlBody<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly error: { readonly __type: string; readonly message: string } };
+
+export function controlBody<S extends z.ZodType>(request: AwsRequest, schema: S): ControlBody<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return { ok: false, error: { __type: 'SerializationException', message: 'The request body is not valid JSON' } };
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) return { ok: false, error: { __type: 'ValidationException', message: z.prettifyError(parsed.error) } };
+  return { ok: true, data: parsed.data };
 }

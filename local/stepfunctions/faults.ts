@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { controlBody } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 
 export const FaultSpecSchema = z.object({
@@ -82,18 +83,10 @@ export function faultService(faults: FaultInjector): LocalService {
         faults.clear();
         return json(200, {});
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(request.body.toString('utf8'));
-      } catch {
-        return json(400, { __type: 'SerializationException', message: 'The request body is not valid JSON' });
-      }
-      const parsed = FaultSpecSchema.safeParse(body);
-      if (!parsed.success) {
-        return json(400, { __type: 'ValidationException', message: z.prettifyError(parsed.error) });
-      }
-      faults.inject(parsed.data);
-      return json(200, { injected: parsed.data });
+      const body = controlBody(request, FaultSpecSchema);
+      if (!body.ok) return json(400, body.error);
+      faults.inject(body.data);
+      return json(200, { injected: body.data });
     },
   };
 }

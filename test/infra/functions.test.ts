@@ -10,6 +10,7 @@ import { type EnvironmentName, FUNCTIONS, type FunctionKey } from '../../handler
 import { bindEnvironment, CatalogFunction, TABLE_ACCESS, UnboundEnvironmentError, USER_POOL_ACCESS } from '../../infra/constructs/functions';
 import { INVITATION_LIMITS } from '../../domain/limits';
 import { ROUTES } from '../../handlers/api/routes';
+import { RULES } from '../../events/rules';
 import { ControlPlaneStack } from '../../infra/stack';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
@@ -30,6 +31,7 @@ const permissionsOf = (key: FunctionKey): Permission[] => {
 const isBaseline = ({ action }: Permission): boolean => action.startsWith('logs:') || action.startsWith('xray:');
 const granted = (key: FunctionKey): Permission[] => sortedPermissions(permissionsOf(key).filter((p) => !isBaseline(p)));
 
+const subscribers = new Set(RULES.flatMap((rule) => rule.targets.flatMap((target) => (target.kind === 'lambda' ? [target.functionName] : []))));
 const { table } = stack.data;
 const { bus } = stack.events;
 const { userPool, userPoolClient, identityPool } = stack.identity;
@@ -127,7 +129,9 @@ describe('the catalog functions', () => {
   });
 
   it.each(keys)('%s is granted what its variables imply and nothing more', (key) => {
-    const expected = FUNCTIONS[key].environment.flatMap((name) => expectedGrants[name](key));
+    // A rule target also sends its failed events to the on-failure queue (async-failures.test.ts).
+    const onFailure = subscribers.has(FUNCTIONS[key].name) ? [{ action: 'sqs:SendMessage', resource: ref(stack.events.asyncFailureQueue.queueArn) }] : [];
+    const expected = [...FUNCTIONS[key].environment.flatMap((name) => expectedGrants[name](key)), ...onFailure];
 
     expect(granted(key)).toEqual(sortedPermissions(expected));
     expect(permissionsOf(key).filter(isBaseline).map(({ action }) => action).sort()).toEqual([

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DETAIL_TYPE } from '../../events/catalog';
 import { auditPartition, profileKey, tenantDataPartition } from '../../domain/keys';
 import { signWithForeignKey, signWithShippedKey } from './components/cognito-fixture';
+import { verifyEmail } from './tenant-fixtures';
 import {
   api,
   clients,
@@ -231,9 +232,26 @@ describe('tokens the API refuses with 401', () => {
   });
 });
 
+/**
+ * A member added and removed through the API, with tokens this file remembers: runs of the member
+ * workflows of this file's own, so that every machine's histories are searched below whatever other
+ * files ran before this one.
+ */
+async function memberWorkflowRuns(): Promise<void> {
+  const admin = await newUser('secrets-admin');
+  const created = await createTenant(admin.tokens, 'Secrets Flying Club');
+  const member = await newUser('secrets-member');
+  await verifyEmail(member.userId, member.email);
+  const added = await api('POST', '/members', created.tokens.idToken, { email: member.email, roleId: 'admin' });
+  expect(added.status).toBe(201);
+  const removed = await api('DELETE', `/members/${member.userId}`, created.tokens.idToken);
+  expect(removed.status).toBe(204);
+}
+
 describe('secrets never leave the request that carries them', () => {
   it('no token appears in any execution history, log line, event or audit record', async () => {
     const { sfn, dynamodb } = clients();
+    await memberWorkflowRuns();
     expect(seenTokens.length).toBeGreaterThan(10);
     const haystacks: string[] = [cloudLog()];
     for (const stateMachineArn of Object.values(outputs().stateMachines)) {

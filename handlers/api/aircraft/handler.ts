@@ -18,6 +18,7 @@ import { dataIdSchema, listPosition, newIdOf, nowOf, pageParameters, proveRefusa
 import { publishAfterChange } from '../../shared/event-publisher';
 import { withinRange } from '../../shared/fan-out-query';
 import { SAME_WRITE, type WriteOperation } from '../../shared/guarded-write';
+import { idempotent } from '../../shared/idempotency-store';
 import { mustNotExist, type TenantSession } from '../../shared/tenant-session';
 import { callerOf, json, parseBody, parsePath, parseQuery, route, type ProxyEvent } from '../http';
 import { routeAction } from '../routes';
@@ -82,16 +83,19 @@ export function createGetAircraftHandler(deps: DataPlaneDeps) {
 /** `POST /aircraft` (`aircraft:write`): the aircraft and the claim on its registration, in one transaction. */
 export function createCreateAircraftHandler(deps: DataPlaneDeps) {
   const action = routeAction(FUNCTIONS.createAircraft.name);
-  return route(deps.logger, async (event) => {
-    const caller = requireTenant(callerOf(event));
-    const body = parseBody(createAircraftBody, event.body);
-    const aircraft: Aircraft = { aircraftId: newIdOf(deps), ...body };
-    const session = deps.sessionFor(caller);
-    const outcome = await guarded(session, caller, action, createAircraft(caller.tenantId, aircraft, nowOf(deps).toISOString()));
-    if (outcome.outcome === 'refused') throw registrationTaken(aircraft.registration);
-    await publishAfterChange(deps, DETAIL_TYPE.aircraftCreated, { tenantId: caller.tenantId, ...aircraft, actorUserId: caller.userId, operationId: newIdOf(deps) });
-    return json(201, { aircraft });
-  });
+  return route(
+    deps.logger,
+    idempotent(deps, FUNCTIONS.createAircraft.name, async (event) => {
+      const caller = requireTenant(callerOf(event));
+      const body = parseBody(createAircraftBody, event.body);
+      const aircraft: Aircraft = { aircraftId: newIdOf(deps), ...body };
+      const session = deps.sessionFor(caller);
+      const outcome = await guarded(session, caller, action, createAircraft(caller.tenantId, aircraft, nowOf(deps).toISOString()));
+      if (outcome.outcome === 'refused') throw registrationTaken(aircraft.registration);
+      await publishAfterChange(deps, DETAIL_TYPE.aircraftCreated, { tenantId: caller.tenantId, ...aircraft, actorUserId: caller.userId, operationId: newIdOf(deps) });
+      return json(201, { aircraft });
+    }),
+  );
 }
 
 /** `PUT /aircraft/{aircraftId}` (`aircraft:write`): a new registration, model or seats, only over the aircraft as read. */

@@ -18,6 +18,7 @@ import { dataIdSchema, listPosition, newIdOf, nowOf, pageParameters, proveRefusa
 import { publishAfterChange } from '../../shared/event-publisher';
 import { withinRange } from '../../shared/fan-out-query';
 import { SAME_WRITE } from '../../shared/guarded-write';
+import { idempotent } from '../../shared/idempotency-store';
 import { mustExist, mustNotExist, type TenantSession } from '../../shared/tenant-session';
 import { callerOf, json, parseBody, parsePath, parseQuery, route } from '../http';
 import { routeAction } from '../routes';
@@ -115,31 +116,34 @@ async function bookingRound(session: TenantSession, caller: TenantCaller, action
 /** `POST /reservations` (`reservation:create`): a booking of one aircraft, never overlapping another. */
 export function createCreateReservationHandler(deps: DataPlaneDeps) {
   const action = routeAction(FUNCTIONS.createReservation.name);
-  return route(deps.logger, async (event) => {
-    const caller = requireTenant(callerOf(event));
-    const body = parseBody(createReservationBody, event.body);
-    const now = nowOf(deps);
-    const problems = bookingProblems(body, now);
-    if (problems.length > 0) throw new ValidationError('The request is not valid', problems);
-    const reservation: Reservation = { reservationId: newIdOf(deps), aircraftId: body.aircraftId, userId: caller.userId, start: body.start, end: body.end };
-    const session = deps.sessionFor(caller);
-    const started = Date.now();
-    for (let attempt = 1; attempt <= BOOKING_RETRY.maxAttempts && Date.now() - started < BOOKING_RETRY.budgetMs; attempt += 1) {
-      let round: BookingRound | 'conflict';
-      try {
-        round = await bookingRound(session, caller, action, reservation, now.toISOString());
-      } catch (error) {
-        if (!(error instanceof TransactionConflictError)) throw error;
-        round = 'conflict';
+  return route(
+    deps.logger,
+    idempotent(deps, FUNCTIONS.createReservation.name, async (event) => {
+      const caller = requireTenant(callerOf(event));
+      const body = parseBody(createReservationBody, event.body);
+      const now = nowOf(deps);
+      const problems = bookingProblems(body, now);
+      if (problems.length > 0) throw new ValidationError('The request is not valid', problems);
+      const reservation: Reservation = { reservationId: newIdOf(deps), aircraftId: body.aircraftId, userId: caller.userId, start: body.start, end: body.end };
+      const session = deps.sessionFor(caller);
+      const started = Date.now();
+      for (let attempt = 1; attempt <= BOOKING_RETRY.maxAttempts && Date.now() - started < BOOKING_RETRY.budgetMs; attempt += 1) {
+        let round: BookingRound | 'conflict';
+        try {
+          round = await bookingRound(session, caller, action, reservation, now.toISOString());
+        } catch (error) {
+          if (!(error instanceof TransactionConflictError)) throw error;
+          round = 'conflict';
+        }
+        if (typeof round === 'object') {
+          await publishAfterChange(deps, DETAIL_TYPE.reservationCreated, { tenantId: caller.tenantId, ...round.booked, operationId: newIdOf(deps) });
+          return json(201, { reservation: round.booked });
+        }
+        await pause(attempt, round === 'conflict');
       }
-      if (typeof round === 'object') {
-        await publishAfterChange(deps, DETAIL_TYPE.reservationCreated, { tenantId: caller.tenantId, ...round.booked, operationId: newIdOf(deps) });
-        return json(201, { reservation: round.booked });
-      }
-      await pause(attempt, round === 'conflict');
-    }
-    throw new ThrottledError(`Aircraft ${reservation.aircraftId} is being booked by many at once: try again`);
-  });
+      throw new ThrottledError(`Aircraft ${reservation.aircraftId} is being booked by many at once: try again`);
+    }),
+  );
 }
 
 const hasEnded = (interval: Interval, now: Date): boolean => interval.end <= now.toISOString();

@@ -1,0 +1,104 @@
+/**
+ * `Idempotency-Key` on creating POSTs (API.md "Conventions"): the same key and body within 24 h
+ * answers what the first request answered and creates nothing; the same key with another body, or
+ * while the first is still running, is a 409. What is pure of it lives here: the header's rules,
+ * the request's fingerprint, the window and the judgement of a record already there.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, ValidationError } from './errors';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** How long a key is remembered: the contract's 24 h. */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
+
+/** Printable ASCII (space to `~`), 1 to 255 characters: what fits any client and any key part once encoded. */
+const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
+const KEY_MESSAGE = 'must be 1 to 255 printable ASCII characters';
+
+/**
+ * The key a request carries, its header name read case-insensitively (HTTP header names are, and
+ * API Gateway passes them as the client spelt them); undefined when there is none. A bad key is a
+ * 400 naming the header, never a request made without one: the client asked for a guarantee.
+ */
+export function idempotencyKeyOf(headers: Readonly<Record<string, string | undefined>> | null | undefined): string | undefined {
+  const wanted = IDEMPOTENCY_HEADER.toLowerCase();
+  const entry = Object.entries(headers ?? {}).find(([name, value]) => name.toLowerCase() === wanted && value !== undefined);
+  if (entry === undefined) return undefined;
+  const key = entry[1] as string;
+  if (!KEY_PATTERN.test(key)) throw new ValidationError(`The ${IDEMPOTENCY_HEADER} header is not valid`, [{ field: IDEMPOTENCY_HEADER, message: KEY_MESSAGE }]);
+  return key;
+}
+
+/** JSON with every object's members in code-unit order, so that one value has one text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.keys(value)
+      .sort()
+      .map((name) => `${JSON.stringify(name)}:${canonicalJson((value as Record<string, unknown>)[name])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What "the same body" means: the SHA-256 of the canonical JSON of the PARSED body, so that
+ * whitespace and member order do not make two bodies different (a client library may reorder
+ * members on a retry). A body that is not JSON is fingerprinted as its text: the route refuses it
+ * anyway (400) and its claim is released, but it still must not match a JSON body.
+ */
+export function requestFingerprint(body: string | null): string {
+  let canonical: string;
+  try {
+    canonical = body === null || body === '' ? 'empty' : `json:${canonicalJson(JSON.parse(body))}`;
+  } catch {
+    canonical = `text:${body}`;
+  }
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The answer a completed request gave, as it is stored and replayed (an aircraft or a reservation: no secret). */
+export interface StoredAnswer {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+export type IdempotencyRecord = { readonly fingerprint: string; readonly expiresAtEpoch: number } & (
+  | { readonly state: 'pending' }
+  | ({ readonly state: 'completed' } & StoredAnswer)
+);
+
+/** When a record made now stops counting: ISO for people, epoch seconds for the table's TTL attribute. */
+export function expiryOf(now: Date): { readonly expiresAt: string; readonly expiresAtEpoch: number } {
+  const expiresAtEpoch = Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS;
+  return { expiresAt: new Date(expiresAtEpoch * 1000).toISOString(), expiresAtEpoch };
+}
+
+/** DynamoDB's TTL deletes within days, not at once, so an expired record still there counts as absent. */
+export const hasExpired = (record: Pick<IdempotencyRecord, 'expiresAtEpoch'>, now: Date): boolean => record.expiresAtEpoch <= Math.floor(now.getTime() / 1000);
+
+export class IdempotencyKeyReusedError extends ConflictError {
+  constructor() {
+    super(`This ${IDEMPOTENCY_HEADER} was used with another request body`);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+export class IdempotentRequestInProgressError extends ConflictError {
+  constructor() {
+    super('A request with this key is in progress');
+    this.name = 'IdempotentRequestInProgressError';
+  }
+}
+
+/**
+ * A live record met by a request of the same key: its answer when the body is the same and the
+ * first request completed; otherwise a 409 (another body, or the first still running). The body is
+ * judged first, so a different body is told so whatever the first request's state.
+ */
+export function replayOf(record: IdempotencyRecord, fingerprint: string): StoredAnswer {
+  if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+  if (record.state === 'pending') throw new IdempotentRequestInProgressError();
+  return { statusCode: record.statusCode, body: record.body };
+}
