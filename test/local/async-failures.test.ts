@@ -7,7 +7,7 @@ import { DETAIL_TYPE, EVENT_CATALOG, type EventDetail } from '../../events/catal
 import { FUNCTIONS } from '../../handlers/catalog';
 import type { AsyncFailureRecord } from '../../local/lambda/async-invocation';
 import { ASYNC_FAILURES_PATH, LAMBDA_FAULTS_PATH } from '../../local/lambda/lambda-service';
-import { adminFetch, clients, eventually, outputs } from './support';
+import { adminFetch, clients, eventually, mintCredentials, outputs, signedFetch } from './support';
 
 interface Invocation {
   functionName: string;
@@ -109,5 +109,18 @@ describe("a subscriber's asynchronous invocation on the local cloud", () => {
     const unsigned = await fetch(`${outputs().endpoint}${ASYNC_FAILURES_PATH}`);
 
     expect(unsigned.status).toBe(403);
+  });
+
+  it('refuses the failure records and function faults to tenant credentials, and faults to an unsigned caller', async () => {
+    // Credentials as the authorizer mints them for a member: a data-plane function holds these.
+    const tenantCredentials = await mintCredentials({ userId: randomUUID(), tenantId: randomUUID() });
+    const fault = JSON.stringify({ functionName: FUNCTIONS.auditWriter.name, errorType: 'Injected', count: 1 });
+
+    const read = await signedFetch(ASYNC_FAILURES_PATH, {}, tenantCredentials);
+    const inject = await signedFetch(LAMBDA_FAULTS_PATH, { method: 'POST', body: fault, headers: { 'content-type': 'application/json' } }, tenantCredentials);
+    const clear = await signedFetch(LAMBDA_FAULTS_PATH, { method: 'DELETE' }, tenantCredentials);
+    const unsignedInject = await fetch(`${outputs().endpoint}${LAMBDA_FAULTS_PATH}`, { method: 'POST', body: fault });
+
+    expect([read.status, inject.status, clear.status, unsignedInject.status]).toEqual([403, 403, 403, 403]);
   });
 });
