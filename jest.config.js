@@ -27,5 +27,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/local/global-setup.ts',
       globalTeardown: '<rootDir>/test/local/global-teardown.ts',
     }),
+    // Black-box: a fresh local cloud of its own, or the stack `npm run e2e -- --outputs …` names (test/e2e/run.ts).
+    tier('e2e', {
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    }),
   ],
 };

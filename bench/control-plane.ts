@@ -1,7 +1,8 @@
 import { runStandalone } from './standalone';
 import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { endpointRequestsOf, latestRunCost, percentile, type WorkflowRunCost } from './run-cost';
+import { latestRunCost, percentile, type WorkflowRunCost } from './run-cost';
+import { usageOf, type MeasuredUsage } from './usage';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
 type RunCost = WorkflowRunCost & {
   /** Every request the AWS endpoint served for one call, subscribers included, by operation. */
   endpointRequests: Record<string, number>;
+  usage: MeasuredUsage;
 };
 
 /**
@@ -61,8 +63,9 @@ export async function benchControlPlane(options: { onboardings?: number; switche
     };
 
     const costOf = async (action: () => Promise<void>, stateMachineArn: string): Promise<RunCost> => {
-      const endpointRequests = await endpointRequestsOf(cloud, action);
-      return { ...(await latestRunCost(cloud, sfn, stateMachineArn)), endpointRequests };
+      // One run's whole usage: what the cost model (bench/cost-model.ts) prices.
+      const usage = await usageOf(cloud, 1, action);
+      return { ...(await latestRunCost(cloud, sfn, stateMachineArn)), endpointRequests: usage.endpointRequests, usage };
     };
 
     // The current user's tenants. One user may create only so many, so the runs move on to a fresh

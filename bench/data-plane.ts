@@ -5,7 +5,9 @@
  *    slot), `GET /reservations` under a few concurrent clients, with the DynamoDB calls per request;
  * 2. the share of items each shard of a hot tenant holds after its bookings, against 1/N;
  * 3. a full list page over the 8 reservation shards against the same page from one partition
- *    (one aircraft's schedule), through the API and as bare Queries on tenant-scoped credentials.
+ *    (one aircraft's schedule), through the API and as bare Queries on tenant-scoped credentials;
+ * 4. everything AWS would bill for 20 sequential requests of each route (`usage`, priced by
+ *    bench/cost-model.ts).
  */
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { AdminConfirmSignUpCommand, CognitoIdentityProviderClient, InitiateAuthCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -21,6 +23,7 @@ import { cognitoIdentityPool } from '../handlers/authorizer/adapters';
 import { startLocalCloud, type LocalCloud } from '../local/cloud';
 import { LOCAL_ADMIN_CREDENTIALS } from '../local/config';
 import { endpointRequestsOf, latency, timedApiCall } from './run-cost';
+import { usageOf, type MeasuredUsage } from './usage';
 import { runStandalone } from './standalone';
 
 // Run on its own, the handlers' info logs would bury the table; `npm run bench` sets the same.
@@ -125,6 +128,30 @@ async function routeThroughput(cloud: LocalCloud, call: Call, options: Required<
     'GET /aircraft (limit 25, 8 shards)': listAircraft,
     'POST /reservations (201)': book,
     'POST /reservations (409, slot taken)': refuse,
+    'GET /reservations (limit 25, 8 shards)': listReservations,
+  };
+}
+
+/**
+ * What the cost model prices (bench/cost-model.ts): `runs` requests of each data-plane route, one
+ * after another, as the hot tenant's admin once its lists hold full pages, with everything each
+ * request costs at AWS (bench/usage.ts). New aircraft and slots far from part 1's, so every
+ * booking is a 201.
+ */
+async function routeUsage(cloud: LocalCloud, call: Call, runs: number): Promise<Record<string, MeasuredUsage>> {
+  const slot = slots();
+  const aircraftIds: string[] = [];
+  const repeat = (request: (index: number) => Promise<unknown>) => usageOf(cloud, runs, async () => {
+    for (let i = 0; i < runs; i += 1) await request(i);
+  });
+  const createAircraft = await repeat(async (i) => aircraftIds.push(idOf(expect(await call('POST', '/aircraft', { registration: `HB-U${i}`, model: 'Cessna 152', seats: 2 }), 201, 'POST /aircraft'), 'aircraft', 'aircraftId')));
+  const listAircraft = await repeat(async () => expect(await call('GET', '/aircraft'), 200, 'GET /aircraft'));
+  const book = await repeat(async (i) => expect(await call('POST', '/reservations', { aircraftId: aircraftIds[i] ?? '', ...slot(1000 + i) }), 201, 'POST /reservations'));
+  const listReservations = await repeat(async () => expect(await call('GET', '/reservations'), 200, 'GET /reservations'));
+  return {
+    'POST /aircraft': createAircraft,
+    'GET /aircraft (limit 25, 8 shards)': listAircraft,
+    'POST /reservations (201)': book,
     'GET /reservations (limit 25, 8 shards)': listReservations,
   };
 }
@@ -305,6 +332,8 @@ export interface DataPlaneBenchOptions {
   readonly listRuns?: number;
   /** Simulated samples per size for the chance of meeting the share goal. */
   readonly shareTrials?: number;
+  /** Sequential requests of each route whose whole usage the cost model prices. */
+  readonly usageRuns?: number;
 }
 
 export async function benchDataPlane(options: DataPlaneBenchOptions = {}): Promise<Record<string, unknown>> {
@@ -318,6 +347,7 @@ export async function benchDataPlane(options: DataPlaneBenchOptions = {}): Promi
     listItems: 200,
     listRuns: 100,
     shareTrials: 400,
+    usageRuns: 20,
     ...options,
   };
   const stateDir = mkdtempSync(join(tmpdir(), 'bench-data-plane-'));
@@ -333,9 +363,11 @@ export async function benchDataPlane(options: DataPlaneBenchOptions = {}): Promi
     const hot = await tenantAdmin(outputs, idp, 'hot');
     const routes = await routeThroughput(cloud, hot.call, settings);
     const shardsOfHotTenant = await shardShares(dynamodb, outputs.tableName, hot.tenantId, settings.shareTrials);
+    // After the shares, so that its items are not counted in them.
+    const usage = await routeUsage(cloud, hot.call, settings.usageRuns);
     // Other work on the machine stretches the tails: the load is part of the numbers' context.
     const loadAverage1m = { before: +loadBefore.toFixed(2), after: +(loadavg()[0] ?? 0).toFixed(2) };
-    return { routes, shardsOfHotTenant, lists, loadAverage1m };
+    return { routes, shardsOfHotTenant, lists, usage, loadAverage1m };
   } finally {
     idp.destroy();
     dynamodb.destroy();

@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark of the project, one after the other, each in its own process.
- * Numbers go to the console and to .local/bench-results.json; the README quotes them.
+ * Numbers go to the console and to .local/bench-results.json; the README quotes them, and
+ * bench/cost-model.ts prices the usage in them. Names on the command line run only those benchmarks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,8 +28,14 @@ const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
   dataPlane: 'data-plane.ts',
 };
 
-const results: Record<string, unknown> = { machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() } };
-for (const [key, title] of BENCHMARKS) {
+const file = join(__dirname, '..', '.local', 'bench-results.json');
+// `npx tsx bench/run.ts controlPlane dataPlane` runs only those and keeps the other results of the file.
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !BENCHMARKS.some(([key]) => key === name));
+if (unknown.length > 0) throw new Error(`no benchmark named ${unknown.join(', ')} (known: ${BENCHMARKS.map(([key]) => key).join(', ')})`);
+const earlier = only.length > 0 && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+const results: Record<string, unknown> = { ...earlier, machine: { node: process.version, cpus: cpus().length, at: new Date().toISOString() } };
+for (const [key, title] of BENCHMARKS.filter(([name]) => only.length === 0 || only.includes(name))) {
   console.log(`\n[bench] ${title}…`);
   const out = join(tmpdir(), `bench-${key}-${process.pid}.json`);
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, FILES[key])], {
@@ -44,6 +51,5 @@ for (const [key, title] of BENCHMARKS) {
   rmSync(out, { force: true });
 }
 mkdirSync(join(__dirname, '..', '.local'), { recursive: true });
-const file = join(__dirname, '..', '.local', 'bench-results.json');
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\n[bench] results written to ${file}`);

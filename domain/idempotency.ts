@@ -47,36 +47,88 @@ export function canonicalJson(value: unknown): string {
  * whitespace and member order do not make two bodies different (a client library may reorder
  * members on a retry). A body that is not JSON is fingerprinted as its text: the route refuses it
  * anyway (400) and its claim is released, but it still must not match a JSON body.
+ *
+ * `omitted` names top-level members that are not part of the request's meaning: a credential the
+ * body carries (POST /tenants' refresh token) is left out, so that no hash of a secret is stored
+ * and a client that signed in again between two tries is still told its first answer.
  */
-export function requestFingerprint(body: string | null): string {
+export function requestFingerprint(body: string | null, omitted: readonly string[] = []): string {
   let canonical: string;
   try {
-    canonical = body === null || body === '' ? 'empty' : `json:${canonicalJson(JSON.parse(body))}`;
+    canonical = body === null || body === '' ? 'empty' : `json:${canonicalJson(withoutMembers(JSON.parse(body), omitted))}`;
   } catch {
     canonical = `text:${body}`;
   }
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** The answer a completed request gave, as it is stored and replayed (an aircraft or a reservation: no secret). */
+function withoutMembers(value: unknown, omitted: readonly string[]): unknown {
+  if (omitted.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([name]) => !omitted.includes(name)));
+}
+
+/** The answer a completed request gave, as it is stored and replayed: never a secret (POST /tenants keeps its tenant, not its tokens). */
 export interface StoredAnswer {
   readonly statusCode: number;
   readonly body: string;
 }
 
+/**
+ * A pending record is a claim held under a lease (`leaseExpiresAtEpoch`): its request either
+ * completes or releases it, unless it died (a Lambda timeout, a crash), and then the lease is what
+ * ends it. `claimId` tells the holder's own writes from those of a request that took it over.
+ */
 export type IdempotencyRecord = { readonly fingerprint: string; readonly expiresAtEpoch: number } & (
-  | { readonly state: 'pending' }
+  | { readonly state: 'pending'; readonly leaseExpiresAtEpoch: number; readonly claimId: string }
   | ({ readonly state: 'completed' } & StoredAnswer)
 );
 
+export const epochSecondsOf = (now: Date): number => Math.floor(now.getTime() / 1000);
+
 /** When a record made now stops counting: ISO for people, epoch seconds for the table's TTL attribute. */
 export function expiryOf(now: Date): { readonly expiresAt: string; readonly expiresAtEpoch: number } {
-  const expiresAtEpoch = Math.floor(now.getTime() / 1000) + IDEMPOTENCY_WINDOW_SECONDS;
+  const expiresAtEpoch = epochSecondsOf(now) + IDEMPOTENCY_WINDOW_SECONDS;
   return { expiresAt: new Date(expiresAtEpoch * 1000).toISOString(), expiresAtEpoch };
 }
 
 /** DynamoDB's TTL deletes within days, not at once, so an expired record still there counts as absent. */
-export const hasExpired = (record: Pick<IdempotencyRecord, 'expiresAtEpoch'>, now: Date): boolean => record.expiresAtEpoch <= Math.floor(now.getTime() / 1000);
+export const hasExpired = (record: Pick<IdempotencyRecord, 'expiresAtEpoch'>, now: Date): boolean => record.expiresAtEpoch <= epochSecondsOf(now);
+
+/**
+ * Added to the time a claim's request may still act, against the clocks of two Lambda hosts
+ * disagreeing a little and the rounding of epoch seconds.
+ */
+export const LEASE_MARGIN_SECONDS = 5;
+
+/**
+ * How long a pending claim holds its key: as long as its request can still change anything, then
+ * a margin. A function is stopped at its timeout, but a synchronous Express run it started is
+ * assumed to go on to the run's own TimeoutSeconds (nothing in the StartSyncExecution reference says
+ * a run stops when its caller goes away), and a function may start its last run just before it is
+ * stopped: hence the function's timeout plus the longest workflow it runs. Runs of one request are
+ * sequential, so the longest one bounds them.
+ */
+export function claimLeaseSeconds(functionTimeoutSeconds: number, workflowTimeoutSeconds: readonly number[] = []): number {
+  return functionTimeoutSeconds + Math.max(0, ...workflowTimeoutSeconds) + LEASE_MARGIN_SECONDS;
+}
+
+/** When a claim made now stops holding its key, in epoch seconds like the record's expiry. */
+export const leaseExpiryOf = (now: Date, leaseSeconds: number): number => epochSecondsOf(now) + leaseSeconds;
+
+/**
+ * Whether a request may take a pending claim over: its lease ran out (its request is dead) and
+ * the body is the same. Another body is still told it reused the key: the claim's request may have
+ * written before it died, and the key then stands for that body.
+ */
+export const mayTakeOver = (record: IdempotencyRecord, fingerprint: string, now: Date): boolean =>
+  record.state === 'pending' && record.fingerprint === fingerprint && record.leaseExpiresAtEpoch <= epochSecondsOf(now);
+
+/**
+ * Whether a request of `fingerprint` may claim the key now: nothing live is there, or a dead
+ * claim may be taken over. The store's conditional put states the same rule for DynamoDB.
+ */
+export const isClaimable = (record: IdempotencyRecord | undefined, fingerprint: string, now: Date): boolean =>
+  record === undefined || hasExpired(record, now) || mayTakeOver(record, fingerprint, now);
 
 export class IdempotencyKeyReusedError extends ConflictError {
   constructor() {
@@ -95,7 +147,8 @@ export class IdempotentRequestInProgressError extends ConflictError {
 /**
  * A live record met by a request of the same key: its answer when the body is the same and the
  * first request completed; otherwise a 409 (another body, or the first still running). The body is
- * judged first, so a different body is told so whatever the first request's state.
+ * judged first, so a different body is told so whatever the first request's state. A pending claim
+ * met here is alive (the store takes a dead one over instead).
  */
 export function replayOf(record: IdempotencyRecord, fingerprint: string): StoredAnswer {
   if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();

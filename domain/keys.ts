@@ -12,6 +12,11 @@ import { USER_INDEX } from './table';
  * - `USER#{userId}`: a user's profile and limits counters (`LIMITS`, see `limits.ts`); the user
  *   index is keyed the same way. Tenant credentials can neither read nor write it, so no tenant
  *   admin can reset a user's counters.
+ * - `USER#{userId}#IDEMPOTENCY`: the `Idempotency-Key` records of the user's own routes, those that
+ *   need no tenant (`POST /tenants`): `KEY#{route}#{encoded key}`. Beside the user's partition
+ *   rather than in it because IAM's `dynamodb:LeadingKeys` names partitions, not sort keys: the
+ *   role that writes these records gets no write on profiles and limits counters. No tenant
+ *   statement names it either.
  * - `AUDIT#{tenantId}`: the tenant's audit trail, one partition per tenant: records
  *   `EVENT#{recorded time, ms}#{dedupeKey}` (newest last, so `GET /audit` reads it backwards) and the writer's
  *   dedupe markers `DEDUPE#{dedupeKey}`. It does not start with `TENANT#`, so no tenant write
@@ -192,6 +197,21 @@ export const idempotencyKey = (tenantId: string, userId: string, route: string, 
 export const controlIdempotencyKey = (tenantId: string, userId: string, route: string, key: string): ItemKey => ({
   PK: tenantPartition(tenantId),
   SK: `IDEMPOTENCY#${part(userId)}#${part(route)}#${part(encodeURIComponent(key))}`,
+});
+
+/** The partition of one user's `Idempotency-Key` records of routes that need no tenant. */
+export const userIdempotencyPartition = (userId: string): string => `${userPartition(userId)}${SEPARATOR}${IDEMPOTENCY_KIND}`;
+
+/**
+ * Every user's idempotency partition and nothing else, as an IAM `StringLike` pattern: a user id
+ * holds no `#`, so no `USER#{userId}` partition ends with `#IDEMPOTENCY`.
+ */
+export const ANY_USER_IDEMPOTENCY_PARTITION = `${KEY_PREFIX.user}*${SEPARATOR}${IDEMPOTENCY_KIND}`;
+
+/** The record of one user's `Idempotency-Key` on a route that needs no tenant (POST /tenants), written by the function's own role. */
+export const userIdempotencyKey = (userId: string, route: string, key: string): ItemKey => ({
+  PK: userIdempotencyPartition(userId),
+  SK: `KEY#${part(route)}#${part(encodeURIComponent(key))}`,
 });
 
 /** The user index keys a membership item carries, so that `USER#{userId}` lists the user's tenants. */

@@ -32,8 +32,9 @@ export const TABLE_DEFINITION = {
   ],
   billing: 'PAY_PER_REQUEST',
   /**
-   * Epoch seconds after which DynamoDB may delete the item (pending invitations only). Deletion
-   * lags by up to days, so nothing relies on it: a claim's own condition refuses an expired one.
+   * Epoch seconds after which DynamoDB may delete the item (pending invitations and Idempotency-Key
+   * records). Deletion lags by up to days, so nothing relies on it: a claim's own condition refuses
+   * an expired one, and an expired idempotency record counts as gone.
    */
   timeToLiveAttribute: 'expiresAtEpoch',
 } as const;

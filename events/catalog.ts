@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RECONCILIATION, REPAIRS, VIOLATION_KINDS } from '../domain/reconciliation';
 
 /**
  * The event catalog: every source and detail-type exists once, here. Publishers (handlers and the
@@ -15,6 +16,8 @@ export const EVENT_SOURCE = {
   administration: 'controlplane.administration',
   /** The sample data plane: a flight school's aircraft and reservations. */
   reservations: 'dataplane.reservations',
+  /** The reconciler: repairs of the invariants (domain/reconciliation.ts). */
+  reconciler: 'controlplane.reconciler',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -39,6 +42,7 @@ export const DETAIL_TYPE = {
   aircraftDeleted: 'aircraft.deleted.v1',
   reservationCreated: 'reservation.created.v1',
   reservationCancelled: 'reservation.cancelled.v1',
+  invariantRepaired: 'invariant.repaired.v1',
 } as const;
 
 export type EventSource = (typeof EVENT_SOURCE)[keyof typeof EVENT_SOURCE];
@@ -249,6 +253,20 @@ export const reservationCancelledDetail = z.strictObject({
   operationId,
 });
 
+export const invariantRepairedDetail = z.strictObject({
+  tenantId: id,
+  /** The user the repair concerns: removed from or added to the group, promoted, or whose active tenant was cleared. */
+  userId: id.optional(),
+  violation: z.enum(VIOLATION_KINDS),
+  repair: z.enum(REPAIRS),
+  /** A promotion's: the role the new admin held before. */
+  previousRoleId: roleId.optional(),
+  /** The reconciler's run (a UUID drawn per invocation), shared by its repairs. */
+  runId: z.uuid(),
+  /** Drawn per repair: its event's dedupe key. */
+  operationId,
+});
+
 interface CatalogEntry<S extends z.ZodType> {
   readonly source: EventSource;
   readonly schema: S;
@@ -274,6 +292,7 @@ const SAMPLE_OTHER_USER = '2c9a41d0-7f3e-4b8a-a6d2-93e1f05b7c44';
 const SAMPLE_OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
 const SAMPLE_AIRCRAFT = 'c3a8e1f2-4b5d-4e6f-8a9b-0c1d2e3f4a5b';
 const SAMPLE_RESERVATION = 'd4b9f2a3-5c6e-4f7a-9b0c-1d2e3f4a5b6c';
+const SAMPLE_RUN = 'e5c0a3b4-6d7f-4a8b-9c1d-2e3f4a5b6c7d';
 
 export const EVENT_CATALOG = {
   [DETAIL_TYPE.userConfirmed]: entry({
@@ -295,7 +314,7 @@ export const EVENT_CATALOG = {
   [DETAIL_TYPE.tenantOnboardingFailed]: entry({
     source: EVENT_SOURCE.tenancy,
     schema: tenantOnboardingFailedDetail,
-    sample: { userId: SAMPLE_USER, tenantName: 'Blue Sky Flight School', tenantId: SAMPLE_TENANT, failedStep: 'CreateTenantGroup', error: 'CognitoIdentityProvider.TooManyRequestsException', executionId: SAMPLE_EXECUTION },
+    sample: { userId: SAMPLE_USER, tenantName: 'Blue Sky Flight School', tenantId: SAMPLE_TENANT, failedStep: 'CreateTenant', error: 'CognitoIdentityProvider.TooManyRequestsException', executionId: SAMPLE_EXECUTION },
     dedupeKey: (detail) => `tenant.onboarding.failed:${detail.executionId}`,
     // The tenant was rolled back, so the failure is the platform's to remember.
     auditTenants: () => [],
@@ -481,6 +500,22 @@ export const EVENT_CATALOG = {
     dedupeKey: (detail) => `reservation.cancelled:${detail.operationId}`,
     auditTenants: (detail) => [detail.tenantId],
     actor: (detail) => detail.actorUserId,
+  }),
+  [DETAIL_TYPE.invariantRepaired]: entry({
+    source: EVENT_SOURCE.reconciler,
+    schema: invariantRepairedDetail,
+    sample: {
+      tenantId: SAMPLE_TENANT,
+      userId: SAMPLE_OTHER_USER,
+      violation: 'tenant-without-admin',
+      repair: 'promoted-admin',
+      previousRoleId: 'pilot',
+      runId: SAMPLE_RUN,
+      operationId: SAMPLE_OPERATION,
+    },
+    dedupeKey: (detail) => `invariant.repaired:${detail.operationId}`,
+    auditTenants: (detail) => [detail.tenantId],
+    actor: () => RECONCILIATION.actor,
   }),
 } as const;
 

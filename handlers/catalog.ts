@@ -1,3 +1,4 @@
+import { RECONCILIATION } from '../domain/reconciliation';
 import type { CORS_ENVIRONMENT_VARIABLE } from './api/cors';
 
 /**
@@ -82,7 +83,7 @@ export const FUNCTIONS = {
   getMe: apiFunction('GetMe', 'handlers/api/me/index.ts', ['TABLE_NAME']),
   listTenants: apiFunction('ListTenants', 'handlers/api/tenants/list.ts', ['TABLE_NAME']),
   createTenant: {
-    ...apiFunction('CreateTenant', 'handlers/api/tenants/create.ts', ['ONBOARDING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID']),
+    ...apiFunction('CreateTenant', 'handlers/api/tenants/create.ts', ['ONBOARDING_STATE_MACHINE_ARN', 'USER_POOL_CLIENT_ID', 'TABLE_NAME']),
     // Runs a synchronous workflow: as long as API Gateway waits.
     timeoutSeconds: 29,
   },
@@ -129,6 +130,14 @@ export const FUNCTIONS = {
     timeoutSeconds: 29,
   },
   cancelReservation: dataPlaneFunction('CancelReservation', 'handlers/api/reservations/cancel.ts'),
+  reconciler: {
+    name: 'Reconciler',
+    entry: 'handlers/reconciler/index.ts',
+    environment: ['TABLE_NAME', 'USER_POOL_ID', 'EVENT_BUS_NAME'],
+    // The scan and the listing of every group, the longest grace an operator may ask for, then the repairs one by one.
+    timeoutSeconds: RECONCILIATION.maxGraceSeconds + 300,
+    memoryMb: 512,
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;

@@ -1,13 +1,17 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ASYNC_FAILURE_QUEUE } from '../events/async-invocation';
 import { RULES } from '../events/rules';
 import { ROUTES } from '../handlers/api/routes';
+import type { SesEmailSettings } from './context';
 import { ApiGatewayAccountSettings } from './constructs/account';
+import { ControlPlaneAlarms } from './constructs/alarms';
 import { ControlPlaneApi } from './constructs/api';
 import { TenantData } from './constructs/data';
 import { ControlPlaneEvents } from './constructs/events';
 import { ControlPlaneFunctions, type FunctionCodeMode } from './constructs/functions';
 import { TenantIdentity } from './constructs/identity';
+import { ReconcilerSchedule } from './constructs/reconciler';
 import { ControlPlaneWorkflows } from './constructs/workflows';
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -39,6 +43,11 @@ export interface ControlPlaneStackProps extends StackProps {
    * @default false
    */
   readonly apiGatewayAccountRole?: boolean;
+  /**
+   * Send the user pool's email through Amazon SES (`-c sesFromEmail=…`, infra/context.ts).
+   * @default Cognito's own email sender
+   */
+  readonly sesEmail?: SesEmailSettings;
 }
 
 /** The deployed control plane. Output names are those of `.local/outputs.json` (API.md). */
@@ -49,14 +58,20 @@ export class ControlPlaneStack extends Stack {
   readonly workflows: ControlPlaneWorkflows;
   readonly functions: ControlPlaneFunctions;
   readonly api: ControlPlaneApi;
+  readonly reconciler: ReconcilerSchedule;
   readonly accountSettings: ApiGatewayAccountSettings | undefined;
+  readonly alarms: ControlPlaneAlarms;
 
   constructor(scope: Construct, id: string, props: ControlPlaneStackProps = {}) {
     super(scope, id, props);
     const retainData = props.retainData ?? true;
 
     this.data = new TenantData(this, 'Data', { retainData });
-    this.identity = new TenantIdentity(this, 'Identity', { tableArn: this.data.table.tableArn, retainData });
+    this.identity = new TenantIdentity(this, 'Identity', {
+      tableArn: this.data.table.tableArn,
+      retainData,
+      ...(props.sesEmail === undefined ? {} : { sesEmail: props.sesEmail }),
+    });
     this.events = new ControlPlaneEvents(this, 'Events', { retainData });
     this.workflows = new ControlPlaneWorkflows(this, 'Workflows', {
       table: this.data.table,
@@ -88,10 +103,22 @@ export class ControlPlaneStack extends Stack {
       functionNamed: (name) => this.functions.byName(name),
       retainLogs: retainData,
     });
+    this.reconciler = new ReconcilerSchedule(this, 'Reconciler', { function: this.functions.functions.reconciler });
 
     this.accountSettings = props.apiGatewayAccountRole ? new ApiGatewayAccountSettings(this, 'AccountSettings') : undefined;
     // The stage turns access logging on: it must wait until the account has the role.
     if (this.accountSettings) this.api.restApi.deploymentStage.node.addDependency(this.accountSettings.account);
+
+    this.alarms = new ControlPlaneAlarms(this, 'Alarms', {
+      functions: this.functions.functions,
+      stateMachines: this.workflows.stateMachines,
+      apiStage: this.api.restApi.deploymentStage,
+      table: this.data.table,
+      userPool: this.identity.userPool,
+      userPoolClient: this.identity.userPoolClient,
+      deadLetterQueue: this.events.deadLetterQueue,
+      existingAlarms: [this.events.asyncFailureAlarm],
+    });
 
     const outputs: Record<string, string> = {
       region: this.region,
@@ -106,6 +133,12 @@ export class ControlPlaneStack extends Stack {
       stateMachines: this.toJsonString(
         Object.fromEntries(Object.entries(this.workflows.stateMachines).map(([key, machine]) => [key, machine.stateMachineArn])),
       ),
+      // What `npm run reconcile` invokes.
+      reconcilerFunctionName: this.functions.functions.reconciler.functionName,
+      // Deployed only: where the alarms notify (subscribe to it).
+      alarmTopicArn: this.alarms.topic.topicArn,
+      // In both runtimes' outputs: the subscribers' failed events, which `npm run redrive` re-delivers.
+      [ASYNC_FAILURE_QUEUE.urlOutput]: this.events.asyncFailureQueue.queueUrl,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

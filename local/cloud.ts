@@ -18,14 +18,17 @@ import { startUserPool } from './cognito/user-pool';
 import { createConsoleService } from './console/console-service';
 import { createIdentityPoolService } from './cognito/identity-pool';
 import { OpenIdTokenIssuer } from './cognito/identity-pool-tokens';
-import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION, localAppOrigin } from './config';
+import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS, LOCAL_REGION, localAppOrigin } from './config';
 import { startDynamoDbLocal, ensureTable } from './dynamodb/dynamodb-local';
 import { createDynamoDbGateway } from './dynamodb/gateway';
 import { createEventBridgeService } from './eventbridge/bus';
 import { createCallerGate } from './iam/caller-gate';
 import { CredentialStore } from './iam/credential-store';
 import { createLambdaService } from './lambda/lambda-service';
+import { createSqsService } from './sqs/sqs-service';
+import { ASYNC_FAILURE_QUEUE } from '../events/async-invocation';
 import { startEndpoint } from './server/endpoint';
+import { startReconcileSchedule } from './reconcile-schedule';
 import { createStepFunctionsService } from './stepfunctions/service';
 
 export interface LocalCloudOptions {
@@ -45,6 +48,8 @@ export interface LocalCloudOptions {
    * context `corsOrigins` allows them when deployed (`npm start -- --cors-origin …`).
    */
   readonly corsOrigins?: readonly string[];
+  /** Minutes between the reconciler's runs, as its schedule runs it when deployed; 0 or absent: never. */
+  readonly reconcileEveryMinutes?: number;
   readonly progress?: (message: string) => void;
 }
 
@@ -63,6 +68,10 @@ export interface LocalOutputs {
   tableName: string;
   eventBusName: string;
   stateMachines: Record<string, string>;
+  /** The subscribers' on-failure queue (`ASYNC_FAILURE_QUEUE.urlOutput`), which `npm run redrive` drains. */
+  asyncFailureQueueUrl: string;
+  /** The reconciler (`npm run reconcile` invokes it by this name). */
+  reconcilerFunctionName: string;
 }
 
 export const EVENT_BUS_NAME = 'control-plane';
@@ -175,7 +184,16 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       }),
     );
 
-    const lambda = createLambdaService({ region, accountId, projectRoot: resolve(__dirname, '..'), functions: Object.values(FUNCTIONS) });
+    // The on-failure destination of every asynchronously invoked function, as one queue is when deployed.
+    const sqs = createSqsService({ region, accountId, endpointUrl: () => endpointUrl, queueNames: [ASYNC_FAILURE_QUEUE.localName] });
+    endpoint.addService(sqs.service);
+    const lambda = createLambdaService({
+      region,
+      accountId,
+      projectRoot: resolve(__dirname, '..'),
+      functions: Object.values(FUNCTIONS),
+      failureDestination: (record) => sqs.sendMessage(ASYNC_FAILURE_QUEUE.localName, JSON.stringify(record)),
+    });
     endpoint.addService(lambda.service);
     endpoint.addService(lambda.localService);
 
@@ -184,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       accountId,
       taskEndpoint: () => endpointUrl,
       credentials: LOCAL_ADMIN_CREDENTIALS,
+      minimumTaskTimeoutSeconds: LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS,
     });
     endpoint.addService(stepFunctions.service);
     endpoint.addService(stepFunctions.faultService);
@@ -241,7 +260,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
           events: eventBridge.archive().slice(-50).reverse(),
           deadLetters: eventBridge.deadLetters().slice(-50).reverse(),
           invocations: lambda.invocations().slice(-50).reverse(),
-          asyncFailures: lambda.asyncFailures().slice(-50).reverse(),
+          asyncFailures: sqs.messages(ASYNC_FAILURE_QUEUE.localName).slice(-50).reverse(),
           executions: stepFunctions.recentExecutions(50),
         }),
       }),
@@ -258,6 +277,13 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     });
     stoppers.push(() => api.stop());
 
+    const reconcileEvery = options.reconcileEveryMinutes ?? 0;
+    if (reconcileEvery > 0) {
+      // The deployed schedule's input: the default grace, every tenant.
+      stoppers.push(startReconcileSchedule({ everyMinutes: reconcileEvery, run: () => lambda.invoke(FUNCTIONS.reconciler.name, {}), log: progress }));
+      progress(`reconciler scheduled every ${reconcileEvery} min`);
+    }
+
     const outputs: LocalOutputs = {
       region,
       endpoint: endpointUrl,
@@ -269,6 +295,8 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       tableName,
       eventBusName: EVENT_BUS_NAME,
       stateMachines,
+      reconcilerFunctionName: FUNCTIONS.reconciler.name,
+      asyncFailureQueueUrl: sqs.queueUrl(ASYNC_FAILURE_QUEUE.localName),
     };
     const outputsFile = join(stateDir, 'outputs.json');
     stoppers.push(async () => rmSync(outputsFile, { force: true }));

@@ -23,3 +23,11 @@ export const LOCAL_ADMIN_CREDENTIALS = {
  * `corsOrigins` names some; `npm start -- --cors-origin http://localhost:5173` adds a front end served elsewhere.
  */
 export const localAppOrigin = (endpointUrl: string): string => new URL(endpointUrl).origin;
+
+/**
+ * The shortest a Task attempt may run in the local Step Functions before it times out, whatever the
+ * definition says (the deployed Tasks have 1 s: workflows/fragments.ts TASK_TIMEOUT_SECONDS). The
+ * emulators behind the tasks are far slower than AWS's services on a busy laptop; why, and how a
+ * timeout is still tested locally: local/stepfunctions/service.ts `minimumTaskTimeoutSeconds`.
+ */
+export const LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS = 5;

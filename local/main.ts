@@ -3,7 +3,8 @@
  * Flags: --port (AWS endpoint, default 4566), --api-port (REST API, default 4567),
  * --state-dir (default .local), --persist (keep data across restarts), --no-seed (skip the demo),
  * --duplicate-delivery (the bus delivers every event twice, to prove subscribers idempotent),
- * --cors-origin (repeatable or comma-separated: origins allowed by CORS besides the endpoint's own).
+ * --cors-origin (repeatable or comma-separated: origins allowed by CORS besides the endpoint's own),
+ * --reconcile-every (minutes between the reconciler's runs, default as deployed; 0 turns it off).
  */
 import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
@@ -11,8 +12,10 @@ import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
 import { InvalidOriginError, parseAllowedOrigins, WildcardOriginError } from '../handlers/api/cors';
 import { DEMO_INVITEE, DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
+import { RECONCILIATION } from '../domain/reconciliation';
+import { InvalidReconcileIntervalError, parseReconcileInterval } from './reconcile-schedule';
 
-const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery] [--cors-origin http://localhost:5173]`;
+const USAGE = `Usage: npm start -- [--port 4566] [--api-port 4567] [--state-dir .local] [--persist] [--no-seed] [--duplicate-delivery] [--cors-origin http://localhost:5173] [--reconcile-every ${RECONCILIATION.everyMinutes}]`;
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
         'no-seed': { type: 'boolean', default: false },
         'duplicate-delivery': { type: 'boolean', default: false },
         'cors-origin': { type: 'string', multiple: true },
+        'reconcile-every': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -69,6 +73,14 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!(error instanceof WildcardOriginError || error instanceof InvalidOriginError)) throw error;
     console.error(`--cors-origin: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  let reconcileEveryMinutes: number;
+  try {
+    reconcileEveryMinutes = parseReconcileInterval(values['reconcile-every'], RECONCILIATION.everyMinutes);
+  } catch (error) {
+    if (!(error instanceof InvalidReconcileIntervalError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
     process.exit(2);
   }
   const quiet = process.env.LOCAL_CLOUD_QUIET === '1';
@@ -107,6 +119,7 @@ async function main(): Promise<void> {
       persist: values.persist,
       duplicateDelivery: values['duplicate-delivery'],
       corsOrigins,
+      reconcileEveryMinutes,
       progress: log,
     });
   } catch (error) {
@@ -141,6 +154,7 @@ async function main(): Promise<void> {
   Identity pool  ${outputs.identityPoolId}
   Table          ${outputs.tableName}      Event bus ${outputs.eventBusName}
   Outputs        ${outputsFile}
+  Reconciler     ${reconcileEveryMinutes > 0 ? `every ${reconcileEveryMinutes} min` : 'off'} (npm run reconcile runs it now)
   Data           ${values.persist ? `kept in ${values['state-dir']}` : 'in memory: gone when you stop (use --persist to keep it)'}
 
 ${demo && demo.users.length ? demoText(demo, outputs) : ''}

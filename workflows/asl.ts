@@ -29,6 +29,8 @@ interface Transition {
 export interface PassState extends Transition {
   readonly Type: 'Pass';
   readonly Comment?: string;
+  /** Picks the part of the input the state passes on; ResultPath still places it into the whole input. */
+  readonly InputPath?: string;
   readonly Parameters?: JsonObject;
   readonly Result?: Json;
   readonly ResultPath?: string | null;
@@ -71,7 +73,29 @@ export interface FailState {
   readonly Cause: string;
 }
 
-export type State = PassState | TaskState | ChoiceState | FailState;
+/** A Parallel state's branch: a machine of its own, ending where its last state ends. */
+export interface Branch {
+  readonly StartAt: string;
+  readonly States: Readonly<Record<string, State>>;
+}
+
+/**
+ * Runs its branches at once and waits for all: its time is its longest branch's. A branch that
+ * fails stops the others and fails the state, but a call a stopped branch had already sent may
+ * still land afterwards; so no branch of this project's Parallels ever fails: each step catches
+ * into its branch's end, and the state ends only once every branch has.
+ */
+export interface ParallelState extends Transition {
+  readonly Type: 'Parallel';
+  readonly Comment?: string;
+  readonly Branches: readonly Branch[];
+  readonly ResultPath: string | null;
+  /** Shapes the branches' outputs (an array, in branch order) before ResultPath places them. */
+  readonly ResultSelector?: JsonObject;
+  readonly Catch: readonly Catcher[];
+}
+
+export type State = PassState | TaskState | ChoiceState | FailState | ParallelState;
 
 /** A machine as its module builds it: the run's timeout is the registry's, added when rendered. */
 export interface MachineDefinition {

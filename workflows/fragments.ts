@@ -7,14 +7,21 @@ import { permissionGuard, type GuardValue, type ItemCondition } from '../domain/
 import { ROLE_CLAIM, TENANT_ID_CLAIM } from '../domain/identity';
 import type { Action } from '../domain/permissions';
 import { EVENT_CATALOG, type DetailType, type EventDetail } from '../events/catalog';
-import type { Catcher, ChoiceState, Json, JsonObject, PassState, Retrier, State, TaskState } from './asl';
+import type { Branch, Catcher, ChoiceState, Json, JsonObject, ParallelState, PassState, Retrier, State, TaskState } from './asl';
 import type { WorkflowPlaceholder } from './registry';
 
 /** A `${Name}` token, left for each runtime to substitute with its deployed value. */
 export const placeholder = (name: WorkflowPlaceholder): string => `\${${name}}`;
 
-/** Every Task's own limit: a hanging call is caught and compensated long before the run's limit. */
-export const TASK_TIMEOUT_SECONDS = 5;
+/**
+ * Every Task's own limit, each attempt's. The machines' time budget (test/workflow/compensation-budget.test.ts)
+ * counts every attempt at this limit: onboarding's longest failure path holds eight Tasks of two
+ * attempts each, which must end within the run's 25 s, itself inside API Gateway's 29 s. The
+ * control plane's calls (one DynamoDB request, one Cognito admin call, one PutEvents entry) answer in
+ * tens of milliseconds; an attempt still going after a second is treated as failed, and an undo or
+ * the reconciler repairs whatever it may have done.
+ */
+export const TASK_TIMEOUT_SECONDS = 1;
 
 /** Where a Catch keeps the error, so the failure event can name it. */
 export const ERROR_PATH = '$.error';
@@ -34,8 +41,9 @@ export const THROTTLING_ERRORS = {
   eventBridge: ['EventBridge.ThrottlingException', 'EventBridge.FailedEntry'],
 } as const;
 
-// 3 retries of 1 s × 2ⁿ capped at 2 s with full jitter: at most 5 s a step, well inside the run's limit.
-const BACKOFF = { IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 3, MaxDelaySeconds: 2, JitterStrategy: 'FULL' } as const;
+// One retry after a wait of up to 1 s (full jitter, so concurrent runs do not retry in step): a Task
+// takes at most 1 + 1 + 1 = 3 s, which is what lets the longest failure path fit the run's limit.
+const BACKOFF = { IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 1, MaxDelaySeconds: 1, JitterStrategy: 'FULL' } as const;
 
 /** Forward steps retry throttling only: any other error goes straight to the compensation. */
 export const throttleRetry = (errors: readonly string[]): Retrier => ({ ErrorEquals: errors, ...BACKOFF });
@@ -87,7 +95,8 @@ export interface ForwardTaskSpec extends TaskSpec {
   readonly onError: string;
 }
 
-export const forwardTask = (spec: ForwardTaskSpec): TaskState => ({
+/** A forward step's Task: its call, what it keeps of the result, its limit and its throttling retry; the catches are the caller's. */
+const forwardCall = (spec: Omit<ForwardTaskSpec, 'onError' | 'refusals'>, catches: readonly Catcher[]): TaskState => ({
   Type: 'Task',
   ...commented(spec.comment),
   Resource: spec.resource,
@@ -96,9 +105,11 @@ export const forwardTask = (spec: ForwardTaskSpec): TaskState => ({
   ResultPath: spec.resultPath === undefined ? null : spec.resultPath,
   TimeoutSeconds: TASK_TIMEOUT_SECONDS,
   Retry: [throttleRetry(spec.throttling)],
-  Catch: [...(spec.refusals ?? []), catchInto(spec.onError)],
+  Catch: catches,
   Next: spec.next,
 });
+
+export const forwardTask = (spec: ForwardTaskSpec): TaskState => forwardCall(spec, [...(spec.refusals ?? []), catchInto(spec.onError)]);
 
 export interface FailurePathTaskSpec extends TaskSpec {
   /** Errors that mean there is nothing to undo (`noRetry`), tried before the catch-all retry. */
@@ -117,6 +128,70 @@ export const failurePathTask = (spec: FailurePathTaskSpec): TaskState => ({
   Catch: [carryOn(spec.next)],
   Next: spec.next,
 });
+
+/**
+ * A forward step inside a Parallel branch: any error ends its branch at `failed` (a
+ * `branchFailure`), never fails the branch, so the Parallel ends only once the other branch has
+ * too and no call of it is left in flight when the undo starts.
+ */
+export const branchTask = (spec: Omit<ForwardTaskSpec, 'onError' | 'refusals'> & { readonly failed: string }): TaskState => forwardCall(spec, [catchInto(spec.failed)]);
+
+/** Where a forward branch ends when a step failed: its output is the error alone, which the state after the Parallel looks for. */
+export const branchFailure = (): PassState => ({ Type: 'Pass', Parameters: { [`${ERROR_PATH.slice(2)}.$`]: ERROR_PATH }, End: true });
+
+/** Where a forward branch ends when every step succeeded: an output without `error`. */
+export const BRANCH_DONE: PassState = { Type: 'Pass', Parameters: {}, End: true };
+
+/** Where a failure-path branch ends, whatever its steps did: a branch that failed would stop the others. */
+export const BRANCH_END: PassState = { Type: 'Pass', End: true };
+
+/** One branch from its states, starting at the first listed. */
+export function branch(states: Readonly<Record<string, State>>): Branch {
+  const [startAt] = Object.keys(states);
+  if (startAt === undefined) throw new Error('A branch needs a state');
+  return { StartAt: startAt, States: states };
+}
+
+export interface ParallelSpec {
+  readonly comment: string;
+  readonly branches: readonly Branch[];
+  readonly next: string;
+  /** The forward Parallel's Record…Failure state, or the failure path's next state (the error is then dropped). */
+  readonly onError: { readonly forward: string } | { readonly carryOn: string };
+  /** Where the branches' outputs go (a forward Parallel's, for the check of which branch failed); discarded by default. */
+  readonly resultPath?: string;
+}
+
+/** Branches at once; the input passes on, with the branches' outputs at `resultPath` when given. */
+export const parallel = (spec: ParallelSpec): ParallelState => ({
+  Type: 'Parallel',
+  Comment: spec.comment,
+  Branches: spec.branches,
+  ResultPath: spec.resultPath ?? null,
+  Catch: ['forward' in spec.onError ? catchInto(spec.onError.forward) : carryOn(spec.onError.carryOn)],
+  Next: spec.next,
+});
+
+/**
+ * After a forward Parallel whose outputs are at `resultPath`: a Choice that finds the first branch
+ * ending in `branchFailure` and keeps its error where a Catch would (ERROR_PATH), then goes on to
+ * `onError`; with no failure, to `next`. Named `{name}`, and `Keep{name}Error{i}` per branch.
+ */
+export function branchFailureCheck(spec: { readonly name: string; readonly resultPath: string; readonly branches: number; readonly onError: string; readonly next: string }): Record<string, State> {
+  const keep = (index: number) => `Keep${spec.name.replace(/^Check/, '')}Error${index + 1}`;
+  const indexes = [...Array(spec.branches).keys()];
+  return {
+    [spec.name]: {
+      Type: 'Choice',
+      Comment: 'Which branch, if any, ended in its failure: a failed branch never fails the Parallel (see branchTask).',
+      Choices: indexes.map((index) => ({ Variable: `${spec.resultPath}[${index}].error`, IsPresent: true, Next: keep(index) })),
+      Default: spec.next,
+    },
+    ...Object.fromEntries(
+      indexes.map((index): [string, PassState] => [keep(index), { Type: 'Pass', InputPath: `${spec.resultPath}[${index}].error`, ResultPath: ERROR_PATH, Next: spec.onError }]),
+    ),
+  };
+}
 
 /** A Catch cannot name the state it caught for: this Pass state tells the failure event. */
 export const recordFailure = (step: string, next: string, comment?: string): PassState => ({

@@ -35,7 +35,11 @@ export interface WorkflowDefinition {
   /** Path from the project root of the committed rendering, for review; no runtime reads it. */
   readonly aslFile: string;
   readonly placeholders: readonly WorkflowPlaceholder[];
-  /** The whole run's limit; the API runs them synchronously (Express), under API Gateway's 29 s. */
+  /**
+   * The whole run's limit: one second more than its longest designed run (every Task's every attempt
+   * at its limit, through any step's failure and its whole undo), and with the calling function's
+   * margin inside API Gateway's 29 s, as test/workflow/compensation-budget.test.ts derives from the ASL.
+   */
   readonly timeoutSeconds: number;
 }
 
@@ -50,19 +54,19 @@ export const WORKFLOWS = {
     name: 'Switching',
     aslFile: 'workflows/switching/switching.asl.json',
     placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
-    timeoutSeconds: 25,
+    timeoutSeconds: 16,
   },
   addMember: {
     name: 'AddMember',
     aslFile: 'workflows/add-member/add-member.asl.json',
     placeholders: ['TableName', 'EventBusName', 'UserPoolId', 'MaxMembershipsPerUser'],
-    timeoutSeconds: 25,
+    timeoutSeconds: 19,
   },
   removeMember: {
     name: 'RemoveMember',
     aslFile: 'workflows/remove-member/remove-member.asl.json',
     placeholders: ['TableName', 'EventBusName', 'UserPoolId'],
-    timeoutSeconds: 25,
+    timeoutSeconds: 22,
   },
 } as const satisfies Record<string, WorkflowDefinition>;
 

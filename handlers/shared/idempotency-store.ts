@@ -1,12 +1,16 @@
 /**
- * `Idempotency-Key` for the data plane's creating POSTs (domain/idempotency.ts): the records, kept
- * in the caller's own data partitions (keys.ts `idempotencyKey`) and written with the caller's
- * tenant-scoped credentials like the data they guard, and the wrapper around a route's logic.
+ * `Idempotency-Key` for every creating POST (domain/idempotency.ts): the records and the wrapper
+ * around a route's logic. The data plane's live in the caller's own data partitions (keys.ts
+ * `idempotencyKey`), written with the caller's tenant-scoped credentials like the data they guard;
+ * the control plane's in the tenant's control partition (`controlIdempotencyKey`) and a user's own
+ * (POST /tenants) in `USER#{userId}#IDEMPOTENCY` (`userIdempotencyKey`), with the function's role.
  *
  * A request claims its key with a conditional put of a pending record, runs, then stores its
  * answer (2xx) or releases the claim (anything else; it expires at once), so that a failed request
  * can be retried with the same key. Of concurrent requests with one key, one put wins; the others
- * meet its record. Only PutItem and GetItem are used.
+ * meet its record. A claim whose request died (a Lambda timeout, a crash) holds its key only for
+ * its lease (domain `claimLeaseSeconds`), then a request of the same body takes it over with a
+ * conditional put: one winner again. Only PutItem and GetItem are used.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
@@ -17,42 +21,96 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { expiryOf, hasExpired, idempotencyKeyOf, replayOf, requestFingerprint, type IdempotencyRecord, type StoredAnswer } from '../../domain/idempotency';
-import { idempotencyKey, type ItemKey } from '../../domain/keys';
-import { callerOf, json, type ProxyEvent, type ProxyResult } from '../api/http';
-import { requireTenant, type TenantCaller } from './access';
+import { randomUUID } from 'node:crypto';
+import {
+  claimLeaseSeconds,
+  epochSecondsOf,
+  expiryOf,
+  idempotencyKeyOf,
+  isClaimable,
+  leaseExpiryOf,
+  replayOf,
+  requestFingerprint,
+  type IdempotencyRecord,
+  type StoredAnswer,
+} from '../../domain/idempotency';
+import { controlIdempotencyKey, idempotencyKey, type ItemKey } from '../../domain/keys';
+import type { WorkflowDefinition } from '../../workflows/registry';
+import { FUNCTIONS, type FunctionDefinition } from '../catalog';
+import { callerOf, json, type Caller, type ProxyEvent, type ProxyResult } from '../api/http';
+import { routeServedBy } from '../api/routes';
+import { requireTenant } from './access';
 import { nowOf, type DataPlaneDeps } from './data-plane';
 
-export interface IdempotencyStore {
-  /** 'claimed' when this request now holds the key; otherwise the live record another request left. */
-  claim(key: ItemKey, fingerprint: string, now: Date): Promise<'claimed' | IdempotencyRecord>;
-  complete(key: ItemKey, fingerprint: string, now: Date, answer: StoredAnswer): Promise<void>;
-  /** Ends a pending claim (expires it at `now`); a completed record stays (its answer was given). */
-  release(key: ItemKey, now: Date): Promise<void>;
+/** What a request asks of the store: the key for its body, now, for as long as it may still act. */
+export interface ClaimRequest {
+  readonly fingerprint: string;
+  readonly now: Date;
+  readonly leaseSeconds: number;
 }
 
-const NAMES = { '#pk': 'PK', '#state': 'state', '#expires': 'expiresAtEpoch' } as const;
+/** This request holds the key (`claimId` tells its writes apart), or it met the live record another request left. */
+export type ClaimOutcome = { readonly outcome: 'claimed'; readonly claimId: string } | { readonly outcome: 'met'; readonly record: IdempotencyRecord };
 
-/** A claim lost to a record released before it could be read: claim again, a few times. */
+export interface IdempotencyStore {
+  claim(key: ItemKey, request: ClaimRequest): Promise<ClaimOutcome>;
+  /** Stores the answer, if the claim is still this request's (else IdempotencyClaimLostError). */
+  complete(key: ItemKey, claimId: string, fingerprint: string, now: Date, answer: StoredAnswer): Promise<void>;
+  /** Ends this request's pending claim (expires it at `now`); a completed record, or another's claim, stays. */
+  release(key: ItemKey, claimId: string, now: Date): Promise<void>;
+}
+
+/** A claim taken over after its lease ran out: its first holder outlived the lease and must not overwrite the new holder's record. */
+export class IdempotencyClaimLostError extends Error {
+  constructor() {
+    super('The Idempotency-Key claim was taken over by another request after its lease ran out');
+    this.name = 'IdempotencyClaimLostError';
+  }
+}
+
+/** The record changed under every attempt to claim it (released or taken over each time): a 500, retried by the client. */
+export class IdempotencyClaimContendedError extends Error {
+  constructor() {
+    super('An Idempotency-Key record kept changing while it was claimed');
+    this.name = 'IdempotencyClaimContendedError';
+  }
+}
+
+/** The record's attributes named in conditions (DynamoDB refuses a name the expression does not use). */
+const CLAIMABLE_NAMES = { '#pk': 'PK', '#state': 'state', '#expires': 'expiresAtEpoch', '#lease': 'leaseExpiresAtEpoch', '#fingerprint': 'fingerprint' } as const;
+const HELD_NAMES = { '#state': 'state', '#claim': 'claimId' } as const;
+
+/** A claim lost to a record released or taken over before it could be read: claim again, a few times. */
 const CLAIM_ATTEMPTS = 3;
 
+/**
+ * `isClaimable` (domain/idempotency.ts) as DynamoDB's condition: no record, an expired one (TTL
+ * deletes lag by days), or a pending one whose lease ran out, of the same body. A condition is
+ * checked against the item as it is when the write applies ("if multiple users attempt to modify
+ * the same item", DynamoDB Developer Guide, Condition expressions / conditional writes), so of
+ * concurrent takeovers one wins: tested on DynamoDB Local in test/local/idempotency.test.ts.
+ */
+const CLAIMABLE = 'attribute_not_exists(#pk) OR #expires <= :now OR (#state = :pending AND #fingerprint = :fingerprint AND #lease <= :now)';
+
+const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;
+
 export function idempotencyStore(client: DynamoDBClient, tableName: string): IdempotencyStore {
-  const put = async (key: ItemKey, fingerprint: string, now: Date): Promise<boolean> => {
-    const record = { ...key, state: 'pending', fingerprint, ...expiryOf(now) };
+  const put = async (key: ItemKey, request: ClaimRequest, claimId: string): Promise<boolean> => {
+    const { fingerprint, now, leaseSeconds } = request;
+    const record = { ...key, state: 'pending', fingerprint, claimId, leaseExpiresAtEpoch: leaseExpiryOf(now, leaseSeconds), ...expiryOf(now) };
     try {
       await client.send(
         new PutItemCommand({
           TableName: tableName,
           Item: marshall(record),
-          // An expired record may still be there (TTL deletes lag by days): it counts as absent.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expires <= :now',
-          ExpressionAttributeNames: { '#pk': NAMES['#pk'], '#expires': NAMES['#expires'] },
-          ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+          ConditionExpression: CLAIMABLE,
+          ExpressionAttributeNames: CLAIMABLE_NAMES,
+          ExpressionAttributeValues: marshall({ ':now': epochSecondsOf(now), ':pending': 'pending', ':fingerprint': fingerprint }),
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   };
@@ -60,36 +118,42 @@ export function idempotencyStore(client: DynamoDBClient, tableName: string): Ide
     const found = await client.send(new GetItemCommand({ TableName: tableName, Key: marshall(key), ConsistentRead: true }));
     return found.Item ? (unmarshall(found.Item as Record<string, AttributeValue>) as IdempotencyRecord) : undefined;
   };
+  /** A write of the record that holds only while the claim is still `claimId`'s. */
+  const putIfHeld = (key: ItemKey, claimId: string, item: Record<string, unknown>) =>
+    client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: marshall({ ...key, ...item }),
+        ConditionExpression: '#state = :pending AND #claim = :claim',
+        ExpressionAttributeNames: HELD_NAMES,
+        ExpressionAttributeValues: marshall({ ':pending': 'pending', ':claim': claimId }),
+      }),
+    );
   return {
-    async claim(key, fingerprint, now) {
+    async claim(key, request) {
       for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt += 1) {
-        if (await put(key, fingerprint, now)) return 'claimed';
+        const claimId = randomUUID();
+        if (await put(key, request, claimId)) return { outcome: 'claimed', claimId };
         const record = await read(key);
-        if (record && !hasExpired(record, now)) return record;
+        if (record && !isClaimable(record, request.fingerprint, request.now)) return { outcome: 'met', record };
       }
-      throw new Error('An Idempotency-Key record kept changing while it was claimed');
+      throw new IdempotencyClaimContendedError();
     },
-    async complete(key, fingerprint, now, answer) {
-      const record = { ...key, state: 'completed', fingerprint, ...expiryOf(now), statusCode: answer.statusCode, body: answer.body };
-      await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(record) }));
+    async complete(key, claimId, fingerprint, now, answer) {
+      try {
+        await putIfHeld(key, claimId, { state: 'completed', fingerprint, ...expiryOf(now), statusCode: answer.statusCode, body: answer.body });
+      } catch (error) {
+        throw isConditionFailure(error) ? new IdempotencyClaimLostError() : error;
+      }
     },
-    async release(key, now) {
+    async release(key, claimId, now) {
       // Released by expiring it now rather than deleting it: a claim treats an expired record as
       // absent, and the function roles of control-plane routes then need no DeleteItem on a
       // partition that holds memberships. The table's TTL removes it later.
-      const released = { ...key, state: 'released', expiresAtEpoch: Math.floor(now.getTime() / 1000) };
       try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: marshall(released),
-            ConditionExpression: '#state = :pending',
-            ExpressionAttributeNames: { '#state': NAMES['#state'] },
-            ExpressionAttributeValues: { ':pending': { S: 'pending' } },
-          }),
-        );
+        await putIfHeld(key, claimId, { state: 'released', expiresAtEpoch: epochSecondsOf(now) });
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     },
   };
@@ -106,58 +170,102 @@ export interface IdempotencyPlace {
 export interface IdempotencyOptions {
   readonly logger: Pick<Logger, 'error'>;
   readonly now?: () => Date;
-  readonly placeOf: (caller: TenantCaller, clientKey: string) => IdempotencyPlace;
+  /** How long a claim holds its key before a request of the same body may take it over (`claimLeaseSeconds`). */
+  readonly leaseSeconds: number;
+  /** Where the records live, per caller and route; a route that needs a tenant refuses a caller without one here. */
+  readonly placeOf: (caller: Caller, clientKey: string) => IdempotencyPlace;
+  /** What "the same body" is for this route; by default the whole body's (`requestFingerprint`). */
+  readonly fingerprintOf?: (body: string | null) => string;
 }
 
 /**
  * A creating route's logic made idempotent under its caller's `Idempotency-Key`. Without the header
  * the logic runs as it is. Goes inside `route(...)`, so that the 400s and 409s thrown here get the
  * contract's answers and CORS headers. `placeOf` decides where the records live: the data plane's
- * in the caller's data partitions (`idempotent` below), the control plane's in its control partition.
+ * in the caller's data partitions (`idempotent` below), the control plane's in its control
+ * partition (`controlIdempotent`), a user's own in their idempotency partition.
  */
 export function idempotentUnder(options: IdempotencyOptions, logic: (event: ProxyEvent) => Promise<ProxyResult>) {
+  const fingerprintOf = options.fingerprintOf ?? ((body: string | null) => requestFingerprint(body));
   return async (event: ProxyEvent): Promise<ProxyResult> => {
     const clientKey = idempotencyKeyOf(event.headers);
     if (clientKey === undefined) return logic(event);
-    const caller = requireTenant(callerOf(event));
+    const caller = callerOf(event);
     const { store, key } = options.placeOf(caller, clientKey);
-    const fingerprint = requestFingerprint(event.body);
-    const claimed = await store.claim(key, fingerprint, nowOf(options));
-    if (claimed !== 'claimed') {
-      const answer = replayOf(claimed, fingerprint);
+    const fingerprint = fingerprintOf(event.body);
+    const claimed = await store.claim(key, { fingerprint, now: nowOf(options), leaseSeconds: options.leaseSeconds });
+    if (claimed.outcome === 'met') {
+      const answer = replayOf(claimed.record, fingerprint);
       return json(answer.statusCode, answer.body === '' ? undefined : JSON.parse(answer.body));
     }
     let result: ProxyResult;
     try {
       result = await logic(event);
     } catch (error) {
-      await store.release(key, nowOf(options));
+      await store.release(key, claimed.claimId, nowOf(options));
       throw error;
     }
     if (!succeeded(result)) {
-      await store.release(key, nowOf(options));
+      await store.release(key, claimed.claimId, nowOf(options));
       return result;
     }
     try {
-      await store.complete(key, fingerprint, nowOf(options), { statusCode: result.statusCode, body: result.body });
+      await store.complete(key, claimed.claimId, fingerprint, nowOf(options), { statusCode: result.statusCode, body: result.body });
     } catch (error) {
       // The write was made: the client gets its answer. Releasing the claim would let a retry make
-      // a second one, so it stays pending and a retry is told "in progress" until the window ends.
-      options.logger.error('idempotency answer not stored', { tenantId: caller.tenantId, errorName: (error as Error).name });
+      // a second one at once, so it stays pending: a retry is told "in progress" until the lease ends.
+      options.logger.error('idempotency answer not stored', { userId: caller.userId, tenantId: caller.tenantId, errorName: (error as Error).name });
     }
     return result;
   };
 }
 
+/** The catalog entry of the function serving a route, by its name: the lease is read from its timeout. */
+function functionServing(functionName: string): FunctionDefinition {
+  routeServedBy(functionName);
+  return Object.values(FUNCTIONS).find((candidate) => candidate.name === functionName) as FunctionDefinition;
+}
+
 /**
  * A data-plane creating route made idempotent, its records in the caller's own data partitions,
  * written with the caller's tenant-scoped credentials; scoped to the caller and `routeName` (a
- * catalog name).
+ * catalog name). These functions run no workflow: the lease is their timeout and the margin.
  */
 export function idempotent(deps: DataPlaneDeps, routeName: string, logic: (event: ProxyEvent) => Promise<ProxyResult>) {
-  const placeOf = (caller: TenantCaller, clientKey: string): IdempotencyPlace => {
-    const session = deps.sessionFor(caller);
-    return { store: idempotencyStore(session.client, session.tableName), key: idempotencyKey(caller.tenantId, caller.userId, routeName, clientKey) };
+  const leaseSeconds = claimLeaseSeconds(functionServing(routeName).timeoutSeconds);
+  const placeOf = (caller: Caller, clientKey: string): IdempotencyPlace => {
+    const tenantCaller = requireTenant(caller);
+    const session = deps.sessionFor(tenantCaller);
+    return { store: idempotencyStore(session.client, session.tableName), key: idempotencyKey(tenantCaller.tenantId, tenantCaller.userId, routeName, clientKey) };
   };
-  return idempotentUnder({ logger: deps.logger, now: deps.now, placeOf }, logic);
+  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf }, logic);
+}
+
+/** What a control-plane route needs to be idempotent: a store signed with the function's own role. */
+export interface ControlIdempotencyDeps {
+  readonly idempotency: IdempotencyStore;
+  readonly logger: Pick<Logger, 'error'>;
+  readonly now?: () => Date;
+}
+
+/**
+ * A control-plane creating route (POST /roles, POST /members) made idempotent, its records in the
+ * tenant's control partition (keys.ts `controlIdempotencyKey`), per caller and route, written with
+ * the function's own role as the control items are (tenant credentials may not write there). The
+ * lease covers the workflows the route runs, which outlive a function that was stopped.
+ */
+export function controlIdempotent(
+  deps: ControlIdempotencyDeps,
+  route: { readonly fn: FunctionDefinition; readonly workflows?: readonly WorkflowDefinition[] },
+  logic: (event: ProxyEvent) => Promise<ProxyResult>,
+) {
+  const leaseSeconds = claimLeaseSeconds(
+    route.fn.timeoutSeconds,
+    (route.workflows ?? []).map((workflow) => workflow.timeoutSeconds),
+  );
+  const placeOf = (caller: Caller, clientKey: string): IdempotencyPlace => {
+    const tenantCaller = requireTenant(caller);
+    return { store: deps.idempotency, key: controlIdempotencyKey(tenantCaller.tenantId, tenantCaller.userId, route.fn.name, clientKey) };
+  };
+  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf }, logic);
 }

@@ -38,3 +38,24 @@ export function runFailure(workflow: string, result: WorkflowResult): Error {
   if (result.error?.includes('TooManyRequests') || result.error?.includes('Throttl')) return new ThrottledError();
   return new WorkflowFailedError(workflow, `${workflow} did not complete and was rolled back; nothing was changed`);
 }
+
+/** API Gateway's REST integration timeout (its default quota, which this stack keeps): the longest any route's answer may take. */
+export const API_GATEWAY_TIMEOUT_SECONDS = 29;
+
+/**
+ * What a function serving a route does besides waiting for runs: a cold start (the Lambda init
+ * phase counts toward API Gateway's wait), the StartSyncExecution round trip, the reads before and
+ * after a run, and the token refresh after onboarding or a switch. Each is one or two calls of well
+ * under a second; 4 s leaves room for a slow one without giving up run time.
+ */
+export const CALLER_MARGIN_SECONDS = 4;
+
+/**
+ * Whether one more run of a machine limited to `timeoutSeconds` still ends before API Gateway
+ * gives up, `elapsedMs` after the request began: a handler that runs a machine a second time (the
+ * member workflows after a refusal) asks first, so the caller never gets the gateway's 504 for a
+ * run that then goes on without it. The time budget (test/workflow/compensation-budget.test.ts)
+ * checks that one run always fits.
+ */
+export const anotherRunFits = (elapsedMs: number, timeoutSeconds: number): boolean =>
+  elapsedMs / 1000 + timeoutSeconds + CALLER_MARGIN_SECONDS <= API_GATEWAY_TIMEOUT_SECONDS;

@@ -27,6 +27,7 @@ import {
 } from '../../handlers/api/cors';
 import { GATEWAY_RESPONSES, type GatewayResponseType, gatewayResponseBody, gatewayResponseHeaders } from '../../handlers/api/gateway-responses';
 import { AUTHORIZER, type RouteDefinition } from '../../handlers/api/routes';
+import { physicalName } from '../naming';
 
 export interface ApiProps {
   readonly routes: readonly RouteDefinition[];
@@ -163,6 +164,9 @@ export class ControlPlaneApi extends Construct {
     });
 
     this.restApi = new RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by ApiName and Stage (`v1` in every stage): without the
+      // stage in the name, two stages' alarms would watch each other's requests.
+      restApiName: physicalName(this, 'restApi', 'Api'),
       description: 'Control plane and sample data plane (API.md)',
       endpointTypes: [EndpointType.REGIONAL],
       // The API Gateway account's CloudWatch role is one per account and region: a stack must not own it.

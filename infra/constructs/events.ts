@@ -11,6 +11,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/catalog';
 import type { RuleDefinition, RuleTarget } from '../../events/rule-definition';
+import { physicalName } from '../naming';
 
 export interface EventsProps {
   /** Keep the dead-letter queue's messages and the archive when the stack is deleted. */
@@ -106,7 +107,11 @@ export class ControlPlaneEvents extends Construct {
     this.asyncFailureQueue = failureQueue('AsyncFailures', "the subscribers' on-failure destination");
     // One record is one lost event until someone redrives it: any visible message is worth a look.
     this.asyncFailureAlarm = new Alarm(this, 'AsyncFailuresAlarm', {
-      alarmDescription: 'A subscriber failed an event after its retries; the record is in the async-failure queue.',
+      alarmName: physicalName(this, 'alarm', 'AsyncFailures'),
+      alarmDescription:
+        'A subscriber (ProfileWriter, InvitationClaimer, AuditWriter) failed an event after its retries: the invocation record ' +
+        "(the event and the error) is in the async-failure queue. Read the function's log for the error, fix the cause, then " +
+        'redrive the queue so the event is applied; until then that profile, invitation claim or audit record is missing.',
       metric: this.asyncFailureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

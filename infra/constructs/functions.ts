@@ -11,13 +11,14 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { KEY_PREFIX } from '../../domain/keys';
+import { ANY_USER_IDEMPOTENCY_PARTITION, KEY_PREFIX } from '../../domain/keys';
 import { checkedInvitationTtlDays, INVITATION_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { type EnvironmentName, type FunctionDefinition, type FunctionKey, FUNCTIONS } from '../../handlers/catalog';
 import { serializeAllowedOrigins } from '../../handlers/api/cors';
 import type { WorkflowKey } from '../../workflows/registry';
 import { LAMBDA_BUNDLE } from '../bundling';
+import { physicalName } from '../naming';
 import { PROJECT_ROOT } from '../project';
 import { allowedOriginsOf } from './api';
 
@@ -74,7 +75,7 @@ export interface BindingResources {
   readonly settings?: { readonly invitationTtlDays?: number };
 }
 
-type DynamoDbAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
+type DynamoDbAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem';
 /** Actions allowed only on items whose partition key matches one of `leadingKeys` (IAM's `dynamodb:LeadingKeys`). */
 export interface PartitionGrant {
   readonly actions: readonly DynamoDbAction[];
@@ -110,6 +111,9 @@ export const TABLE_ACCESS: Record<TableUser, TableAccess> = {
   // tenant policy bounds what they see and their own role needs nothing on the table.
   getMe: { items: [] },
   listTenants: { items: [] },
+  // Its callers' Idempotency-Key records only (USER#{userId}#IDEMPOTENCY): the conditional puts of
+  // claim, answer and release, and the read of a record met; nothing on profiles or limits.
+  createTenant: { items: [], partitions: [{ actions: ['GetItem', 'PutItem'], leadingKeys: [ANY_USER_IDEMPOTENCY_PARTITION] }] },
   // Write-once records: a conditional put, or a transaction of puts guarded by a marker item.
   profileWriter: { items: ['PutItem'] },
   auditWriter: { items: ['PutItem'] },
@@ -149,6 +153,16 @@ export const TABLE_ACCESS: Record<TableUser, TableAccess> = {
   cancelReservation: { items: [] },
   // Finds an address's invitations on the user index; the workflow does the writes.
   invitationClaimer: { items: [], userIndex: ['Query'] },
+  // Scans the control and limits items (a Scan names no key, so it cannot be held to partitions);
+  // re-reads a tenant's control partition and repairs in it (deletes of leftovers, a promotion and
+  // its counts, each behind a ConditionCheck), and moves a user's limits counters back.
+  reconciler: {
+    items: ['Scan'],
+    partitions: [
+      { actions: ['Query', 'GetItem', 'DeleteItem', 'UpdateItem', 'ConditionCheckItem'], leadingKeys: ANY_TENANT_PARTITION },
+      { actions: ['GetItem', 'UpdateItem'], leadingKeys: ANY_USER_PARTITION },
+    ],
+  },
 };
 
 /**
@@ -166,6 +180,19 @@ export const USER_POOL_ACCESS: Record<UserPoolUser, readonly string[]> = {
   changeMemberRole: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminUpdateUserAttributes'],
   // Reads the confirmed user's verified address: the event alone is not trusted with it.
   invitationClaimer: ['cognito-idp:AdminGetUser'],
+  // Lists the tenant groups, their members and the users' active tenant; repairs groups and attributes.
+  reconciler: [
+    'cognito-idp:ListGroups',
+    'cognito-idp:ListUsersInGroup',
+    'cognito-idp:ListUsers',
+    'cognito-idp:GetGroup',
+    'cognito-idp:CreateGroup',
+    'cognito-idp:DeleteGroup',
+    'cognito-idp:AdminAddUserToGroup',
+    'cognito-idp:AdminRemoveUserFromGroup',
+    'cognito-idp:AdminGetUser',
+    'cognito-idp:AdminUpdateUserAttributes',
+  ],
 };
 
 /**
@@ -312,7 +339,7 @@ export class CatalogFunction extends Construct {
     logGroup.grantWrite(role);
 
     const common = {
-      functionName: `${Stack.of(this).stackName}-${definition.name}`,
+      functionName: physicalName(this, 'lambdaFunction', definition.name),
       description: `${definition.name} (${definition.entry})`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   type AuthFlow,
@@ -11,17 +11,41 @@ import {
   StringAttribute,
   UserPool,
   UserPoolClient,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { FederatedPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { APP_CLIENT, CUSTOM_ATTRIBUTES, DEVELOPER_PROVIDER_NAME, PASSWORD_POLICY } from '../../domain/identity';
 import { tenantPolicyDocument } from '../../domain/isolation';
+import type { SesEmailSettings } from '../context';
+import { physicalName } from '../naming';
 
 export interface TenantIdentityProps {
   /** The pooled table the tenant policy is scoped to (a CloudFormation token is fine). */
   readonly tableArn: string;
   /** Keep the user pool when the stack is deleted and refuse deletion through the API. */
   readonly retainData: boolean;
+  /**
+   * Send the user pool's email (verification codes, password resets) through Amazon SES
+   * (`-c sesFromEmail=…`, infra/context.ts).
+   * @default Cognito's own email sender
+   */
+  readonly sesEmail?: SesEmailSettings;
+}
+
+/**
+ * Cognito's sender unless SES is configured. The SES identity's Region defaults to the stack's:
+ * CDK needs it named when the stack's Region is only known at deploy time (an environment-agnostic
+ * stack), and the pseudo-parameter resolves to the Region the pool is deployed in.
+ */
+function userPoolEmail(scope: Construct, ses: SesEmailSettings | undefined): UserPoolEmail | undefined {
+  if (!ses) return undefined;
+  return UserPoolEmail.withSES({
+    fromEmail: ses.fromEmail,
+    sesRegion: ses.region ?? Stack.of(scope).region,
+    ...(ses.verifiedDomain === undefined ? {} : { sesVerifiedDomain: ses.verifiedDomain }),
+    ...(ses.configurationSet === undefined ? {} : { configurationSetName: ses.configurationSet }),
+  });
 }
 
 type AuthFlowName = (typeof APP_CLIENT.authFlows)[number];
@@ -72,7 +96,10 @@ export class TenantIdentity extends Construct {
   constructor(scope: Construct, id: string, props: TenantIdentityProps) {
     super(scope, id);
 
+    const email = userPoolEmail(this, props.sesEmail);
     this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: physicalName(this, 'userPool', 'Users'),
+      ...(email === undefined ? {} : { email }),
       signInAliases: { email: true },
       autoVerify: { email: true },
       selfSignUpEnabled: true,
@@ -135,8 +162,12 @@ export class TenantIdentity extends Construct {
     // Alternative weighed: sts:AssumeRole with session tags from the authorizer (a token vending
     // machine); the identity pool is kept because the design this project follows is built on it.
     this.identityPool = new CfnIdentityPool(this, 'IdentityPool', {
+      identityPoolName: physicalName(this, 'identityPool', 'Tenants'),
       allowUnauthenticatedIdentities: false,
       allowClassicFlow: false,
+      // The same in every stage: a developer provider name belongs to its identity pool, and every
+      // call that names it (GetOpenIdTokenForDeveloperIdentity) also names the pool by its id
+      // (IDENTITY_POOL_ID, which differs per stage), so stages cannot mix identities.
       developerProviderName: DEVELOPER_PROVIDER_NAME,
     });
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -10,6 +10,7 @@ import { TABLE_DEFINITION } from '../../domain/table';
 import { settingSubstitutions, WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { renderDefinition } from '../../workflows/render';
 import { taskPermissions, type TaskTarget } from '../asl-permissions';
+import { physicalName } from '../naming';
 
 export interface WorkflowsProps {
   readonly table: ITableV2;
@@ -54,12 +55,14 @@ export class ControlPlaneWorkflows extends Construct {
 
       const logGroup = new LogGroup(this, `${workflow.name}Logs`, {
         // The vendedlogs prefix keeps CloudWatch's resource policy for Step Functions under its size limit.
-        logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${workflow.name}`,
+        logGroupName: `/aws/vendedlogs/states/${physicalName(this, 'logGroup', workflow.name)}`,
         retention: RetentionDays.ONE_MONTH,
         // A retained group with a fixed name would make re-creating the stack fail; these logs hold no execution data.
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const stateMachine = new StateMachine(this, workflow.name, {
+        // `<stack>-<registry name>`: the stage's own machine; rules and the local cloud know it by the registry name.
+        stateMachineName: physicalName(this, 'stateMachine', workflow.name),
         stateMachineType: StateMachineType.EXPRESS,
         // Inline (not fromFile, an S3 asset) so that the template carries the definition to assert on.
         definitionBody: DefinitionBody.fromString(asl),

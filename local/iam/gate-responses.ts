@@ -19,9 +19,14 @@
  *   `{"Message":"User: … is not authorized to perform: lambda:InvokeFunction on resource: …"}`
  *   (both as reported from AWS); `Type: User` is what Lambda adds to its client errors.
  * - `/_local/*` control paths are no AWS API: 403 with the JSON shape of the other refusals.
+ * - SQS (JSON 1.0, query compatible): its own shapes with `x-amzn-query-error` (local/sqs/errors.ts,
+ *   which cites them). An unsigned call is AccessDenied, not a missing token: SQS serves anonymous
+ *   callers whom a queue policy allows, so it authorizes them and refuses ("Access to the resource
+ *   … is denied.", as SQS words it).
  */
 import type { AwsResponse } from '../server/types';
 import type { ErrorProtocol } from './operation-rules';
+import { SQS_ERRORS, sqsErrorResponse, type SqsErrorShape } from '../sqs/errors';
 import { MissingAuthenticationTokenError, type SigV4AuthenticationError } from './sigv4';
 
 const ACCESS_DENIED = 'AccessDeniedException';
@@ -32,8 +37,20 @@ function errorResponse(protocol: ErrorProtocol, code: string, body: Record<strin
   return { status, headers: { 'content-type': contentType, 'x-amzn-errortype': code }, body: JSON.stringify(body) };
 }
 
+/** SQS's codes for the gate's signature failures (the SQS API Reference's Common Errors); a missing signature is AccessDenied. */
+const SQS_AUTHENTICATION_ERRORS: Readonly<Record<string, SqsErrorShape>> = {
+  IncompleteSignatureException: SQS_ERRORS.incompleteSignature,
+  InvalidSignatureException: SQS_ERRORS.signatureDoesNotMatch,
+  UnrecognizedClientException: SQS_ERRORS.invalidClientTokenId,
+  ExpiredTokenException: SQS_ERRORS.expiredToken,
+};
+
 /** A refusal because the request is unsigned, or its signature fails (bad, expired, unknown key). */
 export function authenticationFailure(protocol: ErrorProtocol, error: SigV4AuthenticationError): AwsResponse {
+  if (protocol === 'sqs') {
+    if (error instanceof MissingAuthenticationTokenError) return sqsErrorResponse(SQS_ERRORS.accessDenied, 'Access to the resource is denied.');
+    return sqsErrorResponse(SQS_AUTHENTICATION_ERRORS[error.awsCode] ?? SQS_ERRORS.accessDenied, error.message);
+  }
   if (protocol === 'rest-json') {
     // Lambda's front door words a missing signature as API Gateway does.
     const message = error instanceof MissingAuthenticationTokenError ? 'Missing Authentication Token' : error.message;
@@ -44,6 +61,7 @@ export function authenticationFailure(protocol: ErrorProtocol, error: SigV4Authe
 
 /** A refusal by IAM: the identity policy does not allow the operation's action on its resource. */
 export function accessDenied(protocol: ErrorProtocol, message: string): AwsResponse {
+  if (protocol === 'sqs') return sqsErrorResponse(SQS_ERRORS.accessDenied, message);
   if (protocol === 'rest-json') return errorResponse(protocol, ACCESS_DENIED, { Type: 'User', Message: message });
   return errorResponse(protocol, ACCESS_DENIED, { __type: ACCESS_DENIED, message });
 }

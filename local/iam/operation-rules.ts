@@ -9,13 +9,14 @@ import { CONSOLE_PATHS } from '../console/console-service';
 import { DYNAMODB_TARGET_PREFIX } from '../dynamodb/gateway';
 import { DEFAULT_BUS, EVENTBRIDGE_TARGET_PREFIX } from '../eventbridge/bus';
 import { FUNCTION_PATH, resolveFunctionName } from '../lambda/lambda-service';
+import { SQS_TARGET_PREFIX } from '../sqs/sqs-service';
 import type { AwsRequest } from '../server/types';
 import { STEP_FUNCTIONS_TARGET_PREFIX } from '../stepfunctions/api';
 import { FAULTS_PATH } from '../stepfunctions/faults';
 import type { AuthorizationRequest } from './dynamodb-authorization';
 
 /** How a service words its errors: which status, header and body members a refusal carries. */
-export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local';
+export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local' | 'sqs';
 
 export interface ArnScope {
   readonly region: string;
@@ -240,6 +241,29 @@ function lambdaRule(request: AwsRequest, scope: ArnScope): OperationRule | undef
   });
 }
 
+/**
+ * SQS: every operation is `sqs:<Operation>` on the queue it names (by `QueueUrl`, or `QueueName`
+ * for GetQueueUrl), `*` for ListQueues (SQS API Reference, "Amazon SQS API permissions: Actions and
+ * resource reference"). Signed, with SQS's own error shapes (gate-responses.ts).
+ */
+function sqsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const operation = operationOf(request, SQS_TARGET_PREFIX);
+  if (operation === undefined) return undefined;
+  return signed(request.target ?? operation, 'sqs', 'sqs', () => {
+    const input = jsonInput(request);
+    const url = stringMember(input, 'QueueUrl');
+    let name = stringMember(input, 'QueueName');
+    if (url !== undefined) {
+      try {
+        name = new URL(url).pathname.split('/').filter(Boolean)[1];
+      } catch {
+        name = undefined;
+      }
+    }
+    return [on(`sqs:${operation}`, name === undefined ? '*' : `arn:aws:sqs:${scope.region}:${scope.accountId}:${name}`)];
+  });
+}
+
 function localRule(request: AwsRequest): OperationRule | undefined {
   if (!request.path.startsWith('/_local/')) return undefined;
   const operation = `${request.method} ${request.path}`;
@@ -265,6 +289,7 @@ const RULES_BY_SERVICE: Readonly<Record<string, (request: AwsRequest, scope: Arn
   stepfunctions: stepFunctionsRule,
   eventbridge: eventBridgeRule,
   lambda: lambdaRule,
+  sqs: sqsRule,
   console: localRule,
   'stepfunctions-faults': localRule,
   'lambda-local': localRule,

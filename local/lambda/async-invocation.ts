@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ASYNC_INVOCATION } from '../../events/async-invocation';
+import { ASYNC_INVOCATION, type InvocationRecord } from '../../events/async-invocation';
 
 /** What a failed invocation returned: Lambda's `errorType` and `errorMessage`, the stack stays in the log. */
 export interface FunctionErrorPayload {
@@ -11,9 +11,11 @@ export interface FunctionErrorPayload {
  * The invocation record Lambda sends to an on-failure destination, in the shape AWS documents
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html, "Invocation
  * record"): the request's id, function and why it was given up, the event as sent, and the last
- * response. Locally the "queue" is this list, read on the console and `GET /_local/lambda/async-failures`.
+ * response. Lambda sends it as the body of one SQS message to the destination queue; locally that
+ * is the local SQS's `ASYNC_FAILURE_QUEUE.localName` (events/async-invocation.ts, whose
+ * `InvocationRecordSchema` is what the redrive reads back).
  */
-export interface AsyncFailureRecord {
+export interface AsyncFailureRecord extends InvocationRecord {
   readonly version: '1.0';
   readonly timestamp: string;
   readonly requestContext: {
@@ -33,20 +35,23 @@ export interface AsyncInvokerOptions {
   readonly errorPayload: (error: unknown) => FunctionErrorPayload;
   /** The qualified ARN Lambda writes in the record (`…:function:name:$LATEST`). */
   readonly functionArn: (functionName: string) => string;
+  /**
+   * The on-failure destination: takes each record once the retries are used up (locally a
+   * SendMessage to the failure queue). If it fails, the record is lost and logged, as AWS then
+   * only counts `DestinationDeliveryFailures`.
+   */
+  readonly destination: (record: AsyncFailureRecord) => Promise<unknown> | unknown;
   readonly retryDelaysMs?: readonly number[];
-  readonly historyLimit?: number;
 }
 
 /**
  * Lambda's asynchronous invocation: the caller is answered at once, a function error is retried
- * `ASYNC_INVOCATION.retryAttempts` times, and an event that still fails becomes an on-failure record.
+ * `ASYNC_INVOCATION.retryAttempts` times, and an event that still fails goes to the on-failure destination as a record.
  * Waits are local stand-ins for AWS's one and two minutes (events/async-invocation.ts).
  */
 export function createAsyncInvoker(options: AsyncInvokerOptions) {
   const delays = options.retryDelaysMs ?? ASYNC_INVOCATION.localRetryDelaysMs;
   const maxAttempts = ASYNC_INVOCATION.retryAttempts + 1;
-  const historyLimit = options.historyLimit ?? 10_000;
-  const failures: AsyncFailureRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
@@ -66,7 +71,7 @@ export function createAsyncInvoker(options: AsyncInvokerOptions) {
         return;
       } catch (error) {
         if (attempt >= maxAttempts) {
-          record(functionName, event, requestId, attempt, options.errorPayload(error));
+          await deliver(functionName, event, requestId, attempt, options.errorPayload(error));
           return;
         }
         await wait(delays[attempt - 1] ?? delays.at(-1) ?? 0);
@@ -76,16 +81,20 @@ export function createAsyncInvoker(options: AsyncInvokerOptions) {
     }
   }
 
-  function record(functionName: string, event: unknown, requestId: string, attempts: number, payload: FunctionErrorPayload): void {
-    failures.push({
+  async function deliver(functionName: string, event: unknown, requestId: string, attempts: number, payload: FunctionErrorPayload): Promise<void> {
+    const record: AsyncFailureRecord = {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: { requestId, functionArn: options.functionArn(functionName), condition: 'RetriesExhausted', approximateInvokeCount: attempts },
       requestPayload: JSON.parse(JSON.stringify(event ?? null)) as unknown,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: payload,
-    });
-    if (failures.length > historyLimit) failures.splice(0, failures.length - historyLimit);
+    };
+    try {
+      await options.destination(record);
+    } catch (error) {
+      console.error(`[local] on-failure destination of ${functionName} refused request ${requestId}; the record is lost:`, error);
+    }
   }
 
   return {
@@ -95,7 +104,6 @@ export function createAsyncInvoker(options: AsyncInvokerOptions) {
       void run(functionName, event, requestId).catch((error: unknown) => console.error('[local] async invocation error:', error));
       return requestId;
     },
-    failures: (): readonly AsyncFailureRecord[] => [...failures],
     stop(): void {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);

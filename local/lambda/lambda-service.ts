@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { FunctionDefinition } from '../../handlers/catalog';
 import { controlBody } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
-import { createAsyncInvoker, type FunctionErrorPayload } from './async-invocation';
+import { createAsyncInvoker, type AsyncFailureRecord, type FunctionErrorPayload } from './async-invocation';
 import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
 
 /** The Lambda context members our handlers and Powertools read. */
@@ -50,9 +50,8 @@ export function errorPayloadOf(error: unknown): FunctionErrorPayload {
   return { errorType, errorMessage: error instanceof Error ? error.message : String(error) };
 }
 
-/** Paths no AWS protocol uses; no rule of the caller gate names them, so only the local administrator may call them. */
+/** A path no AWS protocol uses; no rule of the caller gate names it, so only the local administrator may call it. */
 export const LAMBDA_FAULTS_PATH = '/_local/lambda/faults';
-export const ASYNC_FAILURES_PATH = '/_local/lambda/async-failures';
 
 /** Invoke's REST path; the caller gate reads the function from it too. */
 export const FUNCTION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -76,6 +75,12 @@ export function createLambdaService(options: {
   accountId: string;
   projectRoot: string;
   functions: readonly FunctionDefinition[];
+  /**
+   * Every asynchronously invoked function's on-failure destination, as each subscriber's
+   * EventInvokeConfig names one queue when deployed: takes the invocation record after the retries.
+   * Without one an event that still fails is dropped (logged), as Lambda drops it without a destination.
+   */
+  failureDestination?: (record: AsyncFailureRecord) => Promise<unknown> | unknown;
 }) {
   const byName = new Map(options.functions.map((definition) => [definition.name, definition]));
   const loaded = new Map<string, Promise<Handler>>();
@@ -141,7 +146,14 @@ export function createLambdaService(options: {
     }
   }
 
-  const asyncInvoker = createAsyncInvoker({ invoke, errorPayload: errorPayloadOf, functionArn: (name) => `${arnOf(name)}:$LATEST` });
+  const asyncInvoker = createAsyncInvoker({
+    invoke,
+    errorPayload: errorPayloadOf,
+    functionArn: (name) => `${arnOf(name)}:$LATEST`,
+    destination:
+      options.failureDestination ??
+      ((record) => console.error(`[local] ${record.requestContext.functionArn} has no on-failure destination; request ${record.requestContext.requestId} is dropped`)),
+  });
 
   /** Queues an asynchronous invocation (EventBridge's and `InvocationType: Event`); an unknown function is refused now, as Invoke refuses it. */
   function invokeAsync(functionName: string, event: unknown): string {
@@ -192,31 +204,27 @@ export function createLambdaService(options: {
 
   return {
     service,
-    localService: localControlService(faults, asyncInvoker.failures),
+    localService: localControlService(faults),
     faults,
     invoke,
     invokeAsync,
     arnOf,
     invocations: (): readonly InvocationRecord[] => invocations,
-    asyncFailures: asyncInvoker.failures,
   };
 }
 
 const json = (status: number, body: unknown): AwsResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /**
- * The local Lambda's controls over HTTP, for tests in another process than the cloud:
- * `POST /_local/lambda/faults` with a fault spec (faults.ts), `DELETE` to clear them all, and
- * `GET /_local/lambda/async-failures`, the on-failure records (the deployed stack's SQS queue).
+ * The local Lambda's fault controls over HTTP, for tests in another process than the cloud:
+ * `POST /_local/lambda/faults` with a fault spec (faults.ts), `DELETE` to clear them all. The
+ * on-failure records are in the local SQS queue, read with the SQS API as on AWS.
  */
-function localControlService(faults: LambdaFaultInjector, failures: () => readonly unknown[]): LocalService {
+function localControlService(faults: LambdaFaultInjector): LocalService {
   return {
     name: 'lambda-local',
-    canHandle: (request) =>
-      (request.path === LAMBDA_FAULTS_PATH && (request.method === 'POST' || request.method === 'DELETE')) ||
-      (request.path === ASYNC_FAILURES_PATH && request.method === 'GET'),
+    canHandle: (request) => request.path === LAMBDA_FAULTS_PATH && (request.method === 'POST' || request.method === 'DELETE'),
     async handle(request) {
-      if (request.path === ASYNC_FAILURES_PATH) return json(200, { records: failures() });
       if (request.method === 'DELETE') {
         faults.clear();
         return json(200, {});

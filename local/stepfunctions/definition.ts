@@ -103,10 +103,37 @@ function collectTasks(scope: RawScope, tasks: Map<string, TaskState>, seen: Set<
   }
 }
 
-export function parseDefinition(text: string): ParsedDefinition {
+/** Every Task's TimeoutSeconds raised to `floor`, in every scope; the definition itself is not changed. */
+function withTaskTimeoutsOfAtLeast(scope: RawScope, floor: number): RawScope {
+  const states = Object.entries(scope.States ?? {}).map(([name, state]): [string, RawState] => {
+    if (state.Type === 'Task' && typeof state.TimeoutSeconds === 'number' && state.TimeoutSeconds < floor) return [name, { ...state, TimeoutSeconds: floor }];
+    if (state.Type === 'Parallel' && Array.isArray(state.Branches)) return [name, { ...state, Branches: (state.Branches as RawScope[]).map((branch) => withTaskTimeoutsOfAtLeast(branch, floor)) }];
+    for (const field of ['ItemProcessor', 'Iterator'] as const) {
+      const processor = state[field] as RawScope | undefined;
+      if (state.Type === 'Map' && processor) return [name, { ...state, [field]: withTaskTimeoutsOfAtLeast(processor, floor) }];
+    }
+    return [name, state];
+  });
+  return { ...scope, States: Object.fromEntries(states) };
+}
+
+export interface ParseOptions {
+  /**
+   * Runs every Task with at least this limit an attempt (see StepFunctionsServiceOptions); unset,
+   * each Task's own TimeoutSeconds.
+   */
+  readonly minimumTaskTimeoutSeconds?: number;
+}
+
+export function parseDefinition(text: string, options: ParseOptions = {}): ParsedDefinition {
   let definition: StateMachineDefinition;
   try {
-    definition = JSON.parse(text) as StateMachineDefinition;
+    const written = JSON.parse(text) as StateMachineDefinition;
+    const floor = options.minimumTaskTimeoutSeconds;
+    definition =
+      floor === undefined || typeof written !== 'object' || written === null || Array.isArray(written)
+        ? written
+        : (withTaskTimeoutsOfAtLeast(written as RawScope, floor) as StateMachineDefinition);
   } catch (error) {
     throw new InvalidDefinitionError(`Definition is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }

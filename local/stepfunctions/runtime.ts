@@ -80,6 +80,8 @@ export class StepFunctionsRuntime {
       readonly faults: FaultInjector;
       /** When set, every Retry pause lasts this long instead of the retrier's computed interval. */
       readonly retryPauseMs?: number;
+      /** When set, no Task attempt is cut off sooner than this (StepFunctionsServiceOptions). */
+      readonly minimumTaskTimeoutSeconds?: number;
     },
   ) {}
 
@@ -107,7 +109,8 @@ export class StepFunctionsRuntime {
   private parse(definitionText: string): ParsedDefinition {
     const cached = this.parsedDefinitions.get(definitionText);
     if (cached) return cached;
-    const parsed = parseDefinition(definitionText);
+    const floor = this.options.minimumTaskTimeoutSeconds;
+    const parsed = parseDefinition(definitionText, floor === undefined ? {} : { minimumTaskTimeoutSeconds: floor });
     this.parsedDefinitions.set(definitionText, parsed);
     const oldest = this.parsedDefinitions.keys().next();
     if (this.parsedDefinitions.size > PARSED_DEFINITIONS_CACHED && !oldest.done) this.parsedDefinitions.delete(oldest.value);

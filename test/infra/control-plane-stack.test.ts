@@ -269,9 +269,29 @@ describe('the stack outputs', () => {
     expect(outputs[name]?.Value).toEqual(value());
   });
 
-  it('has the names of the local outputs that a deployed stack has, and no other', () => {
+  it.each([
+    ['alarmTopicArn', () => ref(stack.alarms.topic.topicArn)],
+    ['asyncFailureQueueUrl', () => ref(stack.events.asyncFailureQueue.queueUrl)],
+    ['reconcilerFunctionName', () => ref(stack.functions.functions.reconciler.functionName)],
+  ])('adds the operators\' output %s', (name, value) => {
+    expect(outputs[name]?.Value).toEqual(value());
+  });
+
+  it("has the names of the local outputs that a deployed stack has, the operators' three, and no other", () => {
     expect(Object.keys(outputs).sort()).toEqual(
-      ['region', 'apiUrl', 'userPoolId', 'userPoolClientId', 'identityPoolId', 'tableName', 'eventBusName', 'stateMachines'].sort(),
+      [
+        'region',
+        'apiUrl',
+        'userPoolId',
+        'userPoolClientId',
+        'identityPoolId',
+        'tableName',
+        'eventBusName',
+        'stateMachines',
+        'alarmTopicArn',
+        'asyncFailureQueueUrl',
+        'reconcilerFunctionName',
+      ].sort(),
     );
   });
 });

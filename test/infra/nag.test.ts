@@ -1,10 +1,13 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackNameFor } from '../../infra/naming';
 import { ControlPlaneStack } from '../../infra/stack';
 import { testApp } from './support';
 
 const app = testApp();
 new ControlPlaneStack(app, 'ControlPlane', { functionCode: 'placeholder' });
+// A second stage, with the user pool's email through SES: the options add resources of their own.
+new ControlPlaneStack(app, stackNameFor('prod'), { functionCode: 'placeholder', sesEmail: { fromEmail: 'no-reply@example.com', configurationSet: 'control-plane' } });
 app.synth();
 
 describe('cdk-nag AwsSolutions on the control plane', () => {

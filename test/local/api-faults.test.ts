@@ -35,7 +35,7 @@ describe('the API when a workflow step fails', () => {
       )
     ).Items ?? [];
 
-  it.each(['CreateTenantRecord', 'CreateTenantGroup', 'AddUserToGroup', 'CreateMembershipAndAdminRole', 'SetActiveTenant', 'PublishOnboarded'])(
+  it.each(['CreateTenantItems', 'CreateTenantGroup', 'AddUserToGroup', 'SetActiveTenant', 'PublishOnboarded'])(
     'POST /tenants answers 500 with a clear message and leaves nothing when %s fails',
     async (stateName) => {
       const email = uniqueEmail('onboard-fault');

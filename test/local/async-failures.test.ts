@@ -1,12 +1,13 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { auditPartition } from '../../domain/keys';
-import { ASYNC_INVOCATION } from '../../events/async-invocation';
+import { ASYNC_INVOCATION, InvocationRecordSchema, type InvocationRecord } from '../../events/async-invocation';
 import { DETAIL_TYPE, EVENT_CATALOG, type EventDetail } from '../../events/catalog';
 import { FUNCTIONS } from '../../handlers/catalog';
-import type { AsyncFailureRecord } from '../../local/lambda/async-invocation';
-import { ASYNC_FAILURES_PATH, LAMBDA_FAULTS_PATH } from '../../local/lambda/lambda-service';
+import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
+import { LAMBDA_FAULTS_PATH } from '../../local/lambda/lambda-service';
 import { adminFetch, clients, eventually, mintCredentials, outputs, signedFetch } from './support';
 
 interface Invocation {
@@ -25,10 +26,24 @@ const roleCreated = (tenantId: string): EventDetail<typeof DETAIL_TYPE.roleCreat
   operationId: randomUUID(),
 });
 
-async function failureRecordsFor(tenantId: string): Promise<AsyncFailureRecord[]> {
-  const response = await adminFetch(ASYNC_FAILURES_PATH);
-  const { records } = (await response.json()) as { records: AsyncFailureRecord[] };
-  return records.filter((record) => (record.requestPayload as { detail?: { tenantId?: string } }).detail?.tenantId === tenantId);
+const failureQueue = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = LOCAL_ADMIN_CREDENTIALS) =>
+  new SQSClient({ endpoint: outputs().endpoint, region: outputs().region, credentials, maxAttempts: 1 });
+
+/**
+ * The records in the on-failure queue about this tenant, read with the SQS API as an operator reads
+ * them on AWS. `VisibilityTimeout: 0` leaves every message where it was, and 10 covers the queue:
+ * only this file and the redrive's leave records there.
+ */
+async function failureRecordsFor(tenantId: string): Promise<InvocationRecord[]> {
+  const sqs = failureQueue();
+  try {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: outputs().asyncFailureQueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    return Messages.map((message) => InvocationRecordSchema.parse(JSON.parse(message.Body ?? ''))).filter(
+      (record) => (record.requestPayload as { detail?: { tenantId?: string } }).detail?.tenantId === tenantId,
+    );
+  } finally {
+    sqs.destroy();
+  }
 }
 
 async function auditWriterInvocations(): Promise<Invocation[]> {
@@ -84,11 +99,12 @@ describe("a subscriber's asynchronous invocation on the local cloud", () => {
 
     const { Entries = [] } = await publish(detail);
 
-    const [record] = await eventually(async () => {
-      const records = await failureRecordsFor(tenantId);
-      return records.length > 0 ? records : undefined;
-    }, 'the on-failure record');
-    expect(await failureRecordsFor(tenantId)).toHaveLength(1);
+    const records = await eventually(async () => {
+      const found = await failureRecordsFor(tenantId);
+      return found.length > 0 ? found : undefined;
+    }, 'the on-failure record in the queue');
+    const [record] = records;
+    expect(records).toHaveLength(1);
     expect(record).toMatchObject({
       version: '1.0',
       requestContext: {
@@ -105,22 +121,34 @@ describe("a subscriber's asynchronous invocation on the local cloud", () => {
     expect(errorsAfter - errorsBefore).toBe(3);
   });
 
-  it('keeps the failure records for the local administrator only', async () => {
-    const unsigned = await fetch(`${outputs().endpoint}${ASYNC_FAILURES_PATH}`);
+  it('refuses the failure queue to an unsigned caller with SQS AccessDenied', async () => {
+    const unsigned = await fetch(`${outputs().endpoint}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+      body: JSON.stringify({ QueueUrl: outputs().asyncFailureQueueUrl, VisibilityTimeout: 0 }),
+    });
 
     expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-query-error')).toBe('AccessDenied;Sender');
+    expect(await unsigned.json()).toMatchObject({ __type: 'com.amazon.coral.service#AccessDeniedException' });
   });
 
-  it('refuses the failure records and function faults to tenant credentials, and faults to an unsigned caller', async () => {
+  it('refuses the failure queue and function faults to tenant credentials, and faults to an unsigned caller', async () => {
     // Credentials as the authorizer mints them for a member: a data-plane function holds these.
     const tenantCredentials = await mintCredentials({ userId: randomUUID(), tenantId: randomUUID() });
     const fault = JSON.stringify({ functionName: FUNCTIONS.auditWriter.name, errorType: 'Injected', count: 1 });
+    const tenantSqs = failureQueue(tenantCredentials);
 
-    const read = await signedFetch(ASYNC_FAILURES_PATH, {}, tenantCredentials);
+    const read = await tenantSqs.send(new ReceiveMessageCommand({ QueueUrl: outputs().asyncFailureQueueUrl })).then(
+      () => 'received',
+      (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.name} ${String(error.$metadata?.httpStatusCode)}`,
+    );
+    tenantSqs.destroy();
     const inject = await signedFetch(LAMBDA_FAULTS_PATH, { method: 'POST', body: fault, headers: { 'content-type': 'application/json' } }, tenantCredentials);
     const clear = await signedFetch(LAMBDA_FAULTS_PATH, { method: 'DELETE' }, tenantCredentials);
     const unsignedInject = await fetch(`${outputs().endpoint}${LAMBDA_FAULTS_PATH}`, { method: 'POST', body: fault });
 
-    expect([read.status, inject.status, clear.status, unsignedInject.status]).toEqual([403, 403, 403, 403]);
+    expect(read).toBe('AccessDenied 403');
+    expect([inject.status, clear.status, unsignedInject.status]).toEqual([403, 403, 403]);
   });
 });

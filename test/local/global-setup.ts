@@ -10,7 +10,7 @@ import { join } from 'node:path';
 export default async function globalSetup(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
   const outputsFile = join(stateDir, 'outputs.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed', '--reconcile-every', '0'], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOCAL_CLOUD_QUIET: '1' },

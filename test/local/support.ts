@@ -21,6 +21,7 @@ import { cognitoIdentityPool } from '../../handlers/authorizer/adapters';
 import { FUNCTIONS } from '../../handlers/catalog';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import type { LocalOutputs } from '../../local/cloud';
+import { pollUntil } from '../support/eventually';
 
 /** The running local cloud's outputs, as global-setup read them from its outputs.json. */
 export function outputs(): LocalOutputs {
@@ -105,15 +106,8 @@ export async function mintCredentials(subject: { userId: string; tenantId: strin
   return { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken };
 }
 
-/** Polls until `probe` returns a value, for effects that happen asynchronously (event delivery). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, attempts = 100): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/** Polls until `probe` returns a value, for effects that happen asynchronously (event delivery): locally they take milliseconds. */
+export const eventually = <T>(probe: () => Promise<T | undefined>, what: string, attempts = 100): Promise<T> => pollUntil(probe, what, { attempts, intervalMs: 100 });
 
 /** Everything the local cloud process has printed so far (its own lines and its functions' logs). */
 export function cloudLog(): string {

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ValidationError } from '../../domain/errors';
+import { IDEMPOTENCY_HEADER } from '../../domain/idempotency';
 import { TENANT_ID_CLAIM } from '../../domain/identity';
 import { ACTIONS } from '../../domain/permissions';
 import type { ProxyEvent } from '../../handlers/api/http';
@@ -9,6 +10,7 @@ import type { TenancyStore } from '../../handlers/shared/tenancy-store';
 import type { RefreshTokens } from '../../handlers/shared/tokens';
 import type { RunWorkflow, WorkflowResult } from '../../handlers/shared/workflow-runner';
 import { WORKFLOW_ERROR } from '../../workflows/registry';
+import { memoryIdempotencyStore } from './idempotency-fixtures';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
@@ -56,7 +58,7 @@ const refreshTo = (tenantId: string): RefreshTokens => async () => ({ idToken: j
 describe('POST /tenants', () => {
   it('runs onboarding with the caller and answers 201 with the tenant and fresh tokens', async () => {
     const run = fakeRun({ output: { tenantId: 't9', tenantName: 'Blue Sky', roleId: 'admin' } });
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn:onboarding', refresh: refreshTo('t9'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn:onboarding', refresh: refreshTo('t9'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }, { tenantId: '', roleId: '' }));
 
@@ -67,7 +69,7 @@ describe('POST /tenants', () => {
 
   it('answers 400 naming every bad field, without running anything', async () => {
     const run = fakeRun({});
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'x'.repeat(101), surprise: true }));
 
@@ -78,7 +80,7 @@ describe('POST /tenants', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event('{not json'));
 
@@ -86,7 +88,7 @@ describe('POST /tenants', () => {
   });
 
   it('answers 500 without internals when onboarding failed and was rolled back', async () => {
-    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed }), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed }), onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
 
@@ -98,7 +100,7 @@ describe('POST /tenants', () => {
     const refresh: RefreshTokens = async () => {
       throw new ValidationError('rejected', [{ field: 'refreshToken', message: 'invalid or expired' }]);
     };
-    const handler = createCreateTenantHandler({ run: fakeRun({ output: { tenantId: 't9', tenantName: 'n', roleId: 'admin' } }), onboardingArn: 'arn', refresh, logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({ output: { tenantId: 't9', tenantName: 'n', roleId: 'admin' } }), onboardingArn: 'arn', refresh, logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
 
@@ -109,7 +111,7 @@ describe('POST /tenants', () => {
   });
 
   it('answers 401 when no authorizer context reached the function (fail closed)', async () => {
-    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({}), onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'n', refreshToken: 'r' }, null));
 
@@ -120,7 +122,7 @@ describe('POST /tenants', () => {
     const run: RunWorkflow = async () => {
       throw new Error('socket hang up at /var/task/index.mjs:1:2');
     };
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'n', refreshToken: 'r' }));
 
@@ -131,7 +133,7 @@ describe('POST /tenants', () => {
 
   it("answers 409 with the workflow's own sentence, which names this deployment's limits", async () => {
     const cause = 'You cannot create another tenant: one user may create at most 25 tenants and belong to at most 100';
-    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached, cause }), onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached, cause }), onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
 
@@ -141,7 +143,7 @@ describe('POST /tenants', () => {
 
   it('answers 409 naming both limits when onboarding refused the caller at a tenant limit without a cause', async () => {
     const refresh = jest.fn(refreshTo('x'));
-    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached }), onboardingArn: 'arn', refresh, logger });
+    const handler = createCreateTenantHandler({ run: fakeRun({ status: 'FAILED', error: WORKFLOW_ERROR.tenantLimitReached }), onboardingArn: 'arn', refresh, logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name: 'Blue Sky', refreshToken: 'r' }));
 
@@ -156,7 +158,7 @@ describe('POST /tenants', () => {
     ['a zero-width space', 'Blue\u200BSky', 'U+200B'],
   ])('answers 400 naming name for a name with %s, without running anything', async (_case, name, codePoint) => {
     const run = fakeRun({});
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('x'), logger, idempotency: memoryIdempotencyStore().store });
 
     const result = await handler(event({ name, refreshToken: 'r' }));
 
@@ -167,7 +169,7 @@ describe('POST /tenants', () => {
 
   it('counts the name in code points: 100 emoji run onboarding, 101 do not', async () => {
     const run = fakeRun({ output: { tenantId: 't9', tenantName: '😀'.repeat(100), roleId: 'admin' } });
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger, idempotency: memoryIdempotencyStore().store });
 
     const accepted = await handler(event({ name: '😀'.repeat(100), refreshToken: 'r' }));
     const refused = await handler(event({ name: '😀'.repeat(101), refreshToken: 'r' }));
@@ -180,7 +182,7 @@ describe('POST /tenants', () => {
 
   it('passes the trimmed name to onboarding', async () => {
     const run = fakeRun({ output: { tenantId: 't9', tenantName: 'Blue Sky', roleId: 'admin' } });
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn', refresh: refreshTo('t9'), logger, idempotency: memoryIdempotencyStore().store });
 
     await handler(event({ name: '\t Blue Sky \n', refreshToken: 'r' }));
 
@@ -277,5 +279,146 @@ describe('PUT /tenants/active input', () => {
     expect(result.statusCode).toBe(400);
     expect(parse(result)).toMatchObject({ error: { details: [{ field: 'tenantId' }] } });
     expect(run.inputs).toHaveLength(0);
+  });
+});
+
+describe('POST /tenants with an Idempotency-Key', () => {
+  const ONBOARDED = { output: { tenantId: 't9', tenantName: 'Blue Sky', roleId: 'admin' } };
+
+  /** A request of user `userId` carrying `key`. */
+  const keyed = (body: unknown, key: string, userId = 'u1'): ProxyEvent => {
+    const base = event(body, { tenantId: '', roleId: '', userId, username: userId });
+    return { ...base, headers: { [IDEMPOTENCY_HEADER]: key } };
+  };
+
+  /** Refreshes that name the refresh token each was made with, so an answer shows whose token it came from. */
+  function refreshes(): RefreshTokens & { used: string[] } {
+    const used: string[] = [];
+    const refresh: RefreshTokens = async (refreshToken) => {
+      used.push(refreshToken);
+      return { idToken: jwtWith({ [TENANT_ID_CLAIM]: 't9', from: refreshToken }), accessToken: `access-from-${refreshToken}`, claims: { [TENANT_ID_CLAIM]: 't9' } };
+    };
+    return Object.assign(refresh, { used });
+  }
+
+  function tenantsWith(run: RunWorkflow, refresh: RefreshTokens = refreshes()) {
+    const memory = memoryIdempotencyStore();
+    return { handler: createCreateTenantHandler({ run, onboardingArn: 'arn', refresh, logger, idempotency: memory.store }), ...memory };
+  }
+
+  it('answers a replay with the same tenant and tokens refreshed with its own refresh token, running onboarding once', async () => {
+    const run = fakeRun(ONBOARDED);
+    const refresh = refreshes();
+    const { handler } = tenantsWith(run, refresh);
+    const first = await handler(keyed({ name: 'Blue Sky', refreshToken: 'first-token' }, 'k'));
+
+    const replay = await handler(keyed({ refreshToken: 'second-token', name: 'Blue Sky' }, 'k'));
+
+    expect(first.statusCode).toBe(201);
+    expect(replay.statusCode).toBe(201);
+    expect(parse(replay)).toEqual({ tenant: { tenantId: 't9', name: 'Blue Sky' }, tokens: { idToken: expect.any(String), accessToken: 'access-from-second-token' } });
+    expect(run.inputs).toHaveLength(1);
+    expect(refresh.used).toEqual(['first-token', 'second-token']);
+  });
+
+  it('keeps the tenant and never a token in the record of the key', async () => {
+    const { handler, records } = tenantsWith(fakeRun(ONBOARDED));
+
+    await handler(keyed({ name: 'Blue Sky', refreshToken: 'secret-refresh-token' }, 'k'));
+
+    const kept = [...records.entries()];
+    expect(kept.map(([id]) => id)).toEqual(['USER#u1#IDEMPOTENCY|KEY#CreateTenant#k']);
+    expect(kept.map(([, record]) => record)).toEqual([expect.objectContaining({ state: 'completed', statusCode: 201, body: JSON.stringify({ tenant: { tenantId: 't9', name: 'Blue Sky' } }) })]);
+    expect(JSON.stringify(kept)).not.toMatch(/secret-refresh-token|access-from|idToken|tokens/);
+  });
+
+  it('refuses the same key with another name with a 409 naming the header, and creates nothing more', async () => {
+    const run = fakeRun(ONBOARDED);
+    const { handler } = tenantsWith(run);
+    await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'k'));
+
+    const other = await handler(keyed({ name: 'Red Sky', refreshToken: 'r' }, 'k'));
+
+    expect(other.statusCode).toBe(409);
+    expect(parse(other)).toEqual({ error: { code: 'Conflict', message: `This ${IDEMPOTENCY_HEADER} was used with another request body` } });
+    expect(run.inputs).toHaveLength(1);
+  });
+
+  it('releases the claim of a failed onboarding, so that a retry with the key runs it again', async () => {
+    const results: Partial<WorkflowResult>[] = [{ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed }, ONBOARDED];
+    const inputs: object[] = [];
+    const run: RunWorkflow = async (_arn, input) => {
+      inputs.push(input);
+      return { status: 'SUCCEEDED', output: undefined, error: undefined, cause: undefined, executionArn: 'arn:exec', ...results.shift() };
+    };
+    const { handler } = tenantsWith(run);
+    const failed = await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'k'));
+
+    const retried = await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'k'));
+
+    expect(failed.statusCode).toBe(500);
+    expect(retried.statusCode).toBe(201);
+    expect(inputs).toHaveLength(2);
+  });
+
+  it('keeps the tenant when the token exchange after it is refused: a retry with a good token gets it, without a second onboarding', async () => {
+    const run = fakeRun(ONBOARDED);
+    const good = refreshes();
+    const refresh: RefreshTokens = async (refreshToken, userId) => {
+      if (refreshToken === 'expired') throw new ValidationError('rejected', [{ field: 'refreshToken', message: 'invalid or expired' }]);
+      return good(refreshToken, userId);
+    };
+    const { handler } = tenantsWith(run, refresh);
+    const refused = await handler(keyed({ name: 'Blue Sky', refreshToken: 'expired' }, 'k'));
+
+    const retried = await handler(keyed({ name: 'Blue Sky', refreshToken: 'fresh' }, 'k'));
+
+    expect(refused.statusCode).toBe(400);
+    expect(retried.statusCode).toBe(201);
+    expect(parse(retried)).toMatchObject({ tenant: { tenantId: 't9' }, tokens: { accessToken: 'access-from-fresh' } });
+    expect(run.inputs).toHaveLength(1);
+  });
+
+  it('answers "in progress" (409) to a request with the key while the first onboarding runs', async () => {
+    let finish: (result: WorkflowResult) => void = () => undefined;
+    const run: RunWorkflow = () => new Promise<WorkflowResult>((resolve) => (finish = resolve));
+    const { handler } = tenantsWith(run);
+    const first = handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'k'));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const second = await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'k'));
+    finish({ status: 'SUCCEEDED', output: ONBOARDED.output, error: undefined, cause: undefined, executionArn: 'arn:exec' });
+
+    expect(second.statusCode).toBe(409);
+    expect(parse(second)).toEqual({ error: { code: 'Conflict', message: 'A request with this key is in progress' } });
+    expect((await first).statusCode).toBe(201);
+  });
+
+  it("never replays one user's tenant to another user using the same key: each key is its caller's", async () => {
+    const run = fakeRun(ONBOARDED);
+    const { handler, records } = tenantsWith(run);
+    await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'shared-key', 'u1'));
+
+    const theirs = await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, 'shared-key', 'u2'));
+
+    expect(theirs.statusCode).toBe(201);
+    expect(run.inputs.map((input) => (input as { userId: string }).userId)).toEqual(['u1', 'u2']);
+    expect([...records.keys()].map((id) => id.split('|')[0])).toEqual(['USER#u1#IDEMPOTENCY', 'USER#u2#IDEMPOTENCY']);
+  });
+
+  it.each([
+    ['longer than 255 characters', 'k'.repeat(256)],
+    ['a control character', 'key\r\nX-Injected: 1'],
+    ['not ASCII', 'clé'],
+  ])('refuses a key that is %s with a 400 naming the header, running nothing', async (_, key) => {
+    const run = fakeRun(ONBOARDED);
+    const { handler, records } = tenantsWith(run);
+
+    const refused = await handler(keyed({ name: 'Blue Sky', refreshToken: 'r' }, key));
+
+    expect(refused.statusCode).toBe(400);
+    expect((parse(refused).error as { details: { field: string }[] }).details.map((detail) => detail.field)).toEqual([IDEMPOTENCY_HEADER]);
+    expect(run.inputs).toHaveLength(0);
+    expect(records.size).toBe(0);
   });
 });

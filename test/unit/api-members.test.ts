@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Actor } from '../../domain/guard';
+import { IDEMPOTENCY_HEADER } from '../../domain/idempotency';
 import { DETAIL_TYPE } from '../../events/catalog';
 import type { ProxyEvent } from '../../handlers/api/http';
 import {
@@ -13,19 +14,25 @@ import {
   type RemoveMemberDeps,
 } from '../../handlers/api/members/handler';
 import type { GuardedWrite, GuardedWriteOutcome } from '../../handlers/shared/guarded-write';
+import type { IdempotencyStore } from '../../handlers/shared/idempotency-store';
 import { userDirectory, type CurrentGrant, type DirectoryUser, type MemberView } from '../../handlers/shared/member-store';
 import type { RunWorkflow, WorkflowResult } from '../../handlers/shared/workflow-runner';
 import type { RoleGrant } from '../../domain/permissions';
 import { WORKFLOW_ERROR, type AddMemberInput, type RemoveMemberInput } from '../../workflows/registry';
 import { apiEvent, fieldsOf, parse } from './api-fixtures';
+import { memoryIdempotencyStore } from './idempotency-fixtures';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const TENANT = 't1';
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
-function request(options: { body?: unknown; pathParameters?: Record<string, string>; roleId?: string; tenantId?: string } = {}): ProxyEvent {
-  const caller = { userId: 'caller', username: 'caller', email: 'caller@example.com', tenantId: options.tenantId ?? TENANT, roleId: options.roleId ?? 'admin', groups: JSON.stringify([TENANT]) };
-  return apiEvent({ method: 'POST', path: '/members', body: options.body, pathParameters: options.pathParameters ?? null, caller });
+function request(
+  options: { body?: unknown; pathParameters?: Record<string, string>; roleId?: string; tenantId?: string; userId?: string; idempotencyKey?: string } = {},
+): ProxyEvent {
+  const userId = options.userId ?? 'caller';
+  const caller = { userId, username: userId, email: `${userId}@example.com`, tenantId: options.tenantId ?? TENANT, roleId: options.roleId ?? 'admin', groups: JSON.stringify([TENANT]) };
+  const event = apiEvent({ method: 'POST', path: '/members', body: options.body, pathParameters: options.pathParameters ?? null, caller });
+  return options.idempotencyKey === undefined ? event : { ...event, headers: { [IDEMPOTENCY_HEADER]: options.idempotencyKey } };
 }
 
 /** One tenant as the handlers' ports see it: roles, memberships, the holder counts and the users' limits. */
@@ -105,6 +112,7 @@ const user = (overrides: Partial<DirectoryUser> = {}): DirectoryUser => ({
 function addMember(world: TenantWorld, options: { users?: DirectoryUser[]; run?: RunWorkflow } = {}) {
   const run = options.run ?? fakeRun({});
   const lookups: string[] = [];
+  const idempotency = memoryIdempotencyStore();
   const handler = createAddMemberHandler({
     readsFor: world.readsFor,
     control: world.control,
@@ -123,8 +131,9 @@ function addMember(world: TenantWorld, options: { users?: DirectoryUser[]; run?:
     newOperationId: () => '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b',
     now: () => NOW,
     logger,
-  } satisfies AddMemberDeps);
-  return { handler, lookups };
+    idempotency: idempotency.store,
+  } satisfies AddMemberDeps & { idempotency: IdempotencyStore });
+  return { handler, lookups, records: idempotency.records };
 }
 
 describe('GET /members', () => {
@@ -223,6 +232,70 @@ describe('POST /members, a confirmed user with a verified address', () => {
     expect(result.statusCode).toBe(409);
     expect(parse(result).error?.message).toContain('100 tenants');
     expect(run.inputs).toEqual([]);
+  });
+});
+
+describe('POST /members with an Idempotency-Key', () => {
+  it('answers a replayed invitation with the first answer (202), inviting and publishing once', async () => {
+    const world = new TenantWorld();
+    const { handler, records } = addMember(world, { users: [] });
+    const first = await handler(request({ body: { email: 'lee@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    const replay = await handler(request({ body: { roleId: 'pilot', email: 'lee@example.com' }, idempotencyKey: 'k' }));
+
+    expect(first.statusCode).toBe(202);
+    expect(replay).toEqual(first);
+    expect(world.writes).toHaveLength(1);
+    expect(world.published).toHaveLength(1);
+    expect([...records.keys()]).toEqual([`TENANT#${TENANT}|IDEMPOTENCY#caller#AddMember#k`]);
+  });
+
+  it('answers a replayed addition with the first member (201), running AddMember once', async () => {
+    const world = new TenantWorld();
+    const run = fakeRun({});
+    const { handler } = addMember(world, { users: [user()], run });
+    const first = await handler(request({ body: { email: 'maya@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    const replay = await handler(request({ body: { email: 'maya@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    expect(first.statusCode).toBe(201);
+    expect(replay).toEqual(first);
+    expect(run.inputs).toHaveLength(1);
+  });
+
+  it('refuses the same key with another body (409 naming the header), inviting nobody more', async () => {
+    const world = new TenantWorld();
+    const { handler } = addMember(world, { users: [] });
+    await handler(request({ body: { email: 'lee@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    const other = await handler(request({ body: { email: 'kim@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    expect(other.statusCode).toBe(409);
+    expect(parse(other).error?.message).toContain(IDEMPOTENCY_HEADER);
+    expect(world.writes).toHaveLength(1);
+  });
+
+  it("never replays one member's answer to another member using the same key", async () => {
+    const world = new TenantWorld();
+    const { handler, records } = addMember(world, { users: [] });
+    await handler(request({ body: { email: 'lee@example.com', roleId: 'pilot' }, idempotencyKey: 'k' }));
+
+    const theirs = await handler(request({ body: { email: 'kim@example.com', roleId: 'pilot' }, idempotencyKey: 'k', userId: 'other-admin' }));
+
+    expect(theirs.statusCode).toBe(202);
+    expect(parse(theirs)).toMatchObject({ invitation: { email: 'kim@example.com' } });
+    expect([...records.keys()].sort()).toEqual([`TENANT#${TENANT}|IDEMPOTENCY#caller#AddMember#k`, `TENANT#${TENANT}|IDEMPOTENCY#other-admin#AddMember#k`]);
+  });
+
+  it('refuses a key longer than 255 characters with a 400 naming the header, looking nobody up', async () => {
+    const world = new TenantWorld();
+    const { handler, lookups } = addMember(world, { users: [] });
+
+    const refused = await handler(request({ body: { email: 'lee@example.com', roleId: 'pilot' }, idempotencyKey: 'k'.repeat(256) }));
+
+    expect(refused.statusCode).toBe(400);
+    expect(fieldsOf(refused)).toEqual([IDEMPOTENCY_HEADER]);
+    expect(lookups).toEqual([]);
   });
 });
 
@@ -606,12 +679,13 @@ function changeRoleDeps(world: TenantWorld): ChangeRoleDeps {
   };
 }
 
-function removeMember(world: TenantWorld, run: RunWorkflow = fakeRun({})) {
+function removeMember(world: TenantWorld, run: RunWorkflow = fakeRun({}), now: () => Date = () => new Date()) {
   return createRemoveMemberHandler({
     readsFor: world.readsFor,
     control: world.control,
     run,
     removeMemberArn: 'arn:remove-member',
+    now,
     reportDenied: world.reportDenied,
     logger,
   } satisfies RemoveMemberDeps);
@@ -716,6 +790,20 @@ describe('DELETE /members/{userId}', () => {
     expect(parse(refusedTwice).error?.message).toContain('try again');
     expect(run.inputs).toHaveLength(2);
     expect(claimedSecond.statusCode).toBe(204);
+  });
+
+  it('answers 409 "try again" without a second run when the refused one took so long that another would outlast API Gateway', async () => {
+    const world = new TenantWorld();
+    world.members.set('maya', { userId: 'maya', email: 'maya@example.com', roleId: 'pilot' });
+    const run = fakeRun(refused, {});
+    // The clock reads 0 when the first run starts, then 4 s later: 4 + 22 + 4 > 29.
+    const readings = [0, 4000];
+    const clock = () => new Date(readings.shift() ?? 4000);
+
+    const answer = await removeMember(world, run, clock)(removeRequest('maya'));
+
+    expect({ status: answer.statusCode, runs: run.inputs.length }).toEqual({ status: 409, runs: 1 });
+    expect(parse(answer).error?.message).toContain('try again');
   });
 
   it('answers 400 naming userId for a malformed path, and 403 (reported) without member:manage', async () => {

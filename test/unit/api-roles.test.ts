@@ -18,7 +18,9 @@ import { guardedWriter, type GuardedWrite, type GuardedWriteOutcome, type Guarde
 import type { PublishEvent } from '../../handlers/shared/event-publisher';
 import { rolesStore, type RolesStore, type StoredRole } from '../../handlers/shared/roles-store';
 
+import { IDEMPOTENCY_HEADER } from '../../domain/idempotency';
 import { apiEvent } from './api-fixtures';
+import { memoryIdempotencyStore } from './idempotency-fixtures';
 
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 const OPERATION = '8e2f6a1c-5d4b-4f7e-9a3c-1b2d3e4f5a6b';
@@ -60,7 +62,14 @@ function fakePublish(fails = false): PublishEvent & { published: { detailType: s
   return Object.assign(publish as PublishEvent, { published });
 }
 
-const writeDeps = (writer: GuardedWriter, publish = fakePublish()) => ({ writer, publish, logger, newOperationId: () => OPERATION, now: () => NOW });
+const writeDeps = (writer: GuardedWriter, publish = fakePublish(), idempotency = memoryIdempotencyStore().store) => ({
+  writer,
+  publish,
+  logger,
+  newOperationId: () => OPERATION,
+  now: () => NOW,
+  idempotency,
+});
 
 const stored = (overrides: Partial<StoredRole> = {}): StoredRole => ({ roleId: 'pilot', name: 'Pilot', storedActions: ['aircraft:read'], builtIn: false, ...overrides });
 
@@ -94,6 +103,87 @@ describe('GET /roles', () => {
     const result = await handler(event({ tenantId: '' }));
 
     expect(result.statusCode).toBe(403);
+  });
+});
+
+describe('POST /roles with an Idempotency-Key', () => {
+  const body = { name: 'Pilot', actions: ['aircraft:read'] };
+  /** A request of `userId` in `tenantId` carrying `key`. */
+  const keyed = (init: { body: unknown; tenantId?: string; userId?: string }, key: string): ProxyEvent => {
+    const base = event({ body: init.body, tenantId: init.tenantId, roleOfCaller: 'admin' });
+    const context = { ...base.requestContext.authorizer, userId: init.userId ?? 'u1', username: init.userId ?? 'u1' };
+    return { ...base, headers: { [IDEMPOTENCY_HEADER]: key }, requestContext: { ...base.requestContext, authorizer: context } };
+  };
+
+  function roles() {
+    const writer = fakeWriter();
+    const publish = fakePublish();
+    const memory = memoryIdempotencyStore();
+    return { handler: createCreateRoleHandler(writeDeps(writer, publish, memory.store)), writer, publish, records: memory.records };
+  }
+
+  it('answers a replay with the first answer, writing and publishing once', async () => {
+    const { handler, writer, publish } = roles();
+    const first = await handler(keyed({ body }, 'k'));
+
+    const replay = await handler(keyed({ body: { actions: ['aircraft:read'], name: 'Pilot' } }, 'k'));
+
+    expect(first.statusCode).toBe(201);
+    expect(replay).toEqual(first);
+    expect(writer.requests).toHaveLength(1);
+    expect(publish.published).toHaveLength(1);
+  });
+
+  it("keeps the record in the tenant's control partition, per caller and route", async () => {
+    const { handler, records } = roles();
+
+    await handler(keyed({ body }, 'k'));
+
+    expect([...records.keys()]).toEqual(['TENANT#t1|IDEMPOTENCY#u1#CreateRole#k']);
+  });
+
+  it('refuses the same key with another body with a 409 naming the header, and writes nothing more', async () => {
+    const { handler, writer } = roles();
+    await handler(keyed({ body }, 'k'));
+
+    const other = await handler(keyed({ body: { ...body, name: 'Instructor' } }, 'k'));
+
+    expect(other.statusCode).toBe(409);
+    expect((parse(other)?.error as { message: string }).message).toContain(IDEMPOTENCY_HEADER);
+    expect(writer.requests).toHaveLength(1);
+  });
+
+  it("keeps another member's use of the key apart, and the caller's own use of it in another tenant", async () => {
+    const { handler, writer, records } = roles();
+    await handler(keyed({ body }, 'k'));
+
+    const otherMember = await handler(keyed({ body, userId: 'u2' }, 'k'));
+    const otherTenant = await handler(keyed({ body, tenantId: 't2' }, 'k'));
+
+    expect([otherMember.statusCode, otherTenant.statusCode]).toEqual([201, 201]);
+    expect(writer.requests.map((request) => request.tenantId)).toEqual(['t1', 't1', 't2']);
+    expect([...records.keys()].sort()).toEqual(['TENANT#t1|IDEMPOTENCY#u1#CreateRole#k', 'TENANT#t1|IDEMPOTENCY#u2#CreateRole#k', 'TENANT#t2|IDEMPOTENCY#u1#CreateRole#k']);
+  });
+
+  it('releases the claim of a refused write (the role exists), so that the key may be used again', async () => {
+    const writer = fakeWriter(refused('role'), written);
+    const handler = createCreateRoleHandler(writeDeps(writer));
+    const taken = await handler(keyed({ body }, 'k'));
+
+    const retried = await handler(keyed({ body: { ...body, name: 'Pilot two' } }, 'k'));
+
+    expect(taken.statusCode).toBe(409);
+    expect(retried.statusCode).toBe(201);
+  });
+
+  it('refuses a key with bad characters with a 400 naming the header, writing nothing', async () => {
+    const { handler, writer } = roles();
+
+    const refused400 = await handler(keyed({ body }, 'line\nbreak'));
+
+    expect(refused400.statusCode).toBe(400);
+    expect(fields(refused400)).toEqual([IDEMPOTENCY_HEADER]);
+    expect(writer.requests).toHaveLength(0);
   });
 });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { ConflictError, ValidationError } from '../../domain/errors';
 import {
   canonicalJson,
+  claimLeaseSeconds,
   expiryOf,
   hasExpired,
   IDEMPOTENCY_HEADER,
@@ -9,11 +10,17 @@ import {
   idempotencyKeyOf,
   IdempotencyKeyReusedError,
   IdempotentRequestInProgressError,
+  isClaimable,
+  LEASE_MARGIN_SECONDS,
+  leaseExpiryOf,
+  mayTakeOver,
   replayOf,
   requestFingerprint,
   type IdempotencyRecord,
 } from '../../domain/idempotency';
-import { controlIdempotencyKey, idempotencyKey, SORT_KEY, tenantPartition } from '../../domain/keys';
+import { ANY_USER_IDEMPOTENCY_PARTITION, controlIdempotencyKey, idempotencyKey, profileKey, SORT_KEY, tenantPartition, userIdempotencyKey, userLimitsKey } from '../../domain/keys';
+import { FUNCTIONS } from '../../handlers/catalog';
+import { WORKFLOWS } from '../../workflows/registry';
 
 /** The same members in the reverse order, recursively: what a client library may send on a retry. */
 function reversed(value: unknown): unknown {
@@ -97,6 +104,15 @@ describe('the request fingerprint', () => {
     expect(new Set(fingerprints).size).toBe(4);
   });
 
+  it('leaves out the members a route names (a credential), and nothing else', () => {
+    const first = requestFingerprint('{"name":"Blue Sky","refreshToken":"r-1"}', ['refreshToken']);
+
+    expect(requestFingerprint('{"refreshToken":"r-2","name":"Blue Sky"}', ['refreshToken'])).toBe(first);
+    expect(requestFingerprint('{"name":"Blue Sky"}', ['refreshToken'])).toBe(first);
+    expect(requestFingerprint('{"name":"Red Sky","refreshToken":"r-1"}', ['refreshToken'])).not.toBe(first);
+    expect(requestFingerprint('{"name":"Blue Sky","refreshToken":"r-1"}')).not.toBe(first);
+  });
+
   it('is a SHA-256 in hex', () => {
     expect(requestFingerprint('{}')).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -120,10 +136,63 @@ describe('the 24-hour window', () => {
   });
 });
 
+describe('the lease of a pending claim', () => {
+  const now = new Date('2026-12-01T12:00:00.000Z');
+  const fingerprint = requestFingerprint('{"name":"Blue Sky"}');
+  const claimedAt = (leaseSeconds: number): IdempotencyRecord => ({
+    state: 'pending',
+    fingerprint,
+    claimId: 'c1',
+    leaseExpiresAtEpoch: leaseExpiryOf(now, leaseSeconds),
+    expiresAtEpoch: expiryOf(now).expiresAtEpoch,
+  });
+  const later = (seconds: number): Date => new Date(now.getTime() + seconds * 1000);
+
+  it("outlasts the route's function, and every workflow run it may have started just before it was stopped", () => {
+    const tenants = claimLeaseSeconds(FUNCTIONS.createTenant.timeoutSeconds, [WORKFLOWS.onboarding.timeoutSeconds]);
+
+    expect(tenants).toBe(FUNCTIONS.createTenant.timeoutSeconds + WORKFLOWS.onboarding.timeoutSeconds + LEASE_MARGIN_SECONDS);
+    expect(claimLeaseSeconds(FUNCTIONS.createAircraft.timeoutSeconds)).toBe(FUNCTIONS.createAircraft.timeoutSeconds + LEASE_MARGIN_SECONDS);
+    expect(claimLeaseSeconds(10, [25, 5])).toBe(10 + 25 + LEASE_MARGIN_SECONDS);
+  });
+
+  it('holds the key against every request until it ends', () => {
+    const record = claimedAt(59);
+
+    expect(isClaimable(record, fingerprint, later(58))).toBe(false);
+    expect(mayTakeOver(record, fingerprint, later(58))).toBe(false);
+  });
+
+  it('lets a request of the same body take the claim over from its end on', () => {
+    const record = claimedAt(59);
+
+    expect(mayTakeOver(record, fingerprint, later(59))).toBe(true);
+    expect(isClaimable(record, fingerprint, later(59))).toBe(true);
+  });
+
+  it('never lets another body take a dead claim over', () => {
+    const record = claimedAt(59);
+
+    expect(isClaimable(record, requestFingerprint('{"name":"Red Sky"}'), later(3600))).toBe(false);
+  });
+
+  it('is no way into a completed record: its answer stands for the whole window', () => {
+    const completed: IdempotencyRecord = { state: 'completed', fingerprint, statusCode: 201, body: '{}', expiresAtEpoch: expiryOf(now).expiresAtEpoch };
+
+    expect(mayTakeOver(completed, fingerprint, later(3600))).toBe(false);
+    expect(isClaimable(completed, fingerprint, later(IDEMPOTENCY_WINDOW_SECONDS - 1))).toBe(false);
+    expect(isClaimable(completed, fingerprint, later(IDEMPOTENCY_WINDOW_SECONDS))).toBe(true);
+  });
+
+  it('leaves a key nobody holds claimable', () => {
+    expect(isClaimable(undefined, fingerprint, now)).toBe(true);
+  });
+});
+
 describe('a request meeting the record of its key', () => {
   const fingerprint = requestFingerprint('{"seats":4}');
   const completed: IdempotencyRecord = { state: 'completed', fingerprint, expiresAtEpoch: 1, statusCode: 201, body: '{"aircraft":{}}' };
-  const pending: IdempotencyRecord = { state: 'pending', fingerprint, expiresAtEpoch: 1 };
+  const pending: IdempotencyRecord = { state: 'pending', fingerprint, expiresAtEpoch: 1, leaseExpiresAtEpoch: 1, claimId: 'c1' };
 
   it('gets the first answer when its body is the same and the first request completed', () => {
     expect(replayOf(completed, fingerprint)).toEqual({ statusCode: 201, body: '{"aircraft":{}}' });
@@ -164,5 +233,21 @@ describe('the key of a control-plane Idempotency-Key record', () => {
     expect(key).toEqual({ PK: tenantPartition('t1'), SK: 'IDEMPOTENCY#u1#CreateRole#a%23b' });
     expect(controlIdempotencyKey('t1', 'u2', 'CreateRole', 'a#b').SK).not.toBe(key.SK);
     expect([SORT_KEY.memberPrefix, SORT_KEY.rolePrefix, SORT_KEY.invitationPrefix].some((prefix) => key.SK.startsWith(prefix))).toBe(false);
+  });
+});
+
+describe("the key of a user's own Idempotency-Key record (POST /tenants)", () => {
+  it("lies in the user's idempotency partition, scoped to the route, the client key encoded", () => {
+    const key = userIdempotencyKey('u1', 'CreateTenant', 'a#b');
+
+    expect(key).toEqual({ PK: 'USER#u1#IDEMPOTENCY', SK: 'KEY#CreateTenant#a%23b' });
+    expect(userIdempotencyKey('u2', 'CreateTenant', 'a#b').PK).not.toBe(key.PK);
+  });
+
+  it("is matched by the grant's partition pattern, which matches no profile or limits partition", () => {
+    const matches = (partition: string): boolean => new RegExp(`^${ANY_USER_IDEMPOTENCY_PARTITION.split('*').map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(partition);
+
+    expect(matches(userIdempotencyKey('u1', 'CreateTenant', 'k').PK)).toBe(true);
+    expect([profileKey('u1').PK, userLimitsKey('u1').PK, tenantPartition('t1')].some(matches)).toBe(false);
   });
 });

@@ -149,6 +149,7 @@ describe('audit writer', () => {
     [DETAIL_TYPE.aircraftDeleted]: [EVENT_CATALOG[DETAIL_TYPE.aircraftDeleted].sample.tenantId],
     [DETAIL_TYPE.reservationCreated]: [EVENT_CATALOG[DETAIL_TYPE.reservationCreated].sample.tenantId],
     [DETAIL_TYPE.reservationCancelled]: [EVENT_CATALOG[DETAIL_TYPE.reservationCancelled].sample.tenantId],
+    [DETAIL_TYPE.invariantRepaired]: [EVENT_CATALOG[DETAIL_TYPE.invariantRepaired].sample.tenantId],
   } satisfies Record<DetailType, string[]>;
 
   it.each(Object.values(DETAIL_TYPE))('records the sample of %s in exactly the trails it concerns', async (detailType) => {

@@ -7,6 +7,7 @@ import type { RefreshTokens } from '../../handlers/shared/tokens';
 import { runFailure, type RunWorkflow, type WorkflowResult } from '../../handlers/shared/workflow-runner';
 import { WORKFLOW_ERROR, WORKFLOWS } from '../../workflows/registry';
 import { apiEvent, parse } from './api-fixtures';
+import { memoryIdempotencyStore } from './idempotency-fixtures';
 
 /**
  * A run its own limit stopped (StartSyncExecution status TIMED_OUT) may have stopped half way
@@ -80,7 +81,7 @@ describe('the answer to an incomplete run', () => {
 
   it('is what POST /tenants answers when onboarding times out, without exchanging the refresh token', async () => {
     const run = runAnswering(TIMED_OUT);
-    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn:onboarding', refresh, logger });
+    const handler = createCreateTenantHandler({ run, onboardingArn: 'arn:onboarding', refresh, logger, idempotency: memoryIdempotencyStore().store });
 
     const answer = await handler(apiEvent({ method: 'POST', path: '/tenants', body: { name: 'Blue Sky', refreshToken: 'refresh-1' }, caller }));
 
@@ -108,6 +109,7 @@ describe('the answer to an incomplete run', () => {
       },
       run,
       removeMemberArn: 'arn:remove-member',
+      now: () => new Date(),
       reportDenied: async () => undefined,
       logger,
     });

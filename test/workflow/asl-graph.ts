@@ -42,6 +42,12 @@ export interface State {
   Choices?: ChoiceRule[];
   Default?: string;
   Error?: string;
+  Branches?: Branch[];
+}
+
+export interface Branch {
+  StartAt: string;
+  States: Record<string, State>;
 }
 
 export interface Machine {
@@ -60,7 +66,51 @@ export interface PutEventsEntry {
 export const PUT_EVENTS = 'arn:aws:states:::events:putEvents';
 
 export const aslText = (key: WorkflowKey): string => readFileSync(join(__dirname, '..', '..', WORKFLOWS[key].aslFile), 'utf8');
-export const load = (key: WorkflowKey): Machine => JSON.parse(aslText(key)) as Machine;
+/**
+ * A committed ASL file, with each Parallel state read as its branches one after another in the order
+ * listed: the Parallel itself, then every branch's states, each branch's end leading to the next
+ * branch's start and the last one's to the Parallel's Next. A branch step without a Catch of its own
+ * fails the Parallel, so it takes the Parallel's Catch; a forward branch's failure end (reached only
+ * by its steps' catches) leads where the Parallel's Catch leads, as the run does once the check after
+ * the Parallel finds the failure. The structure tests then see every step and
+ * one order a run may take them in; the time budget (compensation-budget.test.ts) reads the
+ * branches as concurrent, from the unflattened definition.
+ */
+export const load = (key: WorkflowKey): Machine => flattenParallels(JSON.parse(aslText(key)) as Machine);
+
+/** The end states of a branch that only its steps' catches lead to: where a failed forward step ends its branch. */
+function branchFailureEnds(branch: Branch): Set<string> {
+  const states = Object.values(branch.States);
+  const normal = new Set(states.flatMap(normalEdges));
+  return new Set(states.flatMap(catchEdges).filter((name) => !normal.has(name) && branch.States[name]?.End === true));
+}
+
+function flattenParallels(machine: Machine): Machine {
+  const states: Record<string, State> = {};
+  for (const [name, current] of Object.entries(machine.States)) {
+    if (current.Type !== 'Parallel' || !current.Branches) {
+      states[name] = current;
+      continue;
+    }
+    const { Branches: branches, ...parallel } = current;
+    const after = current.Next;
+    states[name] = { ...parallel, Next: branches[0]?.StartAt ?? after };
+    const caughtInto = current.Catch?.find((catcher) => catcher.ErrorEquals.includes('States.ALL'))?.Next;
+    branches.forEach((branch, index) => {
+      const next = branches[index + 1]?.StartAt ?? after;
+      const failureEnds = branchFailureEnds(branch);
+      for (const [inner, innerState] of Object.entries(branch.States)) {
+        if (states[inner] || machine.States[inner]) throw new Error(`state name ${inner} is used twice`);
+        const { End, ...rest } = innerState;
+        // A forward branch's failure end: the run goes on, once the Parallel ends, into the undo its Catch names.
+        const to = failureEnds.has(inner) && caughtInto !== undefined ? caughtInto : next;
+        const chained = End === true ? { ...rest, ...(to === undefined ? { End: true } : { Next: to }) } : innerState;
+        states[inner] = chained.Type === 'Task' && (chained.Catch ?? []).length === 0 ? { ...chained, ...(current.Catch ? { Catch: current.Catch } : {}) } : chained;
+      }
+    });
+  }
+  return { ...machine, States: states };
+}
 
 export function state(machine: Machine, name: string): State {
   const found = machine.States[name];

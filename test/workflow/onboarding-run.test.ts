@@ -17,15 +17,20 @@ const PUT_EVENTS = 'AWSEvents.PutEvents';
 const SUBSTITUTIONS = { TableName: 'tenants-table', EventBusName: 'control-plane', UserPoolId: 'us-east-1_pool', ...settingSubstitutions() };
 const INPUT: OnboardingInput = { userId: 'u1', username: 'u1', email: 'u1@example.com', tenantName: 'Blue Sky', previousTenantId: null, previousRoleId: null };
 
-/** Every forward step, in the order a successful run takes them. */
-const FORWARD_STEPS = [
-  'ReserveTenantQuota',
-  'CreateTenantRecord',
-  'CreateTenantGroup',
-  'AddUserToGroup',
-  'CreateMembershipAndAdminRole',
-  'SetActiveTenant',
-  'PublishOnboarded',
+const TRANSACT_WRITE = 'DynamoDB_20120810.TransactWriteItems';
+
+/**
+ * Every forward Task, in the order a successful run takes them (CreateTenant's branches at once),
+ * with the step the failure event names (a branch's failure is CreateTenant's) and the call that
+ * takes the count back (alone, or inside the transaction that undoes the tenant's items).
+ */
+const FORWARD_STEPS: [step: string, failedStep: string, release: string][] = [
+  ['ReserveTenantQuota', 'ReserveTenantQuota', UPDATE_ITEM],
+  ['CreateTenantItems', 'CreateTenant', TRANSACT_WRITE],
+  ['CreateTenantGroup', 'CreateTenant', TRANSACT_WRITE],
+  ['AddUserToGroup', 'CreateTenant', TRANSACT_WRITE],
+  ['SetActiveTenant', 'SetActiveTenant', TRANSACT_WRITE],
+  ['PublishOnboarded', 'PublishOnboarded', TRANSACT_WRITE],
 ];
 
 interface DetailEntry {
@@ -79,20 +84,16 @@ describe('the onboarding machine against recorded services', () => {
     });
   });
 
-  it('makes 7 calls and enters 9 states on a successful run, taking nothing back', async () => {
+  it('makes 6 calls and enters 12 states on a successful run, taking nothing back', async () => {
     const result = await run();
 
     const { events = [] } = await harness.sfn.send(new GetExecutionHistoryCommand({ executionArn: result.executionArn, maxResults: 1000 }));
-    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(9);
-    expect(operations()).toEqual([
-      UPDATE_ITEM,
-      'DynamoDB_20120810.PutItem',
-      'AWSCognitoIdentityProviderService.CreateGroup',
-      'AWSCognitoIdentityProviderService.AdminAddUserToGroup',
-      'DynamoDB_20120810.TransactWriteItems',
-      'AWSCognitoIdentityProviderService.AdminUpdateUserAttributes',
-      PUT_EVENTS,
-    ]);
+    expect(events.filter((event) => event.type?.endsWith('StateEntered'))).toHaveLength(12);
+    const calls = operations();
+    expect([calls[0], ...calls.slice(-2)]).toEqual([UPDATE_ITEM, 'AWSCognitoIdentityProviderService.AdminUpdateUserAttributes', PUT_EVENTS]);
+    // CreateTenant's branches run at once: the items' transaction and the group's two calls in any order between them.
+    expect(calls.slice(1, -2).sort()).toEqual([TRANSACT_WRITE, 'AWSCognitoIdentityProviderService.AdminAddUserToGroup', 'AWSCognitoIdentityProviderService.CreateGroup'].sort());
+    expect(calls.indexOf('AWSCognitoIdentityProviderService.CreateGroup')).toBeLessThan(calls.indexOf('AWSCognitoIdentityProviderService.AdminAddUserToGroup'));
   });
 
   it('refuses a user at a limit with the limit error, after the failure event and without another write', async () => {
@@ -114,23 +115,25 @@ describe('the onboarding machine against recorded services', () => {
     });
   });
 
-  it.each(FORWARD_STEPS)('takes back the count of this run when %s fails, as the last undo before the failure event', async (step) => {
+  it.each(FORWARD_STEPS)('takes back the count of this run when %s fails, as the last undo before the failure event', async (step, failedStep, release) => {
     failWith(step, 'States.TaskFailed');
 
     const result = await run();
 
     expect({ status: result.status, error: result.error }).toEqual({ status: 'FAILED', error: WORKFLOW_ERROR.onboardingFailed });
-    expect(operations().slice(-2)).toEqual([UPDATE_ITEM, PUT_EVENTS]);
+    expect(operations().slice(-2)).toEqual([release, PUT_EVENTS]);
     const tenantId = String(lastEventDetail().tenantId);
     const key = userLimitsKey(INPUT.userId);
-    expect(bodyOf(harness.doubles.callsOf(UPDATE_ITEM).at(-1))).toEqual({
+    const body = bodyOf(harness.doubles.callsOf(release).at(-1));
+    const update = release === UPDATE_ITEM ? body : ((body?.TransactItems ?? []) as { Update?: Record<string, unknown> }[]).at(-1)?.Update;
+    expect(update).toEqual({
       TableName: 'tenants-table',
       Key: { PK: { S: key.PK }, SK: { S: key.SK } },
       UpdateExpression: 'ADD tenantsCreated :minusOne, memberships :minusOne DELETE countedTenantIds :tenant',
       ConditionExpression: 'contains(countedTenantIds, :tenantId)',
       ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { SS: [tenantId] }, ':tenantId': { S: tenantId } },
     });
-    expect(lastEventDetail()).toMatchObject({ failedStep: step, error: 'States.TaskFailed' });
+    expect(lastEventDetail()).toMatchObject({ failedStep, error: 'States.TaskFailed' });
   });
 
   it('carries on to the failure event, without retrying, when the release finds no count of this run to take back', async () => {

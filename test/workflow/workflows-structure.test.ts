@@ -162,6 +162,9 @@ describe.each(WITH_FAILURE_EVENTS)('the %s state machine, whose failures are eve
 
 describe('onboarding', () => {
   const machine = load('onboarding');
+  /** The record, the membership and the admin role, as CreateTenantItems puts them in one transaction. */
+  const tenantItems = (): (DynamoItem | undefined)[] =>
+    ((state(machine, 'CreateTenantItems').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map((item) => item.Put.Item);
 
   it('passes the onboarded event on every path to success', () => {
     const publishers = Object.keys(machine.States).filter((name) =>
@@ -172,23 +175,12 @@ describe('onboarding', () => {
     expect(reachesSuccess(machine, machine.StartAt, new Set(publishers))).toBe(false);
   });
 
+  // The undo's Parallel lists the group's branch first, so this order is also the reverse of the steps.
   it.each([
     ['ReserveTenantQuota', ['ReleaseTenantQuota', 'PublishOnboardingFailed']],
-    ['CreateTenantRecord', ['DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
-    ['CreateTenantGroup', ['DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
-    ['AddUserToGroup', ['RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed']],
-    [
-      'CreateMembershipAndAdminRole',
-      ['DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
-    ],
-    [
-      'SetActiveTenant',
-      ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
-    ],
-    [
-      'PublishOnboarded',
-      ['RestorePreviousAttributes', 'DeleteMembershipAndRole', 'RemoveUserFromGroup', 'DeleteTenantGroup', 'DeleteTenantRecord', 'ReleaseTenantQuota', 'PublishOnboardingFailed'],
-    ],
+    ['CreateTenant', ['DeleteTenantGroup', 'DeleteTenantItemsAndQuota', 'PublishOnboardingFailed']],
+    ['SetActiveTenant', ['RestorePreviousAttributes', 'DeleteTenantGroup', 'DeleteTenantItemsAndQuota', 'PublishOnboardingFailed']],
+    ['PublishOnboarded', ['RestorePreviousAttributes', 'DeleteTenantGroup', 'DeleteTenantItemsAndQuota', 'PublishOnboardingFailed']],
   ])('undoes, when %s fails, everything it may have done, in reverse order', (step, undo) => {
     const catcher = (state(machine, step).Catch ?? []).find((candidate) => candidate.ErrorEquals.includes('States.ALL'));
     const recorder = state(machine, catcher?.Next ?? '');
@@ -197,6 +189,32 @@ describe('onboarding', () => {
     for (const path of paths(machine, catcher?.Next ?? '')) {
       expect(tasksOf(machine, path)).toEqual(undo);
       expect(path.at(-1)).toBe('FailOnboarding');
+    }
+  });
+
+  it("ends a branch of CreateTenant at its failure, never failing the Parallel, and then undoes both branches as CreateTenant's failure", () => {
+    type Rendered = { States: Record<string, { Branches?: { States: Record<string, { Catch?: { ErrorEquals: string[]; Next: string }[]; Parameters?: unknown; End?: boolean }> }[] }> };
+    const rendered = JSON.parse(aslText('onboarding')) as Rendered;
+    const branches = rendered.States.CreateTenant?.Branches ?? [];
+    const steps = branches.flatMap((branch) => Object.entries(branch.States).filter(([, step]) => step.Catch !== undefined));
+
+    // No call of a stopped branch can land after the undo: each step's error ends its own branch.
+    expect(steps.map(([name]) => name)).toEqual(['CreateTenantItems', 'CreateTenantGroup', 'AddUserToGroup']);
+    for (const [name, step] of steps) {
+      const failureEnd = branches.map((branch) => branch.States[step.Catch?.[0]?.Next ?? '']).find(Boolean);
+      expect({ name, catches: step.Catch?.map((catcher) => catcher.ErrorEquals), failureEnd }).toEqual({
+        name,
+        catches: [['States.ALL']],
+        failureEnd: { Type: 'Pass', Parameters: { 'error.$': '$.error' }, End: true },
+      });
+    }
+    // The check after the Parallel finds either branch's failure and keeps its error where a Catch would.
+    expect(state(machine, 'CheckTenantCreated').Choices).toEqual([
+      { Variable: '$.created[0].error', IsPresent: true, Next: 'KeepTenantCreatedError1' },
+      { Variable: '$.created[1].error', IsPresent: true, Next: 'KeepTenantCreatedError2' },
+    ]);
+    for (const keep of ['KeepTenantCreatedError1', 'KeepTenantCreatedError2']) {
+      expect(state(machine, keep)).toMatchObject({ Type: 'Pass', ResultPath: '$.error', Next: 'RecordCreateTenantFailure' });
     }
   });
 
@@ -249,15 +267,24 @@ describe('onboarding', () => {
       });
     });
 
+    const releaseUpdate = {
+      TableName: '${TableName}',
+      Key: limitsItemKey,
+      UpdateExpression: `ADD ${tenantsCreated} :minusOne, ${memberships} :minusOne DELETE ${countedTenantIds} :tenant`,
+      ConditionExpression: `contains(${countedTenantIds}, :tenantId)`,
+      ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { 'SS.$': 'States.Array($.tenantId)' }, ':tenantId': { 'S.$': '$.tenantId' } },
+    };
+    /** Whether a step takes the count back: the release itself, or a transaction holding it. */
+    const releasesQuota = (name: string): boolean => {
+      const { Parameters: parameters } = state(machine, name);
+      const transactItems = (parameters?.TransactItems ?? []) as { Update?: unknown }[];
+      return JSON.stringify(parameters) === JSON.stringify(releaseUpdate) || transactItems.some((item) => JSON.stringify(item.Update) === JSON.stringify(releaseUpdate));
+    };
+
     it("takes back only this run's count: both counts down by one while its tenant is counted, removed in the same write", () => {
       expect(release.Resource).toBe('arn:aws:states:::dynamodb:updateItem');
-      expect(release.Parameters).toEqual({
-        TableName: '${TableName}',
-        Key: limitsItemKey,
-        UpdateExpression: `ADD ${tenantsCreated} :minusOne, ${memberships} :minusOne DELETE ${countedTenantIds} :tenant`,
-        ConditionExpression: `contains(${countedTenantIds}, :tenantId)`,
-        ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { 'SS.$': 'States.Array($.tenantId)' }, ':tenantId': { 'S.$': '$.tenantId' } },
-      });
+      expect(release.Parameters).toEqual(releaseUpdate);
+      expect(releasesQuota('DeleteTenantItemsAndQuota')).toBe(true);
       // A failed condition means nothing of this run's is counted: not worth a retry.
       expect(release.Retry?.[0]).toEqual({ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], MaxAttempts: 0 });
     });
@@ -269,27 +296,23 @@ describe('onboarding', () => {
       for (const step of forward) {
         const catchAll = (state(machine, step).Catch ?? []).find((catcher) => catcher.ErrorEquals.includes('States.ALL'));
         for (const path of paths(machine, catchAll?.Next ?? '')) {
-          expect({ step, last: tasksOf(machine, path).slice(-2) }).toEqual({ step, last: ['ReleaseTenantQuota', 'PublishOnboardingFailed'] });
+          const [undo, failureEvent] = tasksOf(machine, path).slice(-2);
+          expect({ step, releases: releasesQuota(undo ?? ''), failureEvent }).toEqual({ step, releases: true, failureEvent: 'PublishOnboardingFailed' });
         }
       }
     });
   });
 
   it("writes the items under the shared keys: the record's sort key, the user index keys and the admin role's", () => {
-    const record = (state(machine, 'CreateTenantRecord').Parameters?.Item ?? {}) as DynamoItem;
-    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
-      (item) => item.Put.Item,
-    );
+    const [record, membership, role] = tenantItems();
 
-    expect(record.SK).toEqual({ S: SORT_KEY.tenant });
+    expect(record?.SK).toEqual({ S: SORT_KEY.tenant });
     expect(Object.keys(membership ?? {})).toEqual(expect.arrayContaining([USER_INDEX.partitionKey, USER_INDEX.sortKey, 'tenantName', 'roleId']));
     expect(role?.SK).toEqual({ S: SORT_KEY.role(ADMIN_ROLE_ID) });
   });
 
   it('writes the membership and the admin role with exactly the attributes domain/items.ts defines', () => {
-    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
-      (item) => item.Put.Item,
-    );
+    const [, membership, role] = tenantItems();
     const sample = { tenantId: 't', createdAt: '2026-01-01T00:00:00Z' };
 
     expect(Object.keys(membership ?? {}).sort()).toEqual(Object.keys(membershipItem({ ...sample, tenantName: 'n', userId: 'u', email: 'e@example.com', roleId: 'r' })).sort());
@@ -297,9 +320,7 @@ describe('onboarding', () => {
   });
 
   it('makes the caller the admin: the built-in admin role holds every action, and the membership, attribute, event and output name it', () => {
-    const [membership, role] = ((state(machine, 'CreateMembershipAndAdminRole').Parameters?.TransactItems ?? []) as { Put: { Item: DynamoItem } }[]).map(
-      (item) => item.Put.Item,
-    );
+    const [, membership, role] = tenantItems();
     const attributes = state(machine, 'SetActiveTenant').Parameters?.UserAttributes as { Name: string; Value?: string }[];
     const [onboarded] = entriesOf(state(machine, 'PublishOnboarded'));
 

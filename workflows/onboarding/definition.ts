@@ -12,6 +12,12 @@ import { DETAIL_TYPE } from '../../events/catalog';
 import type { JsonObject, MachineDefinition, State } from '../asl';
 import {
   activeTenantAttributes,
+  branch,
+  BRANCH_DONE,
+  BRANCH_END,
+  branchFailure,
+  branchFailureCheck,
+  branchTask,
   CONDITIONAL_CHECK_FAILED,
   ERROR_PATH,
   FAILURE_DETAIL,
@@ -19,6 +25,7 @@ import {
   formattedKey,
   forwardTask,
   optimizedResource,
+  parallel,
   placeholder,
   PUT_EVENTS,
   putEventsParameters,
@@ -29,6 +36,7 @@ import {
   SLOT,
   sdkResource,
   THROTTLING_ERRORS,
+  TRANSACTION_CANCELED,
 } from '../fragments';
 import { WORKFLOW_ERROR } from '../registry';
 
@@ -38,6 +46,8 @@ const { tenantsCreated, memberships, countedTenantIds } = USER_LIMITS_ATTRIBUTE;
 const TABLE = { TableName: placeholder('TableName') } as const;
 const POOL = { UserPoolId: placeholder('UserPoolId') } as const;
 const ITEM_ABSENT = `attribute_not_exists(${TABLE_KEYS.partitionKey})`;
+/** Where CreateTenant keeps its branches' outputs, for CheckTenantCreated. */
+const CREATED_PATH = '$.created';
 
 const limitsKey = () => formattedKey(userLimitsKey(SLOT), { PK: '$.userId' });
 const tenantKey = () => formattedKey(tenantRecordKey(SLOT), { PK: '$.tenantId' });
@@ -87,55 +97,21 @@ function reserveTenantQuota(): State {
     throttling: THROTTLING_ERRORS.dynamodb,
     refusals: [{ ErrorEquals: [CONDITIONAL_CHECK_FAILED], ResultPath: ERROR_PATH, Next: 'PublishTenantLimitReached' }],
     onError: 'RecordReserveTenantQuotaFailure',
-    next: 'CreateTenantRecord',
+    next: 'CreateTenant',
   });
 }
 
-function createTenantRecord(): State {
-  return forwardTask({
-    comment: 'The condition makes the fresh id unique: every later step may then treat the id\'s group and items as this run\'s own.',
-    resource: optimizedResource('dynamodb', 'putItem'),
-    parameters: {
-      ...TABLE,
-      Item: {
-        ...tenantKey(),
-        tenantId: { 'S.$': '$.tenantId' },
-        name: { 'S.$': '$.tenantName' },
-        createdBy: { 'S.$': '$.userId' },
-        createdAt: { 'S.$': '$.createdAt' },
-        // The creator is the one admin: every later change of a role's holders moves these counts conditionally.
-        [ROLE_HOLDERS_ATTRIBUTE]: { M: { [ADMIN_ROLE_ID]: { N: '1' } } },
-      } satisfies Record<keyof TenantRecord, JsonObject>,
-      ConditionExpression: ITEM_ABSENT,
-    },
-    throttling: THROTTLING_ERRORS.dynamodb,
-    onError: 'RecordCreateTenantRecordFailure',
-    next: 'CreateTenantGroup',
-  });
-}
-
-function groupSteps(): Record<string, State> {
-  return {
-    CreateTenantGroup: forwardTask({
-      comment: "The group name is the tenant id (domain/identity.ts tenantGroupName), so the token's groups list the user's tenants.",
-      resource: sdkResource('cognitoidentityprovider', 'createGroup'),
-      parameters: GROUP,
-      throttling: THROTTLING_ERRORS.cognito,
-      onError: 'RecordCreateTenantGroupFailure',
-      next: 'AddUserToGroup',
-    }),
-    AddUserToGroup: forwardTask({
-      resource: sdkResource('cognitoidentityprovider', 'adminAddUserToGroup'),
-      parameters: { ...POOL, 'Username.$': '$.username', 'GroupName.$': '$.tenantId' },
-      throttling: THROTTLING_ERRORS.cognito,
-      onError: 'RecordAddUserToGroupFailure',
-      next: 'CreateMembershipAndAdminRole',
-    }),
-  };
-}
-
-/** The item attributes of domain/items.ts, each as a DynamoDB value: a missing or extra one fails to compile. */
-function membershipAndAdminRole(): { membership: Record<keyof MembershipItem, JsonObject>; role: Record<keyof RoleItem, JsonObject> } {
+/** The tenant record, the creator's membership and the built-in admin role: the tenant's items, all or none. */
+function tenantItems(): { record: Record<keyof TenantRecord, JsonObject>; membership: Record<keyof MembershipItem, JsonObject>; role: Record<keyof RoleItem, JsonObject> } {
+  const record = {
+    ...tenantKey(),
+    tenantId: { 'S.$': '$.tenantId' },
+    name: { 'S.$': '$.tenantName' },
+    createdBy: { 'S.$': '$.userId' },
+    createdAt: { 'S.$': '$.createdAt' },
+    // The creator is the one admin: every later change of a role's holders moves these counts conditionally.
+    [ROLE_HOLDERS_ATTRIBUTE]: { M: { [ADMIN_ROLE_ID]: { N: '1' } } },
+  } satisfies Record<keyof TenantRecord, JsonObject>;
   const membership = {
     ...membershipItemKey(),
     ...formattedKey(membershipIndexKeys(SLOT, SLOT), { GSI1PK: '$.userId', GSI1SK: '$.tenantId' }),
@@ -156,25 +132,64 @@ function membershipAndAdminRole(): { membership: Record<keyof MembershipItem, Js
     actions: { L: ACTIONS.map((action) => ({ S: action })) },
     createdAt: { 'S.$': '$.createdAt' },
   } satisfies Record<keyof RoleItem, JsonObject>;
-  return { membership, role };
+  return { record, membership, role };
 }
 
-function createMembershipAndAdminRole(): State {
-  const { membership, role } = membershipAndAdminRole();
-  return forwardTask({
+function createTenantItems(): State {
+  const { record, membership, role } = tenantItems();
+  return branchTask({
     comment:
-      "One transaction, so a tenant never has a member without the admin role or the role without its admin. The membership carries the user index keys and the tenant's name, so listing a user's tenants is one query on the index.",
+      "One transaction, so a tenant never has a record without its admin, nor a member without the admin role. The conditions make the fresh id unique: every later step may treat the id's group and items as this run's own. The membership carries the user index keys and the tenant's name, so listing a user's tenants is one query on the index.",
     resource: sdkResource('dynamodb', 'transactWriteItems'),
     parameters: {
       TransactItems: [
+        { Put: { ...TABLE, Item: record, ConditionExpression: ITEM_ABSENT } },
         { Put: { ...TABLE, Item: membership, ConditionExpression: ITEM_ABSENT } },
         { Put: { ...TABLE, Item: role, ConditionExpression: ITEM_ABSENT } },
       ],
     },
-    throttling: THROTTLING_ERRORS.dynamodbSdk,
-    onError: 'RecordCreateMembershipAndAdminRoleFailure',
-    next: 'SetActiveTenant',
+    // DynamoDB cancels a transaction on a failed condition, a conflicting transaction or missing
+    // capacity (a throttled one is cancelled, not throttled), and these conditions fail only if the
+    // fresh id collided: a cancelled transaction here is worth its retry like throttling.
+    throttling: [...THROTTLING_ERRORS.dynamodbSdk, TRANSACTION_CANCELED],
+    next: 'TenantItemsCreated',
+    failed: 'TenantItemsFailed',
   });
+}
+
+function createTenant(): Record<string, State> {
+  return {
+    CreateTenant: parallel({
+      comment:
+        "The tenant's items and its group at once, as neither needs the other: the quota is reserved, and SetActiveTenant waits for both. A failing step ends its own branch (branchTask), so the state ends only once both branches have, with no call left in flight that could land after the undo; CheckTenantCreated then sends a failure of either into the undo of both.",
+      branches: [
+        branch({ CreateTenantItems: createTenantItems(), TenantItemsCreated: BRANCH_DONE, TenantItemsFailed: branchFailure() }),
+        branch({
+          CreateTenantGroup: branchTask({
+            comment: "The group name is the tenant id (domain/identity.ts tenantGroupName), so the token's groups list the user's tenants.",
+            resource: sdkResource('cognitoidentityprovider', 'createGroup'),
+            parameters: GROUP,
+            throttling: THROTTLING_ERRORS.cognito,
+            next: 'AddUserToGroup',
+            failed: 'TenantGroupFailed',
+          }),
+          AddUserToGroup: branchTask({
+            resource: sdkResource('cognitoidentityprovider', 'adminAddUserToGroup'),
+            parameters: { ...POOL, 'Username.$': '$.username', 'GroupName.$': '$.tenantId' },
+            throttling: THROTTLING_ERRORS.cognito,
+            next: 'TenantGroupCreated',
+            failed: 'TenantGroupFailed',
+          }),
+          TenantGroupCreated: BRANCH_DONE,
+          TenantGroupFailed: branchFailure(),
+        }),
+      ],
+      resultPath: CREATED_PATH,
+      onError: { forward: 'RecordCreateTenantFailure' },
+      next: 'CheckTenantCreated',
+    }),
+    ...branchFailureCheck({ name: 'CheckTenantCreated', resultPath: CREATED_PATH, branches: 2, onError: 'RecordCreateTenantFailure', next: 'SetActiveTenant' }),
+  };
 }
 
 function activate(): Record<string, State> {
@@ -218,10 +233,7 @@ function failureRecorders(): Record<string, State> {
       RESTORE_ENTRY,
       'A timed-out update may still have been applied, so the attributes are restored whatever the error.',
     ),
-    RecordCreateMembershipAndAdminRoleFailure: recordFailure('CreateMembershipAndAdminRole', 'DeleteMembershipAndRole'),
-    RecordAddUserToGroupFailure: recordFailure('AddUserToGroup', 'RemoveUserFromGroup'),
-    RecordCreateTenantGroupFailure: recordFailure('CreateTenantGroup', 'DeleteTenantGroup'),
-    RecordCreateTenantRecordFailure: recordFailure('CreateTenantRecord', 'DeleteTenantRecord'),
+    RecordCreateTenantFailure: recordFailure('CreateTenant', 'UndoTenant', 'Either branch may have done part of its work: both sides are undone.'),
     RecordReserveTenantQuotaFailure: recordFailure(
       'ReserveTenantQuota',
       'ReleaseTenantQuota',
@@ -230,60 +242,65 @@ function failureRecorders(): Record<string, State> {
   };
 }
 
-function undoMembershipAndGroup(): Record<string, State> {
-  const notFound = 'CognitoIdentityProvider.ResourceNotFoundException';
-  return {
-    DeleteMembershipAndRole: failurePathTask({
-      comment:
-        "Deletes are idempotent, so this also covers a transaction that failed without writing. The items can only be this run's: the tenant id is fresh.",
-      resource: sdkResource('dynamodb', 'transactWriteItems'),
-      parameters: { TransactItems: [{ Delete: { ...TABLE, Key: membershipItemKey() } }, { Delete: { ...TABLE, Key: adminRoleKey() } }] },
-      next: 'RemoveUserFromGroup',
-    }),
-    RemoveUserFromGroup: failurePathTask({
-      comment:
-        'Deleting the group would drop the member too; undoing the step on its own keeps each undo the mirror of its step, so a failed DeleteTenantGroup still leaves the user out of the tenant.',
-      resource: sdkResource('cognitoidentityprovider', 'adminRemoveUserFromGroup'),
-      parameters: { ...POOL, 'Username.$': '$.username', 'GroupName.$': '$.tenantId' },
-      nothingToUndo: [notFound],
-      next: 'DeleteTenantGroup',
-    }),
-    DeleteTenantGroup: failurePathTask({
-      comment: 'A missing group means CreateTenantGroup never took effect: nothing to undo, and not worth a retry.',
-      resource: sdkResource('cognitoidentityprovider', 'deleteGroup'),
-      parameters: GROUP,
-      nothingToUndo: [notFound],
-      next: 'DeleteTenantRecord',
-    }),
-  };
+/** `ReleaseTenantQuota`'s update, alone or inside the undo of the tenant's items. */
+const releaseQuota = (): JsonObject => ({
+  ...TABLE,
+  Key: limitsKey(),
+  UpdateExpression: `ADD ${tenantsCreated} :minusOne, ${memberships} :minusOne DELETE ${countedTenantIds} :tenant`,
+  ConditionExpression: `contains(${countedTenantIds}, :tenantId)`,
+  ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { 'SS.$': 'States.Array($.tenantId)' }, ':tenantId': { 'S.$': '$.tenantId' } },
+});
+
+function deleteTenantItemsAndQuota(): State {
+  return failurePathTask({
+    comment:
+      "One transaction: the membership and the role (deletes are idempotent, so this also covers a CreateTenantItems that wrote nothing), the record only if this run wrote it or it is gone, and the quota back. A decrement is not idempotent, so its condition makes it one: only while this run's tenant id is among the counted ids, which the same write removes. Once an earlier attempt was applied, the condition cancels the retry, which then has nothing left to do.",
+    resource: sdkResource('dynamodb', 'transactWriteItems'),
+    parameters: {
+      TransactItems: [
+        { Delete: { ...TABLE, Key: membershipItemKey() } },
+        { Delete: { ...TABLE, Key: adminRoleKey() } },
+        {
+          Delete: {
+            ...TABLE,
+            Key: tenantKey(),
+            ConditionExpression: `${ITEM_ABSENT} OR (createdBy = :userId AND createdAt = :createdAt)`,
+            ExpressionAttributeValues: { ':userId': { 'S.$': '$.userId' }, ':createdAt': { 'S.$': '$.createdAt' } },
+          },
+        },
+        { Update: releaseQuota() },
+      ],
+    },
+    next: 'TenantItemsUndone',
+  });
 }
 
-function undoRecordAndQuota(): Record<string, State> {
+function undoTenant(): Record<string, State> {
   return {
-    DeleteTenantRecord: failurePathTask({
+    UndoTenant: parallel({
       comment:
-        'Deletes the record only if this run wrote it (or it is gone): when CreateTenantRecord failed its condition, the record under that id belongs to someone else.',
-      resource: optimizedResource('dynamodb', 'deleteItem'),
-      parameters: {
-        ...TABLE,
-        Key: tenantKey(),
-        ConditionExpression: `${ITEM_ABSENT} OR (createdBy = :userId AND createdAt = :createdAt)`,
-        ExpressionAttributeValues: { ':userId': { 'S.$': '$.userId' }, ':createdAt': { 'S.$': '$.createdAt' } },
-      },
-      nothingToUndo: [CONDITIONAL_CHECK_FAILED],
-      next: 'ReleaseTenantQuota',
+        "The DynamoDB and the Cognito side of the tenant at once, so the undo fits the run's limit. Deleting the group also takes the user out of it; if it fails, the group is left without a tenant record, which the reconciler removes.",
+      branches: [
+        branch({
+          DeleteTenantGroup: failurePathTask({
+            comment: 'A missing group means CreateTenantGroup never took effect: nothing to undo, and not worth a retry.',
+            resource: sdkResource('cognitoidentityprovider', 'deleteGroup'),
+            parameters: GROUP,
+            nothingToUndo: ['CognitoIdentityProvider.ResourceNotFoundException'],
+            next: 'TenantGroupUndone',
+          }),
+          TenantGroupUndone: BRANCH_END,
+        }),
+        branch({ DeleteTenantItemsAndQuota: deleteTenantItemsAndQuota(), TenantItemsUndone: BRANCH_END }),
+      ],
+      onError: { carryOn: 'PublishOnboardingFailed' },
+      next: 'PublishOnboardingFailed',
     }),
     ReleaseTenantQuota: failurePathTask({
       comment:
-        "Last, as its step was first. A decrement is not idempotent, so the condition makes it one: only while this run's tenant id is among the counted ids, which the same write removes. A failed condition means there is nothing of this run's to take back.",
+        "ReserveTenantQuota's own undo, when it is the step that failed: the same conditional release, so a reservation that was never counted is not taken back.",
       resource: optimizedResource('dynamodb', 'updateItem'),
-      parameters: {
-        ...TABLE,
-        Key: limitsKey(),
-        UpdateExpression: `ADD ${tenantsCreated} :minusOne, ${memberships} :minusOne DELETE ${countedTenantIds} :tenant`,
-        ConditionExpression: `contains(${countedTenantIds}, :tenantId)`,
-        ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':tenant': { 'SS.$': 'States.Array($.tenantId)' }, ':tenantId': { 'S.$': '$.tenantId' } },
-      },
+      parameters: releaseQuota(),
       nothingToUndo: [CONDITIONAL_CHECK_FAILED],
       next: 'PublishOnboardingFailed',
     }),
@@ -342,18 +359,15 @@ export function onboardingDefinition(): MachineDefinition {
     States: {
       GenerateTenantId: generateTenantId(),
       ReserveTenantQuota: reserveTenantQuota(),
-      CreateTenantRecord: createTenantRecord(),
-      ...groupSteps(),
-      CreateMembershipAndAdminRole: createMembershipAndAdminRole(),
+      ...createTenant(),
       ...activate(),
       ...failureRecorders(),
       ...restorePreviousAttributes({
         taskName: 'RestorePreviousAttributes',
         comment: 'Before the membership goes: the active tenant must never name a tenant the user is not a member of.',
-        next: 'DeleteMembershipAndRole',
+        next: 'UndoTenant',
       }),
-      ...undoMembershipAndGroup(),
-      ...undoRecordAndQuota(),
+      ...undoTenant(),
       ...failure(),
       ...refusal(),
     },

@@ -13,6 +13,8 @@ import { DETAIL_TYPE } from '../../events/catalog';
 import type { JsonObject, MachineDefinition, State } from '../asl';
 import {
   activeTenantAttributes,
+  branch,
+  BRANCH_END,
   countUpdate,
   ERROR_PATH,
   failurePathTask,
@@ -20,6 +22,7 @@ import {
   forwardTask,
   guardConditionChecks,
   optimizedResource,
+  parallel,
   placeholder,
   PUT_EVENTS,
   putEventsParameters,
@@ -93,6 +96,10 @@ function checks(): Record<string, State> {
         'createdAt.$': '$$.Execution.StartTime',
         // The attribute as AdminGetUser lists it when this tenant is the member's active one.
         activeTenantAttribute: { Name: TENANT_ID_CLAIM, 'Value.$': '$.tenantId' },
+        // Not yet known to be this tenant: a run that fails before CheckActiveTenant restores nothing.
+        // (A Choice on `IsPresent: false` would do on AWS, but the local interpreter,
+        // aws-local-stepfunctions 3.0.0, never matches `IsPresent: false`.)
+        activeTenant: { isActive: false },
       },
       Next: 'ChooseRemoval',
     },
@@ -155,7 +162,7 @@ function deleteMembership(): State {
     throttling: THROTTLING_ERRORS.dynamodbSdk,
     refusals: [{ ErrorEquals: [TRANSACTION_CANCELED], ResultPath: ERROR_PATH, Next: 'RefuseMemberChange' }],
     // Any other error (a timeout) may have come after the commit: put the membership back, unless it is still there.
-    onError: 'RecreateMembership',
+    onError: 'UndoRemoval',
     next: 'RemoveUserFromGroup',
   });
 }
@@ -167,7 +174,7 @@ function leaveTenant(): Record<string, State> {
       resource: sdkResource('cognitoidentityprovider', 'adminRemoveUserFromGroup'),
       parameters: GROUP,
       throttling: THROTTLING_ERRORS.cognito,
-      onError: 'AddUserToGroup',
+      onError: 'UndoRemoval',
       next: 'GetActiveTenant',
     }),
     GetActiveTenant: forwardTask({
@@ -177,7 +184,7 @@ function leaveTenant(): Record<string, State> {
       resultSelector: { 'attributes.$': '$.UserAttributes' },
       resultPath: ACTIVE_TENANT,
       throttling: THROTTLING_ERRORS.cognito,
-      onError: 'AddUserToGroup',
+      onError: 'UndoRemoval',
       next: 'CheckActiveTenant',
     }),
     CheckActiveTenant: {
@@ -199,8 +206,9 @@ function leaveTenant(): Record<string, State> {
       resource: SET_ATTRIBUTES,
       parameters: { ...POOL, 'Username.$': '$.username', UserAttributes: activeTenantAttributes({ Value: '' }, { Value: '' }) },
       throttling: THROTTLING_ERRORS.cognito,
-      // A timed-out update may still have been applied: restored whatever the error.
-      onError: 'RestoreActiveTenant',
+      // A timed-out update may still have been applied: restored whatever the error (the undo's
+      // ChooseActiveTenantRestore finds isActive set, as it was for this step to run).
+      onError: 'UndoRemoval',
       next: 'PublishMemberRemoved',
     }),
     PublishMemberRemoved: forwardTask({
@@ -214,32 +222,15 @@ function leaveTenant(): Record<string, State> {
         'executionId.$': '$$.Execution.Id',
       }),
       throttling: THROTTLING_ERRORS.eventBridge,
-      onError: 'ChooseActiveTenantRestore',
+      onError: 'UndoRemoval',
       next: 'ReturnRemoved',
     }),
     ReturnRemoved: { Type: 'Pass', Parameters: { 'tenantId.$': '$.tenantId', 'userId.$': '$.userId' }, End: true },
   };
 }
 
-function undo(): Record<string, State> {
+function restoreMembership(): Record<string, State> {
   return {
-    ChooseActiveTenantRestore: {
-      Type: 'Choice',
-      Choices: [{ Variable: `${ACTIVE_TENANT}.isActive`, BooleanEquals: true, Next: 'RestoreActiveTenant' }],
-      Default: 'AddUserToGroup',
-    },
-    RestoreActiveTenant: failurePathTask({
-      comment: "Only entered when this run cleared (or tried to clear) this tenant: it was the member's active one, with the membership's role.",
-      resource: SET_ATTRIBUTES,
-      parameters: { ...POOL, 'Username.$': '$.username', UserAttributes: activeTenantAttributes({ 'Value.$': '$.tenantId' }, { 'Value.$': '$.roleId' }) },
-      next: 'AddUserToGroup',
-    }),
-    AddUserToGroup: failurePathTask({
-      comment: 'Adding a member of the group again changes nothing, so this also covers a removal that never took effect.',
-      resource: sdkResource('cognitoidentityprovider', 'adminAddUserToGroup'),
-      parameters: GROUP,
-      next: 'RecreateMembership',
-    }),
     RecreateMembership: failurePathTask({
       comment:
         'The membership exactly as read, and both counts back, in one transaction. A membership that exists (the delete never committed, or the member was added again) fails the condition and cancels everything: nothing to undo. Retried like any error, since a concurrent transaction cancels it the same way.',
@@ -251,6 +242,50 @@ function undo(): Record<string, State> {
           membershipsUpdate('increment'),
         ],
       },
+      next: 'MembershipRestored',
+    }),
+    MembershipRestored: BRANCH_END,
+  };
+}
+
+function restoreActiveTenant(): Record<string, State> {
+  return {
+    ChooseActiveTenantRestore: {
+      Type: 'Choice',
+      Comment:
+        "Only when this run found this tenant active (and so cleared, or tried to clear, it); a run that failed before looking has KeepMemberInput's `isActive: false`. Beside the membership's recreation rather than after it, so the undo fits the run's limit: for the moment between the two the active tenant names a tenant without the membership, which the authorizer treats as no active tenant; should the recreation fail, the reconciler clears it.",
+      Choices: [{ Variable: `${ACTIVE_TENANT}.isActive`, BooleanEquals: true, Next: 'RestoreActiveTenant' }],
+      Default: 'ActiveTenantRestored',
+    },
+    RestoreActiveTenant: failurePathTask({
+      comment: "This tenant again as the member's active one, with the membership's role.",
+      resource: SET_ATTRIBUTES,
+      parameters: { ...POOL, 'Username.$': '$.username', UserAttributes: activeTenantAttributes({ 'Value.$': '$.tenantId' }, { 'Value.$': '$.roleId' }) },
+      next: 'ActiveTenantRestored',
+    }),
+    ActiveTenantRestored: BRANCH_END,
+  };
+}
+
+function undo(): Record<string, State> {
+  return {
+    UndoRemoval: parallel({
+      comment:
+        "Every forward step's undo, whichever failed: each undo is idempotent and covers a step that never took effect (adding a member of the group again changes nothing; a membership that exists cancels its recreation), so one undo serves every failure. The group, the membership and the active tenant at once, so the undo fits the run's limit.",
+      branches: [
+        branch({
+          AddUserToGroup: failurePathTask({
+            comment: 'Adding a member of the group again changes nothing, so this also covers a removal that never took effect.',
+            resource: sdkResource('cognitoidentityprovider', 'adminAddUserToGroup'),
+            parameters: GROUP,
+            next: 'GroupRestored',
+          }),
+          GroupRestored: BRANCH_END,
+        }),
+        branch(restoreMembership()),
+        branch(restoreActiveTenant()),
+      ],
+      onError: { carryOn: 'FailRemoveMember' },
       next: 'FailRemoveMember',
     }),
   };

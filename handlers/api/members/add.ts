@@ -5,6 +5,7 @@ import { accessDeniedReporter } from '../../shared/access';
 import { cognitoIdentityProviderClient, dynamoDbClient, eventBridgeClient, requireEnv, sfnClient } from '../../shared/clients';
 import { eventBridgePublisher } from '../../shared/event-publisher';
 import { guardedWriter } from '../../shared/guarded-write';
+import { idempotencyStore } from '../../shared/idempotency-store';
 import { controlReads, tenantReads, userDirectory } from '../../shared/member-store';
 import { tenantScopedDynamoDb } from '../../shared/scoped-clients';
 import { stepFunctionsRunner } from '../../shared/workflow-runner';
@@ -28,4 +29,6 @@ export const handler = createAddMemberHandler({
   newOperationId: randomUUID,
   now: () => new Date(),
   logger,
+  // Idempotency-Key records go in the control partition, written with the function's own role (TABLE_ACCESS: GetItem, PutItem).
+  idempotency: idempotencyStore(dynamoDbClient(), tableName),
 });

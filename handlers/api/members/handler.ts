@@ -11,8 +11,9 @@ import { FUNCTIONS } from '../../catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
 import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import type { GuardedWrite, GuardedWriter } from '../../shared/guarded-write';
+import { controlIdempotent, type IdempotencyStore } from '../../shared/idempotency-store';
 import { isVerifiedHolder, type ControlReads, type DirectoryUser, type MemberView, type UserDirectory } from '../../shared/member-store';
-import { runFailure, type RunWorkflow } from '../../shared/workflow-runner';
+import { anotherRunFits, runFailure, type RunWorkflow } from '../../shared/workflow-runner';
 import { callerOf, json, parseBody, parsePath, route } from '../http';
 import { routeAction } from '../routes';
 import {
@@ -88,6 +89,15 @@ async function deniedAdminGrant(deps: { reportDenied: AccessDeps['reportDenied']
 
 const concurrentChange = (): ConflictError => new ConflictError('Another change to this tenant was being made at the same time: try again');
 
+/**
+ * After a refused run, whether to run once more: only the first time, and only while that run
+ * would still end before API Gateway gives up (`anotherRunFits`, counted from the first run's start;
+ * the reads before it are in the caller's margin). Otherwise the client is told to try again.
+ */
+function mayRunAgain(attempt: number, startedAtMs: number, now: () => Date, timeoutSeconds: number): boolean {
+  return attempt === 1 && anotherRunFits(now().getTime() - startedAtMs, timeoutSeconds);
+}
+
 /** A verified holder of the address becomes a member at once, through the AddMember workflow. */
 async function addVerifiedUser(deps: AddMemberDeps, caller: TenantCaller, user: DirectoryUser, roleId: string): Promise<MemberView> {
   const email = normalizedEmail(user.email);
@@ -109,13 +119,14 @@ async function addVerifiedUser(deps: AddMemberDeps, caller: TenantCaller, user: 
     actorRoleId: caller.roleId,
     invitation: null,
   };
+  const startedAtMs = deps.now().getTime();
   for (let attempt = 1; ; attempt += 1) {
     const result = await deps.run(deps.addMemberArn, input);
     if (result.status === 'SUCCEEDED') return { userId: user.userId, email, roleId };
     if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw runFailure(WORKFLOWS.addMember.name, result);
     const explained = await explainAddRefusal(deps, input);
     if ('error' in explained) throw explained.error;
-    if (attempt > 1) throw concurrentChange();
+    if (!mayRunAgain(attempt, startedAtMs, deps.now, WORKFLOWS.addMember.timeoutSeconds)) throw concurrentChange();
     input = { ...input, actorRoleId: explained.retryAs };
   }
 }
@@ -160,19 +171,25 @@ async function invite(deps: AddMemberDeps, caller: TenantCaller, email: string, 
 /**
  * `POST /members`: a confirmed user whose address is verified is added (201); any other address
  * is invited (202). The checks before the write give clear answers; the workflow's transaction
- * (or the invitation's) is what guarantees them.
+ * (or the invitation's) is what guarantees them. Both answers are kept under an `Idempotency-Key`
+ * (the invitation is this API's only other creation: there is no POST /invitations).
  */
-export function createAddMemberHandler(deps: AddMemberDeps) {
-  return route(deps.logger, async (event) => {
-    const caller = requireTenant(callerOf(event));
-    const body = parseBody(addMemberBody, event.body);
-    const reads = await authorize(deps, caller, ADD_ACTION);
-    await requireMayGrant(deps, caller, [body.roleId], ADD_ACTION);
-    if (!(await reads.getRole(caller.tenantId, body.roleId))) throw roleNotFound(body.roleId);
-    const holder = (await deps.directory.usersWithEmail(body.email)).find((user) => isVerifiedHolder(user, body.email));
-    if (holder) return json(201, { member: await addVerifiedUser(deps, caller, holder, body.roleId) });
-    return json(202, { invitation: await invite(deps, caller, normalizedEmail(body.email), body.roleId) });
-  });
+export function createAddMemberHandler(deps: AddMemberDeps & { readonly idempotency: IdempotencyStore }) {
+  // The lease outlasts an AddMember run the function started just before it was stopped.
+  const idempotentRoute = { fn: FUNCTIONS.addMember, workflows: [WORKFLOWS.addMember] };
+  return route(
+    deps.logger,
+    controlIdempotent(deps, idempotentRoute, async (event) => {
+      const caller = requireTenant(callerOf(event));
+      const body = parseBody(addMemberBody, event.body);
+      const reads = await authorize(deps, caller, ADD_ACTION);
+      await requireMayGrant(deps, caller, [body.roleId], ADD_ACTION);
+      if (!(await reads.getRole(caller.tenantId, body.roleId))) throw roleNotFound(body.roleId);
+      const holder = (await deps.directory.usersWithEmail(body.email)).find((user) => isVerifiedHolder(user, body.email));
+      if (holder) return json(201, { member: await addVerifiedUser(deps, caller, holder, body.roleId) });
+      return json(202, { invitation: await invite(deps, caller, normalizedEmail(body.email), body.roleId) });
+    }),
+  );
 }
 
 export interface ChangeRoleDeps extends AccessDeps {
@@ -255,6 +272,7 @@ export interface RemoveMemberDeps extends AccessDeps {
   readonly control: Pick<ControlReads, 'membership' | 'currentGrant' | 'tenant'>;
   readonly run: RunWorkflow;
   readonly removeMemberArn: string;
+  readonly now: () => Date;
 }
 
 /**
@@ -301,13 +319,14 @@ export function createRemoveMemberHandler(deps: RemoveMemberDeps) {
 
 async function removeWithRetry(deps: RemoveMemberDeps, first: RemoveMemberInput): Promise<void> {
   let input = first;
+  const startedAtMs = deps.now().getTime();
   for (let attempt = 1; ; attempt += 1) {
     const result = await deps.run(deps.removeMemberArn, input);
     if (result.status === 'SUCCEEDED') return;
     if (result.error !== WORKFLOW_ERROR.memberChangeRefused) throw runFailure(WORKFLOWS.removeMember.name, result);
     const explained = await explainRemoveRefusal(deps, input);
     if ('error' in explained) throw explained.error;
-    if (attempt > 1) throw concurrentChange();
+    if (!mayRunAgain(attempt, startedAtMs, deps.now, WORKFLOWS.removeMember.timeoutSeconds)) throw concurrentChange();
     input = explained.retry;
   }
 }

@@ -15,6 +15,7 @@ export const handler = createRemoveMemberHandler({
   control: controlReads(dynamoDbClient(), tableName),
   run: stepFunctionsRunner(sfnClient()),
   removeMemberArn: requireEnv('REMOVE_MEMBER_STATE_MACHINE_ARN'),
+  now: () => new Date(),
   reportDenied: accessDeniedReporter({ publish: eventBridgePublisher(eventBridgeClient(), requireEnv('EVENT_BUS_NAME')), logger }),
   logger,
 });

@@ -14,6 +14,7 @@ import { DETAIL_TYPE } from '../../../events/catalog';
 import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
 import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
+import { controlIdempotent, type IdempotencyStore } from '../../shared/idempotency-store';
 import type { RolesStore, StoredRole } from '../../shared/roles-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import { FUNCTIONS } from '../../catalog';
@@ -84,20 +85,26 @@ export function createListRolesHandler(deps: { storeFor: (credentials: ScopedCre
   });
 }
 
-/** `POST /roles` (`role:manage`): a custom role whose id comes from its name. */
-export function createCreateRoleHandler(deps: RoleWriteDeps) {
+/**
+ * `POST /roles` (`role:manage`): a custom role whose id comes from its name. An `Idempotency-Key`
+ * record is kept in the tenant's control partition, per caller, with the function's own role.
+ */
+export function createCreateRoleHandler(deps: RoleWriteDeps & { readonly idempotency: IdempotencyStore }) {
   const action = routeAction(FUNCTIONS.createRole.name);
-  return route(deps.logger, async (event) => {
-    const caller = requireTenant(callerOf(event));
-    const body = parseBody(createRoleBody, event.body);
-    const role = { roleId: roleIdOfName(body.name), name: body.name, actions: body.actions };
-    const createdAt = (deps.now?.() ?? new Date()).toISOString();
-    const outcome = await guardedWrite(deps, caller, action, [putNewRole({ tenantId: caller.tenantId, ...role, createdAt })]);
-    if (outcome.outcome === 'refused') throw new ConflictError(`A role with id ${role.roleId} exists`);
-    const operationId = deps.newOperationId?.() ?? randomUUID();
-    await publishAfterChange(deps, DETAIL_TYPE.roleCreated, { tenantId: caller.tenantId, ...role, actorUserId: caller.userId, operationId });
-    return json(201, { role });
-  });
+  return route(
+    deps.logger,
+    controlIdempotent(deps, { fn: FUNCTIONS.createRole }, async (event) => {
+      const caller = requireTenant(callerOf(event));
+      const body = parseBody(createRoleBody, event.body);
+      const role = { roleId: roleIdOfName(body.name), name: body.name, actions: body.actions };
+      const createdAt = (deps.now?.() ?? new Date()).toISOString();
+      const outcome = await guardedWrite(deps, caller, action, [putNewRole({ tenantId: caller.tenantId, ...role, createdAt })]);
+      if (outcome.outcome === 'refused') throw new ConflictError(`A role with id ${role.roleId} exists`);
+      const operationId = deps.newOperationId?.() ?? randomUUID();
+      await publishAfterChange(deps, DETAIL_TYPE.roleCreated, { tenantId: caller.tenantId, ...role, actorUserId: caller.userId, operationId });
+      return json(201, { role });
+    }),
+  );
 }
 
 /**

@@ -2,7 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../domain/errors';
 import { TENANT_ID_CLAIM } from '../../../domain/identity';
-import { TENANT_ID_PATTERN } from '../../../domain/keys';
+import { claimLeaseSeconds, requestFingerprint } from '../../../domain/idempotency';
+import { TENANT_ID_PATTERN, userIdempotencyKey } from '../../../domain/keys';
 import { TENANT_LIMITS } from '../../../domain/limits';
 import { tenantNameSchema } from '../../../domain/tenant-name';
 import {
@@ -14,11 +15,13 @@ import {
   type SwitchingOutput,
   type WorkflowDefinition,
 } from '../../../workflows/registry';
+import { FUNCTIONS } from '../../catalog';
+import { idempotentUnder, type IdempotencyStore } from '../../shared/idempotency-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import type { TenancyStore } from '../../shared/tenancy-store';
 import type { RefreshTokens } from '../../shared/tokens';
 import { runFailure, type RunWorkflow, type WorkflowResult } from '../../shared/workflow-runner';
-import { callerOf, json, parseBody, route } from '../http';
+import { callerOf, json, parseBody, route, type Caller } from '../http';
 
 /** `GET /tenants`: the caller's memberships, read from the user index with the caller's own credentials. */
 export function createListTenantsHandler(deps: { storeFor: (credentials: ScopedCredentials) => TenancyStore; logger: Logger }) {
@@ -85,12 +88,41 @@ async function refreshAfter(refresh: RefreshTokens, refreshToken: string, userId
 }
 
 /**
- * `POST /tenants`: runs onboarding synchronously, then exchanges the refresh token so the caller
- * leaves with tokens that name the new tenant. The exchange happens here, not in the workflow, so
- * that no token ever enters an execution's input, output or history.
+ * A body member that is a credential, not part of what the request creates: left out of the
+ * `Idempotency-Key` fingerprint, so that no hash of a token is stored and a client that signed in
+ * again between two tries still gets its tenant.
  */
-export function createCreateTenantHandler(deps: { run: RunWorkflow; onboardingArn: string; refresh: RefreshTokens; logger: Logger }) {
-  return route(deps.logger, async (event) => {
+const NOT_FINGERPRINTED = ['refreshToken'] as const;
+
+/** What the `Idempotency-Key` record of a created tenant keeps: the tenant, never tokens. */
+interface CreatedTenant {
+  readonly tenant: { readonly tenantId: string; readonly name: string };
+}
+
+export interface CreateTenantDeps {
+  readonly run: RunWorkflow;
+  readonly onboardingArn: string;
+  readonly refresh: RefreshTokens;
+  /** Where `Idempotency-Key` records are kept (the caller's `USER#{userId}#IDEMPOTENCY`), with the function's own role. */
+  readonly idempotency: IdempotencyStore;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+/**
+ * Onboarding, made idempotent under the caller's `Idempotency-Key`: its answer is the tenant alone,
+ * which is what the record keeps. The lease outlasts an onboarding run the function started just
+ * before it was stopped; a failed run throws, which releases the claim for a retry.
+ */
+function idempotentOnboarding(deps: CreateTenantDeps) {
+  const options = {
+    logger: deps.logger,
+    now: deps.now,
+    leaseSeconds: claimLeaseSeconds(FUNCTIONS.createTenant.timeoutSeconds, [WORKFLOWS.onboarding.timeoutSeconds]),
+    placeOf: (caller: Caller, clientKey: string) => ({ store: deps.idempotency, key: userIdempotencyKey(caller.userId, FUNCTIONS.createTenant.name, clientKey) }),
+    fingerprintOf: (body: string | null) => requestFingerprint(body, NOT_FINGERPRINTED),
+  };
+  return idempotentUnder(options, async (event) => {
     const caller = callerOf(event);
     const body = parseBody(createTenantBody, event.body);
     const input: OnboardingInput = {
@@ -103,11 +135,28 @@ export function createCreateTenantHandler(deps: { run: RunWorkflow; onboardingAr
     };
     const output = await runToSuccess<OnboardingOutput>(deps.run, deps.onboardingArn, WORKFLOWS.onboarding, input);
     deps.logger.info('tenant onboarded', { tenantId: output.tenantId, userId: caller.userId });
-    const tokens = await refreshAfter(deps.refresh, body.refreshToken, caller.userId, `Tenant ${output.tenantId} was created`);
-    return json(201, {
-      tenant: { tenantId: output.tenantId, name: output.tenantName },
-      tokens: { idToken: tokens.idToken, accessToken: tokens.accessToken },
-    });
+    const created: CreatedTenant = { tenant: { tenantId: output.tenantId, name: output.tenantName } };
+    return json(201, created);
+  });
+}
+
+/**
+ * `POST /tenants`: runs onboarding synchronously, then exchanges the refresh token so the caller
+ * leaves with tokens that name the new tenant. The exchange happens here, not in the workflow, so
+ * that no token ever enters an execution's input, output or history; and after the
+ * `Idempotency-Key` record is kept, so that no token enters it either: a replay answers the same
+ * tenant with tokens refreshed by its own request's refresh token, as the first answer was, and a
+ * refused exchange (400) still leaves the tenant recorded for a retry with a good token.
+ */
+export function createCreateTenantHandler(deps: CreateTenantDeps) {
+  const onboard = idempotentOnboarding(deps);
+  return route(deps.logger, async (event) => {
+    const caller = callerOf(event);
+    // Only a 201 comes back (a refusal throws), the first one's or the one kept for the key.
+    const { tenant } = JSON.parse((await onboard(event)).body) as CreatedTenant;
+    const { refreshToken } = parseBody(createTenantBody, event.body);
+    const tokens = await refreshAfter(deps.refresh, refreshToken, caller.userId, `Tenant ${tenant.tenantId} was created`);
+    return json(201, { tenant, tokens: { idToken: tokens.idToken, accessToken: tokens.accessToken } });
   });
 }
 
