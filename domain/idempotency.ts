@@ -78,10 +78,17 @@ export interface StoredAnswer {
  * completes or releases it, unless it died (a Lambda timeout, a crash), and then the lease is what
  * ends it. `claimId` tells the holder's own writes from those of a request that took it over.
  */
-export type IdempotencyRecord = { readonly fingerprint: string; readonly expiresAtEpoch: number } & (
-  | { readonly state: 'pending'; readonly leaseExpiresAtEpoch: number; readonly claimId: string }
-  | ({ readonly state: 'completed' } & StoredAnswer)
-);
+export type IdempotencyRecord =
+  | ({ readonly fingerprint: string; readonly expiresAtEpoch: number } & (
+      | { readonly state: 'pending'; readonly leaseExpiresAtEpoch: number; readonly claimId: string }
+      | ({ readonly state: 'completed' } & StoredAnswer)
+    ))
+  /**
+   * A claim its request gave up (it failed): expired at its release, and claimable whatever the
+   * clock says, since a request on a host whose clock is a second behind the releaser's would
+   * otherwise meet it as live, with no fingerprint, and be told it reused the key.
+   */
+  | { readonly state: 'released'; readonly expiresAtEpoch: number; readonly fingerprint?: string };
 
 export const epochSecondsOf = (now: Date): number => Math.floor(now.getTime() / 1000);
 
@@ -128,7 +135,7 @@ export const mayTakeOver = (record: IdempotencyRecord, fingerprint: string, now:
  * claim may be taken over. The store's conditional put states the same rule for DynamoDB.
  */
 export const isClaimable = (record: IdempotencyRecord | undefined, fingerprint: string, now: Date): boolean =>
-  record === undefined || hasExpired(record, now) || mayTakeOver(record, fingerprint, now);
+  record === undefined || record.state === 'released' || hasExpired(record, now) || mayTakeOver(record, fingerprint, now);
 
 export class IdempotencyKeyReusedError extends ConflictError {
   constructor() {
@@ -151,6 +158,8 @@ export class IdempotentRequestInProgressError extends ConflictError {
  * met here is alive (the store takes a dead one over instead).
  */
 export function replayOf(record: IdempotencyRecord, fingerprint: string): StoredAnswer {
+  // Never met (a released record is claimable): were it, the client's retry is what it needs.
+  if (record.state === 'released') throw new IdempotentRequestInProgressError();
   if (record.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
   if (record.state === 'pending') throw new IdempotentRequestInProgressError();
   return { statusCode: record.statusCode, body: record.body };

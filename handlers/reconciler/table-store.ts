@@ -23,6 +23,7 @@ import { USER_LIMITS_ATTRIBUTE } from '../../domain/limits';
 import { ADMIN_ROLE_ID } from '../../domain/permissions';
 import type { ControlItemFact, MembershipFact, QuotaFact, TenantRecordFact } from '../../domain/reconciliation';
 import { TABLE_KEYS } from '../../domain/table';
+import { isThrottle, throttleBackoff, THROTTLE_RETRY } from '../shared/guarded-write';
 
 type Stored = Record<string, AttributeValue>;
 type Client = Pick<DynamoDBClient, 'send'>;
@@ -76,15 +77,21 @@ const recordAbsent = ({ tableName }: TableContext, tenantId: string): TransactWr
 
 /** Runs `items` in one transaction behind `recordAbsent`: 'done', or the codes of `items` when one of their conditions failed. */
 async function guarded(context: TableContext, tenantId: string, items: TransactWriteItem[]): Promise<string[] | 'done'> {
-  try {
-    await context.client.send(new TransactWriteItemsCommand({ TransactItems: [recordAbsent(context, tenantId), ...items] }));
-    return 'done';
-  } catch (error) {
-    const codes = cancellationCodes(error);
-    if (!codes) throw error;
-    if (codes[0] === 'ConditionalCheckFailed') throw new RepairPreconditionError(tenantId, 'its record exists again: its items are no leftovers');
-    if (!codes.includes('ConditionalCheckFailed')) throw error;
-    return codes.slice(1);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await context.client.send(new TransactWriteItemsCommand({ TransactItems: [recordAbsent(context, tenantId), ...items] }));
+      return 'done';
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (!codes) throw error;
+      if (codes[0] === 'ConditionalCheckFailed') throw new RepairPreconditionError(tenantId, 'its record exists again: its items are no leftovers');
+      if (codes.includes('ConditionalCheckFailed')) return codes.slice(1);
+      // A throttled or conflicting transaction wrote nothing and is worth another try (the SDK does
+      // not retry a cancellation); anything else, or the last try, fails this repair only.
+      const transient = codes.some((code) => isThrottle(code) || code === 'TransactionConflict');
+      if (!transient || attempt >= THROTTLE_RETRY.attempts) throw error;
+      await throttleBackoff(attempt);
+    }
   }
 }
 

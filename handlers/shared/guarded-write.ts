@@ -143,10 +143,10 @@ const pause = (attemptNumber: number): Promise<void> =>
  */
 export const THROTTLE_RETRY = { attempts: 4, baseMs: 50, maxMs: 800 } as const;
 
-const throttleBackoff = (attemptNumber: number): Promise<void> =>
+export const throttleBackoff = (attemptNumber: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(THROTTLE_RETRY.maxMs, THROTTLE_RETRY.baseMs * 2 ** (attemptNumber - 1))));
 
-const isThrottle = (code: string | undefined): boolean => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded';
+export const isThrottle = (code: string | undefined): boolean => code === 'ThrottlingError' || code === 'ProvisionedThroughputExceeded';
 
 export interface GuardedWriterDeps {
   readonly client: Pick<DynamoDBClient, 'send'>;

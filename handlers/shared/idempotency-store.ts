@@ -38,8 +38,8 @@ import { controlIdempotencyKey, idempotencyKey, type ItemKey } from '../../domai
 import type { WorkflowDefinition } from '../../workflows/registry';
 import { FUNCTIONS, type FunctionDefinition } from '../catalog';
 import { callerOf, json, type Caller, type ProxyEvent, type ProxyResult } from '../api/http';
-import { routeServedBy } from '../api/routes';
-import { requireTenant } from './access';
+import { routeAction, routeServedBy } from '../api/routes';
+import { requireAction, requireTenant, type TenantCaller } from './access';
 import { nowOf, type DataPlaneDeps } from './data-plane';
 
 /** What a request asks of the store: the key for its body, now, for as long as it may still act. */
@@ -84,13 +84,14 @@ const HELD_NAMES = { '#state': 'state', '#claim': 'claimId' } as const;
 const CLAIM_ATTEMPTS = 3;
 
 /**
- * `isClaimable` (domain/idempotency.ts) as DynamoDB's condition: no record, an expired one (TTL
- * deletes lag by days), or a pending one whose lease ran out, of the same body. A condition is
+ * `isClaimable` (domain/idempotency.ts) as DynamoDB's condition: no record, a released one, an
+ * expired one (TTL deletes lag by days), or a pending one whose lease ran out, of the same body. A condition is
  * checked against the item as it is when the write applies ("if multiple users attempt to modify
  * the same item", DynamoDB Developer Guide, Condition expressions / conditional writes), so of
  * concurrent takeovers one wins: tested on DynamoDB Local in test/local/idempotency.test.ts.
  */
-const CLAIMABLE = 'attribute_not_exists(#pk) OR #expires <= :now OR (#state = :pending AND #fingerprint = :fingerprint AND #lease <= :now)';
+const CLAIMABLE =
+  'attribute_not_exists(#pk) OR #state = :released OR #expires <= :now OR (#state = :pending AND #fingerprint = :fingerprint AND #lease <= :now)';
 
 const isConditionFailure = (error: unknown): boolean => error instanceof ConditionalCheckFailedException;
 
@@ -105,7 +106,7 @@ export function idempotencyStore(client: DynamoDBClient, tableName: string): Ide
           Item: marshall(record),
           ConditionExpression: CLAIMABLE,
           ExpressionAttributeNames: CLAIMABLE_NAMES,
-          ExpressionAttributeValues: marshall({ ':now': epochSecondsOf(now), ':pending': 'pending', ':fingerprint': fingerprint }),
+          ExpressionAttributeValues: marshall({ ':now': epochSecondsOf(now), ':pending': 'pending', ':released': 'released', ':fingerprint': fingerprint }),
         }),
       );
       return true;
@@ -176,7 +177,16 @@ export interface IdempotencyOptions {
   readonly placeOf: (caller: Caller, clientKey: string) => IdempotencyPlace;
   /** What "the same body" is for this route; by default the whole body's (`requestFingerprint`). */
   readonly fingerprintOf?: (body: string | null) => string;
+  /**
+   * The route's permission check, run before the key is claimed or an answer replayed: a caller
+   * the route refuses leaves no record and gets no stored answer, whatever its key (a replay is
+   * for the role the caller holds now). `ANY_CALLER` for a route every signed-in user may take.
+   */
+  readonly admit: (caller: Caller) => Promise<void>;
 }
+
+/** `admit` for a route every authenticated caller may take (POST /tenants): explicit, never a default. */
+export const ANY_CALLER = async (): Promise<void> => undefined;
 
 /**
  * A creating route's logic made idempotent under its caller's `Idempotency-Key`. Without the header
@@ -191,6 +201,7 @@ export function idempotentUnder(options: IdempotencyOptions, logic: (event: Prox
     const clientKey = idempotencyKeyOf(event.headers);
     if (clientKey === undefined) return logic(event);
     const caller = callerOf(event);
+    await options.admit(caller);
     const { store, key } = options.placeOf(caller, clientKey);
     const fingerprint = fingerprintOf(event.body);
     const claimed = await store.claim(key, { fingerprint, now: nowOf(options), leaseSeconds: options.leaseSeconds });
@@ -233,12 +244,18 @@ function functionServing(functionName: string): FunctionDefinition {
  */
 export function idempotent(deps: DataPlaneDeps, routeName: string, logic: (event: ProxyEvent) => Promise<ProxyResult>) {
   const leaseSeconds = claimLeaseSeconds(functionServing(routeName).timeoutSeconds);
+  const action = routeAction(routeName);
+  // The read-side check of the route's action (its write checks again inside its transaction).
+  const admit = async (caller: Caller): Promise<void> => {
+    const tenantCaller = requireTenant(caller);
+    await requireAction(tenantCaller, action, { readRole: deps.sessionFor(tenantCaller).readRole, reportDenied: deps.reportDenied });
+  };
   const placeOf = (caller: Caller, clientKey: string): IdempotencyPlace => {
     const tenantCaller = requireTenant(caller);
     const session = deps.sessionFor(tenantCaller);
     return { store: idempotencyStore(session.client, session.tableName), key: idempotencyKey(tenantCaller.tenantId, tenantCaller.userId, routeName, clientKey) };
   };
-  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf }, logic);
+  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf, admit }, logic);
 }
 
 /** What a control-plane route needs to be idempotent: a store signed with the function's own role. */
@@ -256,7 +273,12 @@ export interface ControlIdempotencyDeps {
  */
 export function controlIdempotent(
   deps: ControlIdempotencyDeps,
-  route: { readonly fn: FunctionDefinition; readonly workflows?: readonly WorkflowDefinition[] },
+  route: {
+    readonly fn: FunctionDefinition;
+    readonly workflows?: readonly WorkflowDefinition[];
+    /** The route's read-side permission check (IdempotencyOptions `admit`). */
+    readonly admit: (caller: TenantCaller) => Promise<void>;
+  },
   logic: (event: ProxyEvent) => Promise<ProxyResult>,
 ) {
   const leaseSeconds = claimLeaseSeconds(
@@ -267,5 +289,5 @@ export function controlIdempotent(
     const tenantCaller = requireTenant(caller);
     return { store: deps.idempotency, key: controlIdempotencyKey(tenantCaller.tenantId, tenantCaller.userId, route.fn.name, clientKey) };
   };
-  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf }, logic);
+  return idempotentUnder({ logger: deps.logger, now: deps.now, leaseSeconds, placeOf, admit: (caller) => route.admit(requireTenant(caller)) }, logic);
 }

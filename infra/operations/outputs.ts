@@ -33,6 +33,8 @@ export interface StackOutputs {
   readonly region: string;
   /** The local cloud's one AWS endpoint; absent for a deployed stack (the SDK's own endpoints). */
   readonly endpoint?: string;
+  /** The deployed stack's name (its key in the CDK outputs file), which prefixes its functions' names; absent locally. */
+  readonly stackName?: string;
   readonly apiUrl: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
@@ -80,7 +82,7 @@ function fromDeployed(file: string, raw: Record<string, unknown>, stackName: str
   }
   const machines = stateMachinesSchema.safeParse(stateMachines);
   if (!machines.success) throw new InvalidOutputsFileError(file, `${chosen}.stateMachines: ${problemOf(machines.error)}`);
-  return { target: 'aws', stateMachines: machines.data, ...pickShared(parsed.data), all: stack as Record<string, unknown> };
+  return { target: 'aws', stackName: chosen, stateMachines: machines.data, ...pickShared(parsed.data), all: stack as Record<string, unknown> };
 }
 
 function pickShared(values: z.infer<z.ZodObject<typeof sharedOutputs>>): Omit<StackOutputs, 'target' | 'endpoint' | 'stateMachines' | 'all'> {

@@ -10,7 +10,8 @@
  * catalog's key, so an event redriven twice (a delete that failed) still writes once.
  *
  * Only the stack's own asynchronous subscribers are invoked (the Lambda targets of events/rules.ts,
- * by name or as the stem of a deployed `<stack>-<name>`, in the stack's Region): anything that may
+ * by name locally, exactly as this stack's `<stack>-<name>` when deployed, in the queue's account
+ * and the stack's Region, so never another stage's or another account's): anything that may
  * send to the queue could otherwise have the operator invoke any function with any payload. A
  * record naming another or an unknown function, or a message that is no record, stays in the
  * queue and is reported.
@@ -20,7 +21,7 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttribute
 import { ASYNC_FAILURE_QUEUE, InvocationRecordSchema } from '../../events/async-invocation';
 import { RULES } from '../../events/rules';
 import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
-import { operatorClientConfig, parseCommandLine, readStackOutputs, requiredOutput, runOperatorCommand } from './outputs';
+import { InvalidOutputsFileError, operatorClientConfig, parseCommandLine, readStackOutputs, requiredOutput, runOperatorCommand, type StackOutputs } from './outputs';
 
 export interface RedriveClients {
   readonly sqs: Pick<SQSClient, 'send'>;
@@ -162,15 +163,53 @@ export const ASYNC_SUBSCRIBERS: readonly string[] = [
 ];
 
 /**
+ * Whose subscribers a record may name: the queue's own account and, for a deployed stack, its
+ * stack name. Without it any `…-<name>` in any account would pass: another stage's function in the
+ * same account (`ControlPlane-staging-InvitationClaimer` while redriving prod), or a function in an
+ * account someone else owns.
+ */
+export interface SubscriberOwner {
+  readonly accountId: string;
+  /** The deployed stack's name (infra/naming.ts: `<stack name>-<name>`); absent locally, where names are the catalog's. */
+  readonly stackName?: string;
+}
+
+/**
  * A function ARN in the stack's Region whose name is a subscriber's, as the local cloud names it,
  * or ends in `-<name>` as a deployed stack's names do (infra/naming.ts: `<stack name>-<name>`).
+ * With `owner`, only that account's, and exactly `<stack name>-<name>` (or `<name>` locally).
  */
-export function subscriberGuard(region: string, subscribers: readonly string[] = ASYNC_SUBSCRIBERS): (functionArn: string) => boolean {
+export function subscriberGuard(region: string, subscribers: readonly string[] = ASYNC_SUBSCRIBERS, owner?: SubscriberOwner): (functionArn: string) => boolean {
   return (functionArn) => {
-    const match = /^arn:[^:]+:lambda:([^:]+):\d{12}:function:([A-Za-z0-9-_]+)(?::[^:]+)?$/.exec(functionArn);
+    const match = /^arn:[^:]+:lambda:([^:]+):(\d{12}):function:([A-Za-z0-9-_]+)(?::[^:]+)?$/.exec(functionArn);
     if (!match || match[1] !== region) return false;
-    const name = match[2] ?? '';
+    const name = match[3] ?? '';
+    if (owner) {
+      if (match[2] !== owner.accountId) return false;
+      return subscribers.some((subscriber) => name === (owner.stackName === undefined ? subscriber : `${owner.stackName}-${subscriber}`));
+    }
     return subscribers.some((subscriber) => name === subscriber || name.endsWith(`-${subscriber}`));
+  };
+}
+
+/** The account a queue URL names (`https://sqs.<region>.amazonaws.com/<account>/<name>`, locally `{endpoint}/<account>/<name>`). */
+export function queueAccountOf(queueUrl: string): string {
+  let account: string | undefined;
+  try {
+    account = new URL(queueUrl).pathname.split('/').filter(Boolean)[0];
+  } catch {
+    account = undefined;
+  }
+  if (account === undefined || !/^\d{12}$/.test(account)) throw new InvalidOutputsFileError('outputs', `its ${ASYNC_FAILURE_QUEUE.urlOutput} ${queueUrl} names no account`);
+  return account;
+}
+
+/** Which records a run may invoke, and which it selects: this stack's subscribers, in the queue's account, in the stack's Region. */
+export function redriveGuards(outputs: StackOutputs, queueUrl: string, functions?: readonly string[]): Pick<RedriveOptions, 'mayInvoke' | 'select'> {
+  const owner: SubscriberOwner = { accountId: queueAccountOf(queueUrl), ...(outputs.stackName === undefined ? {} : { stackName: outputs.stackName }) };
+  return {
+    mayInvoke: subscriberGuard(outputs.region, ASYNC_SUBSCRIBERS, owner),
+    ...(functions ? { select: subscriberGuard(outputs.region, functions, owner) } : {}),
   };
 }
 
@@ -221,8 +260,7 @@ async function main(): Promise<number> {
     console.log(`${args.dryRun ? 'dry run: ' : ''}redriving ${queueUrl} (${outputs.target})`);
     const summary = await redrive(clients, {
       queueUrl,
-      mayInvoke: subscriberGuard(outputs.region),
-      ...(args.functions ? { select: subscriberGuard(outputs.region, args.functions) } : {}),
+      ...redriveGuards(outputs, queueUrl, args.functions),
       dryRun: args.dryRun,
       ...(args.max === undefined ? {} : { max: args.max }),
       log: (line) => console.log(line),

@@ -69,6 +69,9 @@ const writeDeps = (writer: GuardedWriter, publish = fakePublish(), idempotency =
   newOperationId: () => OPERATION,
   now: () => NOW,
   idempotency,
+  // The caller's role grants role:manage: a keyed request is admitted (its own tests refuse one that does not).
+  rolesFor: () => async (_tenantId: string, roleId: string) => ({ roleId, builtIn: false, actions: ['role:manage'] }),
+  reportDenied: async () => undefined,
 });
 
 const stored = (overrides: Partial<StoredRole> = {}): StoredRole => ({ roleId: 'pilot', name: 'Pilot', storedActions: ['aircraft:read'], builtIn: false, ...overrides });

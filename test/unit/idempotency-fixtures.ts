@@ -10,7 +10,7 @@ import { IdempotencyClaimLostError } from '../../handlers/shared/idempotency-sto
  * on DynamoDB is exercised in test/local/idempotency.test.ts.
  */
 export function memoryIdempotencyStore(options: { failComplete?: boolean } = {}) {
-  const records = new Map<string, IdempotencyRecord | { state: 'released'; expiresAtEpoch: number; fingerprint: string }>();
+  const records = new Map<string, IdempotencyRecord>();
   const id = (key: ItemKey): string => `${key.PK}|${key.SK}`;
   let claims = 0;
   const held = (key: ItemKey, claimId: string): boolean => {
@@ -32,8 +32,8 @@ export function memoryIdempotencyStore(options: { failComplete?: boolean } = {})
       records.set(id(key), { state: 'completed', fingerprint, expiresAtEpoch: expiryOf(now).expiresAtEpoch, ...answer });
     },
     async release(key, claimId, now) {
-      const found = records.get(id(key));
-      if (found && held(key, claimId)) records.set(id(key), { state: 'released', fingerprint: found.fingerprint, expiresAtEpoch: epochSecondsOf(now) });
+      // As the real store writes it: no fingerprint, claimable whatever the clock says.
+      if (held(key, claimId)) records.set(id(key), { state: 'released', expiresAtEpoch: epochSecondsOf(now) });
     },
   };
   return { store, records };

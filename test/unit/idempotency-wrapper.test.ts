@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ValidationError } from '../../domain/errors';
+import { PermissionDeniedError, ValidationError } from '../../domain/errors';
 import { controlIdempotencyKey } from '../../domain/keys';
 import { json, route, type Caller, type ProxyEvent, type ProxyResult } from '../../handlers/api/http';
-import { idempotentUnder } from '../../handlers/shared/idempotency-store';
+import { ANY_CALLER, idempotentUnder } from '../../handlers/shared/idempotency-store';
 import { apiEvent, parse } from './api-fixtures';
 import { memoryIdempotencyStore } from './idempotency-fixtures';
 
@@ -23,7 +23,7 @@ function clock() {
   return { now: () => now, advance: (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000)) };
 }
 
-function wrapped(logic: (event: ProxyEvent) => Promise<ProxyResult>, options: { failComplete?: boolean } = {}) {
+function wrapped(logic: (event: ProxyEvent) => Promise<ProxyResult>, options: { failComplete?: boolean; admit?: (caller: Caller) => Promise<void> } = {}) {
   const memory = memoryIdempotencyStore(options);
   const time = clock();
   const errors: { message: string; errorName?: unknown }[] = [];
@@ -36,6 +36,7 @@ function wrapped(logic: (event: ProxyEvent) => Promise<ProxyResult>, options: { 
     now: time.now,
     leaseSeconds: LEASE_SECONDS,
     placeOf: (caller: Caller, clientKey: string) => ({ store: memory.store, key: controlIdempotencyKey(caller.tenantId ?? '-', caller.userId, 'CreateRole', clientKey) }),
+    admit: options.admit ?? ANY_CALLER,
   };
   return { handler: route(logger, idempotentUnder(idempotency, logic)), ...memory, errors, ...time };
 }
@@ -64,6 +65,22 @@ describe('the idempotency wrapper', () => {
 
     expect(answers.map((answer) => parse(answer).run)).toEqual([1, 2]);
     expect(records.size).toBe(0);
+  });
+
+  it("checks the caller's permission before the key: a caller the route refuses leaves no record and is replayed no stored answer", async () => {
+    let allowed = true;
+    const admit = async () => {
+      if (!allowed) throw new PermissionDeniedError('role:manage', 'role editor does not grant role:manage');
+    };
+    const { handler, records } = wrapped(async () => json(201, { created: true }), { admit });
+    const first = await handler(request({ name: 'Pilot' }, 'k'));
+    allowed = false;
+
+    const replayForRefused = await handler(request({ name: 'Pilot' }, 'k'));
+    const newKeyForRefused = await handler(request({ name: 'Pilot' }, 'other'));
+
+    expect([first.statusCode, replayForRefused.statusCode, newKeyForRefused.statusCode]).toEqual([201, 403, 403]);
+    expect(records.size).toBe(1);
   });
 
   it('releases the claim when the logic throws, so that the same key may be used again', async () => {

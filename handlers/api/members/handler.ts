@@ -176,7 +176,13 @@ async function invite(deps: AddMemberDeps, caller: TenantCaller, email: string, 
  */
 export function createAddMemberHandler(deps: AddMemberDeps & { readonly idempotency: IdempotencyStore }) {
   // The lease outlasts an AddMember run the function started just before it was stopped.
-  const idempotentRoute = { fn: FUNCTIONS.addMember, workflows: [WORKFLOWS.addMember] };
+  const idempotentRoute = {
+    fn: FUNCTIONS.addMember,
+    workflows: [WORKFLOWS.addMember],
+    admit: async (caller: TenantCaller) => {
+      await authorize(deps, caller, ADD_ACTION);
+    },
+  };
   return route(
     deps.logger,
     controlIdempotent(deps, idempotentRoute, async (event) => {

@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../domain/e
 import { ACTIONS, actionsOfRole, ADMIN_ROLE_ID, canonicalActions, isAction, ROLE_ID_MAX_LENGTH, ROLE_ID_PATTERN, roleIdFromName, type Action } from '../../../domain/permissions';
 import { tenantNameSchema } from '../../../domain/tenant-name';
 import { DETAIL_TYPE } from '../../../events/catalog';
-import { actorOf, requireTenant, type TenantCaller } from '../../shared/access';
+import { actorOf, requireAction, requireTenant, type ReadRole, type ReportDenied, type TenantCaller } from '../../shared/access';
 import { publishAfterChange, type PublishEvent } from '../../shared/event-publisher';
 import { SAME_WRITE, type GuardedWriter, type WriteOperation } from '../../shared/guarded-write';
 import { controlIdempotent, type IdempotencyStore } from '../../shared/idempotency-store';
@@ -89,11 +89,19 @@ export function createListRolesHandler(deps: { storeFor: (credentials: ScopedCre
  * `POST /roles` (`role:manage`): a custom role whose id comes from its name. An `Idempotency-Key`
  * record is kept in the tenant's control partition, per caller, with the function's own role.
  */
-export function createCreateRoleHandler(deps: RoleWriteDeps & { readonly idempotency: IdempotencyStore }) {
+export interface CreateRoleDeps extends RoleWriteDeps {
+  readonly idempotency: IdempotencyStore;
+  /** The caller's role item, read with its own credentials: a keyed request is admitted only with `role:manage`. */
+  readonly rolesFor: (credentials: ScopedCredentials) => ReadRole;
+  readonly reportDenied: ReportDenied;
+}
+
+export function createCreateRoleHandler(deps: CreateRoleDeps) {
   const action = routeAction(FUNCTIONS.createRole.name);
+  const admit = (caller: TenantCaller) => requireAction(caller, action, { readRole: deps.rolesFor(caller.credentials), reportDenied: deps.reportDenied });
   return route(
     deps.logger,
-    controlIdempotent(deps, { fn: FUNCTIONS.createRole }, async (event) => {
+    controlIdempotent(deps, { fn: FUNCTIONS.createRole, admit }, async (event) => {
       const caller = requireTenant(callerOf(event));
       const body = parseBody(createRoleBody, event.body);
       const role = { roleId: roleIdOfName(body.name), name: body.name, actions: body.actions };

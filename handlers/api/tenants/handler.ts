@@ -16,7 +16,7 @@ import {
   type WorkflowDefinition,
 } from '../../../workflows/registry';
 import { FUNCTIONS } from '../../catalog';
-import { idempotentUnder, type IdempotencyStore } from '../../shared/idempotency-store';
+import { ANY_CALLER, idempotentUnder, type IdempotencyStore } from '../../shared/idempotency-store';
 import type { ScopedCredentials } from '../../shared/scoped-clients';
 import type { TenancyStore } from '../../shared/tenancy-store';
 import type { RefreshTokens } from '../../shared/tokens';
@@ -121,6 +121,8 @@ function idempotentOnboarding(deps: CreateTenantDeps) {
     leaseSeconds: claimLeaseSeconds(FUNCTIONS.createTenant.timeoutSeconds, [WORKFLOWS.onboarding.timeoutSeconds]),
     placeOf: (caller: Caller, clientKey: string) => ({ store: deps.idempotency, key: userIdempotencyKey(caller.userId, FUNCTIONS.createTenant.name, clientKey) }),
     fingerprintOf: (body: string | null) => requestFingerprint(body, NOT_FINGERPRINTED),
+    // Any signed-in user may create a tenant (within the limits onboarding enforces).
+    admit: ANY_CALLER,
   };
   return idempotentUnder(options, async (event) => {
     const caller = callerOf(event);
