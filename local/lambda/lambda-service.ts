@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { FunctionDefinition } from '../../handlers/catalog';
-import { controlBody } from '../server/aws-json';
+import { faultControlService } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createAsyncInvoker, type AsyncFailureRecord, type FunctionErrorPayload } from './async-invocation';
 import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
@@ -213,29 +213,14 @@ export function createLambdaService(options: {
   };
 }
 
-const json = (status: number, body: unknown): AwsResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /**
- * The local Lambda's fault controls over HTTP, for tests in another process than the cloud:
- * `POST /_local/lambda/faults` with a fault spec (faults.ts), `DELETE` to clear them all. The
- * on-failure records are in the local SQS queue, read with the SQS API as on AWS.
+ * The local Lambda's fault controls over HTTP (`POST /_local/lambda/faults` with a fault spec of
+ * faults.ts, `DELETE` to clear them all). The on-failure records are in the local SQS queue, read
+ * with the SQS API as on AWS.
  */
-function localControlService(faults: LambdaFaultInjector): LocalService {
-  return {
-    name: 'lambda-local',
-    canHandle: (request) => request.path === LAMBDA_FAULTS_PATH && (request.method === 'POST' || request.method === 'DELETE'),
-    async handle(request) {
-      if (request.method === 'DELETE') {
-        faults.clear();
-        return json(200, {});
-      }
-      const body = controlBody(request, LambdaFaultSpecSchema);
-      if (!body.ok) return json(400, body.error);
-      faults.inject(body.data);
-      return json(200, { injected: body.data });
-    },
-  };
-}
+const localControlService = (faults: LambdaFaultInjector): LocalService =>
+  faultControlService({ name: 'lambda-local', path: LAMBDA_FAULTS_PATH, schema: LambdaFaultSpecSchema, injector: faults });
 
 function restError(status: number, code: string, message: string): AwsResponse {
   return {

@@ -95,3 +95,33 @@ export function controlBody<S extends z.ZodType>(request: AwsRequest, schema: S)
   if (!parsed.success) return { ok: false, error: { __type: 'ValidationException', message: z.prettifyError(parsed.error) } };
   return { ok: true, data: parsed.data };
 }
+
+const controlJson = (status: number, body: unknown): AwsResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * A fault injector over HTTP, for tests running in another process than the local cloud:
+ * `POST {path}` with a fault spec checked by `schema`, `DELETE {path}` to clear them all. Both
+ * services' injectors (Step Functions, Lambda) are served this way; no AWS protocol uses the path,
+ * so only the local administrator reaches it (the caller gate).
+ */
+export function faultControlService<S extends z.ZodType>(spec: {
+  readonly name: string;
+  readonly path: string;
+  readonly schema: S;
+  readonly injector: { inject(fault: z.infer<S>): unknown; clear(): void };
+}): LocalService {
+  return {
+    name: spec.name,
+    canHandle: (request) => request.path === spec.path && (request.method === 'POST' || request.method === 'DELETE'),
+    async handle(request) {
+      if (request.method === 'DELETE') {
+        spec.injector.clear();
+        return controlJson(200, {});
+      }
+      const body = controlBody(request, spec.schema);
+      if (!body.ok) return controlJson(400, body.error);
+      spec.injector.inject(body.data);
+      return controlJson(200, { injected: body.data });
+    },
+  };
+}

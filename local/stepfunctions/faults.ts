@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { controlBody } from '../server/aws-json';
+import { faultControlService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 
 export const FaultSpecSchema = z.object({
@@ -68,25 +68,6 @@ const faultKey = (stateMachineName: string, stateName: string): string => JSON.s
 /** A path no AWS protocol uses; the caller gate keeps it for the local administrator. */
 export const FAULTS_PATH = '/_local/faults';
 
-const json = (status: number, body: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-/**
- * The injector over HTTP, for tests running in another process than the local cloud:
- * `POST /_local/faults` with a JSON fault spec, `DELETE /_local/faults` to clear them all.
- */
-export function faultService(faults: FaultInjector): LocalService {
-  return {
-    name: 'stepfunctions-faults',
-    canHandle: (request) => request.path === FAULTS_PATH && (request.method === 'POST' || request.method === 'DELETE'),
-    async handle(request) {
-      if (request.method === 'DELETE') {
-        faults.clear();
-        return json(200, {});
-      }
-      const body = controlBody(request, FaultSpecSchema);
-      if (!body.ok) return json(400, body.error);
-      faults.inject(body.data);
-      return json(200, { injected: body.data });
-    },
-  };
-}
+/** The injector over HTTP: `POST /_local/faults` with a JSON fault spec, `DELETE /_local/faults` to clear them all. */
+export const faultService = (faults: FaultInjector): LocalService =>
+  faultControlService({ name: 'stepfunctions-faults', path: FAULTS_PATH, schema: FaultSpecSchema, injector: faults });

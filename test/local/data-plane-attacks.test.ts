@@ -28,6 +28,7 @@ import { LOCAL_ADMIN_CREDENTIALS } from '../../local/config';
 import { DEMO_ROLES } from '../../local/seed';
 import { api, clients, cloudLog, eventually, invokeAuthorizer, mintCredentials, outputs, signedFetch, type ApiResponse } from './support';
 import { auditRecords, createRole, errorOf, fieldsOf, getItem, joined, newTenant, type Tenant, type User } from './tenant-fixtures';
+import { bookingSlots, DAY, iso } from './booking-slots';
 
 /**
  * Attacks on the data plane (aircraft, reservations) through the real REST API, authorizer (and
@@ -46,19 +47,10 @@ const table = () => outputs().tableName;
 const admin = clients().dynamodb;
 const run = randomUUID().slice(0, 8);
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-/** Whole hours three days ahead, two hours apart, so that no two tests' bookings meet unless one means them to. */
-const FIRST_SLOT = Math.ceil(Date.now() / HOUR) * HOUR + 3 * DAY;
-let slotsTaken = 0;
-function nextSlot(): Interval {
-  const start = FIRST_SLOT + 2 * HOUR * slotsTaken;
-  slotsTaken += 1;
-  return { start: iso(start), end: iso(start + HOUR) };
-}
+/** Whole hours three days ahead (data-plane-routes.test.ts books from two days ahead). */
+const SLOTS = bookingSlots(3);
+const FIRST_SLOT = SLOTS.first;
+const nextSlot = (): Interval => SLOTS.next();
 
 let registrationsTaken = 0;
 const freshRegistration = (): string => `AT-${run.slice(0, 4).toUpperCase()}-${(registrationsTaken += 1)}`;

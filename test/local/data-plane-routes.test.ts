@@ -8,6 +8,7 @@ import { ROUTES, type HttpMethod, type RouteDefinition } from '../../handlers/ap
 import { DEMO_ROLES } from '../../local/seed';
 import { api, eventually, outputs, type ApiResponse } from './support';
 import { auditRecords, createRole, errorOf, fieldsOf, getItem, joined, newTenant, putItem, type Tenant, type User } from './tenant-fixtures';
+import { bookingSlots, DAY, HOUR, iso, MINUTE } from './booking-slots';
 
 /**
  * The data-plane routes (API.md "Aircraft", "Reservations") through the real REST API, authorizer,
@@ -41,24 +42,15 @@ const ROLES: readonly RoleUnderTest[] = [
 const DATA_ROUTES = ROUTES.filter((route) => route.path.startsWith('/aircraft') || route.path.startsWith('/reservations'));
 const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>): string => `${route.method} ${route.path}`;
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const iso = (ms: number): string => new Date(ms).toISOString();
-
 /**
  * Bookings start on whole hours two days ahead, every caller of `nextSlot` its own hour two hours
  * after the previous one, so that no two tests' bookings meet unless a test means them to. The
  * lists' tests use a window far beyond (LIST_WINDOW), which these slots never reach.
  */
-const FIRST_SLOT = Math.ceil(Date.now() / HOUR) * HOUR + 2 * DAY;
+const SLOTS = bookingSlots(2);
+const FIRST_SLOT = SLOTS.first;
 const FIRST_SLOT_ISO = iso(FIRST_SLOT);
-let slotsTaken = 0;
-function nextSlot(): Interval {
-  const start = FIRST_SLOT + 2 * HOUR * slotsTaken;
-  slotsTaken += 1;
-  return { start: iso(start), end: iso(start + HOUR) };
-}
+const nextSlot = (): Interval => SLOTS.next();
 
 let registrationsTaken = 0;
 const freshRegistration = (): string => `DP-${(registrationsTaken += 1)}`;
