@@ -32,5 +32,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
     }),
+    // A real browser (Debian's Chromium, through playwright-core) on a seeded local cloud of its own.
+    tier('browser', {
+      globalSetup: '<rootDir>/test/browser/global-setup.ts',
+      globalTeardown: '<rootDir>/test/browser/global-teardown.ts',
+    }),
   ],
 };

@@ -36,6 +36,13 @@ export const PASSWORD_POLICY = {
   requireSymbols: false,
 } as const;
 
+/**
+ * Email is the sign-in name and is verified by a code at sign-up: SignUp sends the code, and
+ * ConfirmSignUp with it confirms the user and verifies the address (CDK `autoVerify`, the local
+ * pool's `AutoVerifiedAttributes`).
+ */
+export const AUTO_VERIFIED_ATTRIBUTES = ['email'] as const;
+
 /** One Cognito group per tenant; the group name is the tenant id so the token's groups list tenants. */
 export const tenantGroupName = (tenantId: string): string => tenantId;
 

@@ -15,7 +15,11 @@ import { tenantPolicyDocument, type PolicyDocument } from '../domain/isolation';
 import { DEVELOPER_PROVIDER_NAME, TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
 import { startRestApi } from './apigateway/rest-api';
 import { startUserPool } from './cognito/user-pool';
-import { createConsoleService } from './console/console-service';
+import { createInspectorApi } from './console/inspector-api';
+import { bundleFrontEnd, FRONT_ENDS, stopBundler, type FrontEnd, type FrontEndFiles } from './web/bundle';
+import { WEB_ROOTS } from './web/paths';
+import { createWebService } from './web/web-service';
+import type { DemoDirectory } from '../web/shared/app-config';
 import { createIdentityPoolService } from './cognito/identity-pool';
 import { OpenIdTokenIssuer } from './cognito/identity-pool-tokens';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS, LOCAL_REGION, localAppOrigin } from './config';
@@ -28,6 +32,7 @@ import { createLambdaService } from './lambda/lambda-service';
 import { createSqsService } from './sqs/sqs-service';
 import { ASYNC_FAILURE_QUEUE } from '../events/async-invocation';
 import { startEndpoint } from './server/endpoint';
+import { createStsService } from './sts/sts-service';
 import { startReconcileSchedule } from './reconcile-schedule';
 import { createStepFunctionsService } from './stepfunctions/service';
 
@@ -55,12 +60,16 @@ export interface LocalCloudOptions {
 
 /**
  * The names API.md's outputs define. A deployed stack has the same names as CloudFormation outputs,
- * except `endpoint` and `consoleUrl` (local only), with `stateMachines` as one JSON-string output.
+ * except `endpoint`, `appUrl` (no front end is deployed) and `consoleUrl` (local only), with
+ * `stateMachines` as one JSON-string output.
  */
 export interface LocalOutputs {
   region: string;
   endpoint: string;
   apiUrl: string;
+  /** The tenant app (web/app), served by the endpoint as a static host would serve it. */
+  appUrl: string;
+  /** The inspector (web/inspector): executions, events, invocations, audit trails. Local only. */
   consoleUrl: string;
   userPoolId: string;
   userPoolClientId: string;
@@ -85,6 +94,18 @@ function stableId(stateDir: string, persist: boolean, name: string, make: () => 
   const value = make();
   writeFileSync(file, value);
   return value;
+}
+
+/** Both front ends, bundled while the emulators start (esbuild, in memory: nothing is written). */
+async function bundleFrontEnds(): Promise<Record<FrontEnd, FrontEndFiles>> {
+  const webRoot = resolve(__dirname, '..', 'web');
+  try {
+    const bundles = await Promise.all(FRONT_ENDS.map(async (frontEnd) => [frontEnd, await bundleFrontEnd(webRoot, frontEnd)] as const));
+    return Object.fromEntries(bundles) as Record<FrontEnd, FrontEndFiles>;
+  } finally {
+    // esbuild's service is a child process that would otherwise outlive a stopped cloud by a moment.
+    await stopBundler();
+  }
 }
 
 export async function startLocalCloud(options: LocalCloudOptions) {
@@ -114,6 +135,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     const gate = createCallerGate({ credentialStore, policyForRole, region, accountId });
     const endpoint = await startEndpoint({ port: options.port, gate });
     stoppers.push(() => endpoint.stop());
+    endpoint.addService(createStsService({ credentialStore, region, accountId }));
     const endpointUrl = endpoint.url;
     progress(`endpoint listening on ${endpointUrl}`);
     const corsOrigins = parseAllowedOrigins([localAppOrigin(endpointUrl), ...(options.corsOrigins ?? [])]);
@@ -136,6 +158,9 @@ export async function startLocalCloud(options: LocalCloudOptions) {
 
     // The slow starts overlap: a JVM, cognito-local, and the identity pool's RSA key.
     const openIdTokens = OpenIdTokenIssuer.create();
+    const frontEnds = bundleFrontEnds();
+    // Awaited where the pages are served; a failure before then must not also surface as unhandled.
+    frontEnds.catch(() => undefined);
     const [dynamo, userPool] = await Promise.all([
       startDynamoDbLocal({ port: 0, ...(options.persist ? { persistPath: join(stateDir, 'dynamodb') } : {}) }).then((started) => {
         progress(`DynamoDB Local ready on ${started.url}`);
@@ -254,13 +279,30 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     });
     endpoint.addService(eventBridge);
 
+    const inspectorDynamo = new DynamoDBClient({ endpoint: endpointUrl, region, credentials: LOCAL_ADMIN_CREDENTIALS });
+    stoppers.push(async () => inspectorDynamo.destroy());
+    const asyncFailures = (): readonly unknown[] => sqs.messages(ASYNC_FAILURE_QUEUE.localName);
+    let demo: DemoDirectory | null = null;
+    const appConfigFor = (apiUrl: string) => () => ({ region, apiUrl, userPoolEndpoint: endpointUrl, userPoolClientId: userPool.userPoolClientId, demo, localConsoleUrl: `${endpointUrl}${WEB_ROOTS.inspector}` });
+    let appConfig = appConfigFor('http://127.0.0.1:0');
     endpoint.addService(
-      createConsoleService({
+      createWebService({
+        files: await frontEnds,
+        appConfig: () => appConfig(),
+        inspectorApi: createInspectorApi({
+          stepFunctions,
+          eventBridge,
+          invocations: () => lambda.invocations(),
+          asyncFailures,
+          mail: () => userPool.outbox(),
+          dynamo: inspectorDynamo,
+          tableName,
+        }),
         snapshot: async () => ({
           events: eventBridge.archive().slice(-50).reverse(),
           deadLetters: eventBridge.deadLetters().slice(-50).reverse(),
           invocations: lambda.invocations().slice(-50).reverse(),
-          asyncFailures: sqs.messages(ASYNC_FAILURE_QUEUE.localName).slice(-50).reverse(),
+          asyncFailures: asyncFailures().slice(-50).reverse(),
           executions: stepFunctions.recentExecutions(50),
         }),
       }),
@@ -276,6 +318,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       invoke: (functionName, event) => lambda.invoke(functionName, event),
     });
     stoppers.push(() => api.stop());
+    appConfig = appConfigFor(api.url);
 
     const reconcileEvery = options.reconcileEveryMinutes ?? 0;
     if (reconcileEvery > 0) {
@@ -288,7 +331,8 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       region,
       endpoint: endpointUrl,
       apiUrl: api.url,
-      consoleUrl: `${endpointUrl}/_local/console`,
+      appUrl: `${endpointUrl}${WEB_ROOTS.app}`,
+      consoleUrl: `${endpointUrl}${WEB_ROOTS.inspector}`,
       userPoolId: userPool.userPoolId,
       userPoolClientId: userPool.userPoolClientId,
       identityPoolId,
@@ -306,7 +350,12 @@ export async function startLocalCloud(options: LocalCloudOptions) {
       return outputsFile;
     };
 
-    return { outputs, writeOutputs, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api, corsOrigins };
+    /** The seeded demo's users, for the app's sign-in picker (seeding runs once the cloud is up). */
+    const setDemo = (directory: DemoDirectory | null): void => {
+      demo = directory;
+    };
+
+    return { outputs, writeOutputs, setDemo, stop, lambda, eventBridge, stepFunctions, credentialStore, endpoint, api, corsOrigins };
   } catch (error) {
     await stop();
     throw error;

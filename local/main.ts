@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { startLocalCloud, type LocalCloud } from './cloud';
 import { JavaMissingError } from './dynamodb/dynamodb-local';
 import { PortInUseError } from './server/endpoint';
+import { BadPortError, FETCH_BAD_PORTS } from './server/ports';
 import { InvalidOriginError, parseAllowedOrigins, WildcardOriginError } from '../handlers/api/cors';
 import { DEMO_INVITEE, DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed';
 import { RECONCILIATION } from '../domain/reconciliation';
@@ -22,6 +23,11 @@ function parsePort(value: string | undefined, fallback: number, flag: string): n
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`${flag} must be a port number from 0 to 65535, not "${value}".\n${USAGE}`);
+    process.exit(2);
+  }
+  // Said now, before the emulators start, rather than when the endpoint would listen.
+  if (FETCH_BAD_PORTS.has(port)) {
+    console.error(`${new BadPortError(port, flag).message}\n${USAGE}`);
     process.exit(2);
   }
   return port;
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
       progress: log,
     });
   } catch (error) {
-    if (error instanceof JavaMissingError || error instanceof PortInUseError) {
+    if (error instanceof JavaMissingError || error instanceof PortInUseError || error instanceof BadPortError) {
       console.error(`\n${error.message}\n`);
       process.exit(1);
     }
@@ -136,6 +142,7 @@ async function main(): Promise<void> {
   if (!values['no-seed']) {
     try {
       demo = await seedDemo(outputs, log);
+      cloud.setDemo({ password: DEMO_PASSWORD, users: demo.users.map(({ email, tenants }) => ({ email, tenants })), invitee: DEMO_INVITEE });
     } catch (error) {
       await cloud.stop();
       throw error;
@@ -149,7 +156,8 @@ async function main(): Promise<void> {
   Local cloud ready in ${seconds}s
   AWS endpoint   ${outputs.endpoint}   (AWS_ENDPOINT_URL=${outputs.endpoint}, region ${outputs.region})
   REST API       ${outputs.apiUrl}   (CORS: ${cloud.corsOrigins.join(', ')})
-  Console        ${outputs.consoleUrl}
+  Tenant app     ${outputs.appUrl}   (open it in a browser: sign in as a demo user below)
+  Inspector      ${outputs.consoleUrl}   (executions, events, invocations, audit trails)
   User pool      ${outputs.userPoolId}   client ${outputs.userPoolClientId}
   Identity pool  ${outputs.identityPoolId}
   Table          ${outputs.tableName}      Event bus ${outputs.eventBusName}

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EVENT_ARCHIVE } from '../../events/archive';
 import { ASYNC_INVOCATION } from '../../events/async-invocation';
 import { TARGET_DELIVERY as SHARED_TARGET_DELIVERY } from '../../events/rule-definition';
 import { type Archive, EventBus, type EventPattern, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
@@ -9,7 +10,6 @@ import type { DestinationConfig, IDestination, IFunction } from 'aws-cdk-lib/aws
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../events/catalog';
 import type { RuleDefinition, RuleTarget } from '../../events/rule-definition';
 import { physicalName } from '../naming';
 
@@ -85,9 +85,9 @@ export class ControlPlaneEvents extends Construct {
     super(scope, id);
     this.bus = new EventBus(this, 'Bus', { description: 'Control-plane events (events/catalog.ts)' });
     this.archive = this.bus.archive('Archive', {
-      description: 'Every control-plane event, for replay to a fixed or new subscriber',
-      eventPattern: { source: Object.values(EVENT_SOURCE) },
-      retention: Duration.days(30),
+      description: EVENT_ARCHIVE.description,
+      eventPattern: { source: [...EVENT_ARCHIVE.sources] },
+      retention: Duration.days(EVENT_ARCHIVE.retentionDays),
     });
     // The archive is the only copy of past events once their subscribers ran: kept with the data.
     this.archive.applyRemovalPolicy(props.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);

@@ -15,7 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { FederatedPrincipal, PolicyDocument, Role } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { APP_CLIENT, CUSTOM_ATTRIBUTES, DEVELOPER_PROVIDER_NAME, PASSWORD_POLICY } from '../../domain/identity';
+import { APP_CLIENT, AUTO_VERIFIED_ATTRIBUTES, CUSTOM_ATTRIBUTES, DEVELOPER_PROVIDER_NAME, PASSWORD_POLICY } from '../../domain/identity';
 import { tenantPolicyDocument } from '../../domain/isolation';
 import type { SesEmailSettings } from '../context';
 import { physicalName } from '../naming';
@@ -101,7 +101,7 @@ export class TenantIdentity extends Construct {
       userPoolName: physicalName(this, 'userPool', 'Users'),
       ...(email === undefined ? {} : { email }),
       signInAliases: { email: true },
-      autoVerify: { email: true },
+      autoVerify: { email: AUTO_VERIFIED_ATTRIBUTES.includes('email') },
       selfSignUpEnabled: true,
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       customAttributes: Object.fromEntries(

@@ -57,7 +57,9 @@ export class ControlPlaneWorkflows extends Construct {
         // The vendedlogs prefix keeps CloudWatch's resource policy for Step Functions under its size limit.
         logGroupName: `/aws/vendedlogs/states/${physicalName(this, 'logGroup', workflow.name)}`,
         retention: RetentionDays.ONE_MONTH,
-        // A retained group with a fixed name would make re-creating the stack fail; these logs hold no execution data.
+        // A retained group with a fixed name would make re-creating the stack fail. These logs hold
+        // execution data (ids, emails, tenant names: never a token) for 30 days; they are a debugging
+        // aid, not the record: the audit trail is the table's.
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const stateMachine = new StateMachine(this, workflow.name, {
@@ -67,8 +69,11 @@ export class ControlPlaneWorkflows extends Construct {
         // Inline (not fromFile, an S3 asset) so that the template carries the definition to assert on.
         definitionBody: DefinitionBody.fromString(asl),
         definitionSubstitutions: Object.fromEntries(workflow.placeholders.map((name) => [name, substitutions[name]])),
-        // ALL shows every step, and without execution data no token or email reaches the logs.
-        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+        // ALL with execution data: an Express run keeps no history of its own, so these logs are what
+        // the Step Functions console shows as its steps' inputs and outputs. No token ever enters an
+        // execution (the callers pass ids and names only: workflows/registry.ts's input types), which
+        // test/local/control-plane-flows.test.ts proves against every run's history.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
         tracingEnabled: true,
       });
 

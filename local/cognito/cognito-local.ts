@@ -49,6 +49,8 @@ export interface CognitoLocal {
   readonly cognito: CognitoService;
   /** Delivers codes as cognito-local's own operations do (one console line each), for those the proxy implements. */
   readonly messages: Messages;
+  /** What the pool sent, oldest first. */
+  readonly outbox: readonly SentMessage[];
   route(operation: string): CognitoRoute;
 }
 
@@ -75,18 +77,39 @@ export class RequestLog implements LogService {
   }
 }
 
+/** One message the pool sent (a sign-up or reset code), as the local outbox keeps it. */
+export interface SentMessage {
+  readonly channel: 'email' | 'sms';
+  readonly destination: string;
+  readonly username: string;
+  readonly code: string | undefined;
+  readonly at: string;
+}
+
+/** Newest last; a long `npm start` keeps the latest only. */
+export const OUTBOX_LIMIT = 200;
+
 /**
- * Messages (sign-up codes, forgotten-password codes) go to the console, one line each, since no
- * mail leaves the laptop. cognito-local's own sender draws boxes around them.
+ * Messages (sign-up codes, forgotten-password codes) go to the console, one line each, and to the
+ * outbox the inspector's Mail view lists, since no mail leaves the laptop. cognito-local's own
+ * sender draws boxes around them.
  */
-const consoleMessageSender: MessageSender = {
-  async sendEmail(_ctx, user, destination, message) {
-    console.log(`[cognito-local] email to ${destination} (user ${user.Username}): code ${message.__code ?? '-'}`);
-  },
-  async sendSms(_ctx, user, destination, message) {
-    console.log(`[cognito-local] SMS to ${destination} (user ${user.Username}): code ${message.__code ?? '-'}`);
-  },
-};
+function localMessageSender(outbox: SentMessage[]): MessageSender {
+  const keep = (message: SentMessage): void => {
+    outbox.push(message);
+    if (outbox.length > OUTBOX_LIMIT) outbox.splice(0, outbox.length - OUTBOX_LIMIT);
+  };
+  return {
+    async sendEmail(_ctx, user, destination, message) {
+      console.log(`[cognito-local] email to ${destination} (user ${user.Username}): code ${message.__code ?? '-'}`);
+      keep({ channel: 'email', destination, username: user.Username, code: message.__code, at: new Date().toISOString() });
+    },
+    async sendSms(_ctx, user, destination, message) {
+      console.log(`[cognito-local] SMS to ${destination} (user ${user.Username}): code ${message.__code ?? '-'}`);
+      keep({ channel: 'sms', destination, username: user.Username, code: message.__code, at: new Date().toISOString() });
+    },
+  };
+}
 
 /**
  * Only the CustomEmailSender trigger encrypts (with KMS); no such trigger is configured locally.
@@ -171,7 +194,8 @@ export async function createCognitoLocal(options: CognitoLocalOptions): Promise<
     lambdaInvokeAdapter(lambdaClient, options.region) as unknown as ConstructorParameters<typeof LambdaService>[1],
   );
   const triggers = new TriggersService(clock, cognito, lambda, noCrypto);
-  const messages = new MessagesService(triggers, new MessageDeliveryService(consoleMessageSender));
+  const outbox: SentMessage[] = [];
+  const messages = new MessagesService(triggers, new MessageDeliveryService(localMessageSender(outbox)));
   const router = Router({
     clock,
     cognito,
@@ -183,5 +207,5 @@ export async function createCognitoLocal(options: CognitoLocalOptions): Promise<
     tokenGenerator: new PoolKeyTokenGenerator(new JwtTokenGenerator(clock, triggers, config.TokenConfig), options.signingKey),
     triggers,
   });
-  return { cognito, messages, route: (operation) => router(operation) };
+  return { cognito, messages, outbox, route: (operation) => router(operation) };
 }

@@ -176,6 +176,31 @@ export function createIdentityPoolService(options: IdentityPoolOptions): LocalSe
         };
       },
 
+      /** This cloud's one pool (MaxResults 1–60, as the Cognito Identity API Reference bounds it). */
+      async ListIdentityPools(input) {
+        const max = input.MaxResults;
+        if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 60) {
+          throw new AwsServiceError('InvalidParameterException', `1 validation error detected: Value '${String(max)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60 and greater than or equal to 1`);
+        }
+        return { IdentityPools: [{ IdentityPoolId: options.identityPoolId, IdentityPoolName: options.identityPoolName ?? 'local' }] };
+      },
+
+      /**
+       * A new OpenID token for an identity, from a login of one of the pool's providers. This pool
+       * has none (its identities come from the developer provider, through the authorizer alone),
+       * so every login is refused as AWS refuses one from an unsupported provider. AWS does not
+       * document whether its own token (`cognito-identity.amazonaws.com`) is accepted here; it is
+       * refused, so that no token can be renewed without the authorizer.
+       */
+      async GetOpenIdToken(input) {
+        const identityId = input.IdentityId;
+        if (typeof identityId !== 'string' || !IDENTITY_ID_PATTERN.test(identityId)) {
+          throw new AwsServiceError('InvalidParameterException', 'IdentityId must look like <region>:<uuid>');
+        }
+        singleLogin(input.Logins);
+        throw invalidLogin('Token is not from a supported provider of this identity pool.');
+      },
+
       /** What tools read to find the developer provider name; shaped as AWS's IdentityPool answer. */
       async DescribeIdentityPool(input) {
         assertPool(input.IdentityPoolId);

@@ -20,10 +20,10 @@ import {
   type UserPool as CognitoLocalUserPool,
   type UserPoolService,
 } from 'cognito-local/lib/services/userPoolService';
-import { APP_CLIENT, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
+import { APP_CLIENT, AUTO_VERIFIED_ATTRIBUTES, CUSTOM_ATTRIBUTES, PASSWORD_POLICY } from '../../domain/identity';
 import { AwsServiceError, jsonErrorResponse, parseJsonBody } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
-import { createCognitoLocal, RequestLog, type CognitoLocal, type TriggerFunctions } from './cognito-local';
+import { createCognitoLocal, RequestLog, type CognitoLocal, type SentMessage, type TriggerFunctions } from './cognito-local';
 import {
   assertAttributesWritable,
   assertAuthFlowAllowed,
@@ -34,6 +34,7 @@ import {
   simulatedCodeDelivery,
 } from './rules';
 import { AuthSessions } from './auth-sessions';
+import { ADMIN_ALIAS_OPERATIONS, pageOfGroups, TokenRevocations, withTokenLifetime } from './aws-answers';
 import { hasSignatureOf, loadOrCreateSigningKey, type SigningKey } from './signing-key';
 import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
 
@@ -62,6 +63,8 @@ export interface LocalUserPool {
   readonly issuer: string;
   /** The identity pool's name for this provider: `cognito-idp.<region>.amazonaws.com/<userPoolId>`. */
   readonly providerName: string;
+  /** Codes the pool sent (no mail leaves the laptop): the inspector's Mail view. */
+  readonly outbox: () => readonly SentMessage[];
   stop(): Promise<void>;
 }
 
@@ -111,6 +114,8 @@ export function userPoolDefinition(input: {
     CreationDate: input.now,
     LastModifiedDate: input.now,
     UsernameAttributes: ['email'],
+    // As deployed: SignUp sends the code that confirms the user and verifies the address.
+    AutoVerifiedAttributes: [...AUTO_VERIFIED_ATTRIBUTES],
     Policies: {
       PasswordPolicy: {
         MinimumLength: PASSWORD_POLICY.minLength,
@@ -324,12 +329,17 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     return run;
   }
 
+  const revocations = new TokenRevocations();
+
   async function verifyAccessToken(token: string): Promise<JwtPayload> {
+    let claims: JwtPayload;
     try {
-      return await accessTokens.verify(token);
+      claims = await accessTokens.verify(token);
     } catch (error) {
       throw new AwsServiceError('NotAuthorizedException', error instanceof JwtExpiredError ? 'Access Token has expired' : 'Invalid Access Token');
     }
+    revocations.assertNotRevoked(claims);
+    return claims;
   }
 
   async function appClient(clientId: string | undefined): Promise<AppClient | null> {
@@ -476,9 +486,21 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
         }
         break;
       }
-      case 'ChangePassword':
+      case 'ChangePassword': {
+        // cognito-local answers a wrong previous password InvalidPasswordException; Cognito's
+        // ChangePassword reference lists NotAuthorizedException for wrong credentials.
+        const pool = await runtime.cognito.getUserPoolForClientId(ctx(), String(accessClaims?.client_id));
+        const user = await pool.getUserByUsername(ctx(), String(accessClaims?.username));
+        if (user && input.PreviousPassword !== user.Password) throw new AwsServiceError('NotAuthorizedException', INCORRECT_CREDENTIALS);
         assertPasswordConforms(input.ProposedPassword, PASSWORD_POLICY);
         break;
+      }
+      case 'AdminConfirmSignUp': {
+        // cognito-local: NotAuthorizedException; AdminConfirmSignUp's reference lists UserNotFoundException.
+        const pool = await runtime.cognito.getUserPool(ctx(), stringField(input, 'UserPoolId') ?? '');
+        if (!(await pool.getUserByUsername(ctx(), stringField(input, 'Username') ?? ''))) throw new AwsServiceError('UserNotFoundException', 'User does not exist.');
+        break;
+      }
       case 'ConfirmForgotPassword':
       case 'AdminSetUserPassword':
         assertPasswordConforms(input.Password, PASSWORD_POLICY);
@@ -521,6 +543,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       const user = await pool.getUserByUsername(ctx(), String(claims.sub));
       if (!user) throw new AwsServiceError('NotAuthorizedException', 'Invalid Access Token');
       await pool.saveUser(ctx(), { ...user, RefreshTokens: [] });
+      revocations.revokeAll(String(claims.sub));
       return {};
     },
     async AdminUserGlobalSignOut(input) {
@@ -528,7 +551,12 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
       const user = await pool.getUserByUsername(ctx(), stringField(input, 'Username') ?? '');
       if (!user) throw new AwsServiceError('UserNotFoundException', 'User does not exist.');
       await pool.saveUser(ctx(), { ...user, RefreshTokens: [] });
+      revocations.revokeAll(attributeValue('sub', user.Attributes) ?? user.Username);
       return {};
+    },
+    async ListGroups(input) {
+      const output = (await forward('ListGroups', input, true)) as { Groups?: { GroupName?: string }[] };
+      return pageOfGroups(output.Groups ?? [], input);
     },
     /**
      * A new sign-up code for an unconfirmed user, delivered (printed) as cognito-local delivers the
@@ -557,8 +585,9 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     },
   };
 
-  async function forward(operation: string, input: Record<string, unknown>): Promise<unknown> {
-    const own = Object.hasOwn(ownOperations, operation) ? ownOperations[operation] : undefined;
+  /** `cognitoLocal`: straight to cognito-local, for an operation of ours that builds on its answer. */
+  async function forward(operation: string, input: Record<string, unknown>, cognitoLocal = false): Promise<unknown> {
+    const own = !cognitoLocal && Object.hasOwn(ownOperations, operation) ? ownOperations[operation] : undefined;
     if (own) return own(input);
     const log = new RequestLog();
     const output = await runtime.route(operation)({ logger: log }, input);
@@ -668,13 +697,24 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
   }
 
   /** The guards, then the operation: ours, cognito-local's, or a code check counted per user. */
-  async function serve(operation: string, input: Record<string, unknown>): Promise<unknown> {
-    const accessClaims = await guard(operation, input);
-    if (operation === 'ForgotPassword') return withMaskedDeliveries(await forgotPassword(input));
+  async function serve(operation: string, request: Record<string, unknown>): Promise<unknown> {
+    const accessClaims = await guard(operation, request);
+    if (operation === 'ForgotPassword') return withMaskedDeliveries(await forgotPassword(request));
+    const input = ADMIN_ALIAS_OPERATIONS.has(operation) ? await withOwnUsername(request) : request;
     const owner = CODE_CHECKS.has(operation) ? await codeOwner(operation, input, accessClaims) : undefined;
     const output = owner ? await checkCode(operation, input, owner) : await forward(operation, input);
-    if (CHALLENGE_ISSUERS.has(operation)) recordChallenge(input, output);
-    return withMaskedDeliveries(output);
+    if (!CHALLENGE_ISSUERS.has(operation)) return withMaskedDeliveries(output);
+    recordChallenge(input, output);
+    const accessToken = (output as { AuthenticationResult?: { AccessToken?: unknown } } | undefined)?.AuthenticationResult?.AccessToken;
+    if (typeof accessToken === 'string') revocations.issued(accessToken);
+    return withTokenLifetime(output);
+  }
+
+  /** The request with `Username` as the user's own name when it names them by an alias (their email). */
+  async function withOwnUsername(input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const pool = await runtime.cognito.getUserPool(ctx(), stringField(input, 'UserPoolId') ?? '');
+    const user = await pool.getUserByUsername(ctx(), stringField(input, 'Username') ?? '');
+    return user ? { ...input, Username: user.Username } : input;
   }
 
   function wellKnown(path: string): AwsResponse {
@@ -740,6 +780,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Loca
     userPoolClientId: ids.userPoolClientId,
     issuer,
     providerName: `cognito-idp.${options.region}.amazonaws.com/${ids.userPoolId}`,
+    outbox: () => [...runtime.outbox],
     // Nothing to close: cognito-local runs in this process without a server of its own, and
     // StormDB writes each change to disk as it happens.
     stop: async () => {},

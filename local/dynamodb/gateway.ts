@@ -5,6 +5,7 @@
  * AccessDeniedException in DynamoDB's words. Allowed calls are relayed to DynamoDB Local
  * untouched, so every data-plane semantic (conditions, transactions, indexes) is AWS's own.
  */
+import { crc32 } from 'node:zlib';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { PolicyDocument } from '../../domain/isolation';
@@ -166,13 +167,31 @@ export function createDynamoDbGateway(options: DynamoDbGatewayOptions): LocalSer
       }
       const response = await forward(upstream, agent, request);
       if (SCHEMA_CHANGING_OPERATIONS.has(operation)) keySchemas.clear();
-      return response;
+      return TABLE_DESCRIBING_OPERATIONS.has(operation) ? withLocalRegionArns(response, options.region) : response;
     },
     async stop() {
       agent.destroy();
       adminClient.destroy();
     },
   };
+}
+
+/**
+ * Operations whose answer describes tables (TableArn, IndexArn, LatestStreamArn…) and holds no
+ * item data. DynamoDB Local names its region `ddblocal` in every ARN, where DynamoDB names the
+ * caller's; item operations are left alone, since an item may hold any text.
+ */
+const TABLE_DESCRIBING_OPERATIONS: ReadonlySet<string> = new Set(['CreateTable', 'DescribeTable', 'UpdateTable', 'DeleteTable', 'ListTables', 'DescribeContinuousBackups', 'DescribeTimeToLive', 'UpdateTimeToLive']);
+
+const DYNAMODB_LOCAL_ARN_PREFIX = '"arn:aws:dynamodb:ddblocal:';
+
+/** The answer with this cloud's region in its ARNs; its `x-amz-crc32` (which the SDK checks) recomputed. */
+export function withLocalRegionArns(response: AwsResponse, region: string): AwsResponse {
+  if (response.body === undefined) return response;
+  const text = response.body.toString();
+  if (!text.includes(DYNAMODB_LOCAL_ARN_PREFIX)) return response;
+  const body = Buffer.from(text.replaceAll(DYNAMODB_LOCAL_ARN_PREFIX, `"arn:aws:dynamodb:${region}:`));
+  return { ...response, body, headers: { ...response.headers, 'x-amz-crc32': String(crc32(body)) } };
 }
 
 async function describeKeySchema(client: DynamoDBClient, tableName: string): Promise<TableKeySchema | undefined> {

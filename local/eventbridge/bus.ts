@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TARGET_DELIVERY, type RuleDefinition, type RuleTarget } from '../../events/rule-definition';
 import { AwsServiceError, jsonProtocolService, type JsonOperation } from '../server/aws-json';
 import type { LocalService } from '../server/types';
+import { listingOperations } from './listings';
 import { compilePattern, InvalidEventPatternError, parseEventPattern, type CompiledPattern } from './pattern';
 
 /** The event a target receives, in AWS's shape (`detail` as an object, `time` to the second). */
@@ -612,6 +613,7 @@ export function createEventBridgeService(options: EventBridgeServiceOptions): Ev
       ListTargetsByRule,
       DescribeEventBus: async (input) => describeBus(requireBus(optionalString(input, 'Name'))),
       ListEventBuses,
+      ...listingOperations({ busName: options.busName, region: options.region, accountId: options.accountId, createdAt: new Date(), archived: () => archived }),
     },
     stop: async () => {
       // Pending retries are abandoned: a stopped cloud must not keep the process alive.

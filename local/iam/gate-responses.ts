@@ -18,6 +18,7 @@
  *   `x-amzn-ErrorType: MissingAuthenticationTokenException` and a denied one
  *   `{"Message":"User: … is not authorized to perform: lambda:InvokeFunction on resource: …"}`
  *   (both as reported from AWS); `Type: User` is what Lambda adds to its client errors.
+ * - STS (query protocol): XML `ErrorResponse`s with STS's own codes (local/sts/query-protocol.ts).
  * - `/_local/*` control paths are no AWS API: 403 with the JSON shape of the other refusals.
  * - SQS (JSON 1.0, query compatible): its own shapes with `x-amzn-query-error` (local/sqs/errors.ts,
  *   which cites them). An unsigned call is AccessDenied, not a missing token: SQS serves anonymous
@@ -28,6 +29,7 @@ import type { AwsResponse } from '../server/types';
 import type { ErrorProtocol } from './operation-rules';
 import { SQS_ERRORS, sqsErrorResponse, type SqsErrorShape } from '../sqs/errors';
 import { MissingAuthenticationTokenError, type SigV4AuthenticationError } from './sigv4';
+import { STS_AUTHENTICATION_ERRORS, stsErrorResponse } from '../sts/query-protocol';
 
 const ACCESS_DENIED = 'AccessDeniedException';
 
@@ -47,6 +49,11 @@ const SQS_AUTHENTICATION_ERRORS: Readonly<Record<string, SqsErrorShape>> = {
 
 /** A refusal because the request is unsigned, or its signature fails (bad, expired, unknown key). */
 export function authenticationFailure(protocol: ErrorProtocol, error: SigV4AuthenticationError): AwsResponse {
+  if (protocol === 'query') {
+    const shape = STS_AUTHENTICATION_ERRORS[error.awsCode] ?? { code: error.awsCode, status: 403 };
+    const message = error instanceof MissingAuthenticationTokenError ? 'Request is missing Authentication Token' : error.message;
+    return stsErrorResponse(shape.status, shape.code, message);
+  }
   if (protocol === 'sqs') {
     if (error instanceof MissingAuthenticationTokenError) return sqsErrorResponse(SQS_ERRORS.accessDenied, 'Access to the resource is denied.');
     return sqsErrorResponse(SQS_AUTHENTICATION_ERRORS[error.awsCode] ?? SQS_ERRORS.accessDenied, error.message);
@@ -61,6 +68,7 @@ export function authenticationFailure(protocol: ErrorProtocol, error: SigV4Authe
 
 /** A refusal by IAM: the identity policy does not allow the operation's action on its resource. */
 export function accessDenied(protocol: ErrorProtocol, message: string): AwsResponse {
+  if (protocol === 'query') return stsErrorResponse(403, 'AccessDenied', message);
   if (protocol === 'sqs') return sqsErrorResponse(SQS_ERRORS.accessDenied, message);
   if (protocol === 'rest-json') return errorResponse(protocol, ACCESS_DENIED, { Type: 'User', Message: message });
   return errorResponse(protocol, ACCESS_DENIED, { __type: ACCESS_DENIED, message });

@@ -5,10 +5,10 @@
  */
 import { USER_POOL_TARGET_PREFIX } from '../cognito/user-pool';
 import { IDENTITY_POOL_TARGET_PREFIX } from '../cognito/identity-pool';
-import { CONSOLE_PATHS } from '../console/console-service';
+import { isWebPath } from '../web/paths';
 import { DYNAMODB_TARGET_PREFIX } from '../dynamodb/gateway';
 import { DEFAULT_BUS, EVENTBRIDGE_TARGET_PREFIX } from '../eventbridge/bus';
-import { FUNCTION_PATH, resolveFunctionName } from '../lambda/lambda-service';
+import { FUNCTION_PATH, GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH, resolveFunctionName } from '../lambda/lambda-service';
 import { SQS_TARGET_PREFIX } from '../sqs/sqs-service';
 import type { AwsRequest } from '../server/types';
 import { STEP_FUNCTIONS_TARGET_PREFIX } from '../stepfunctions/api';
@@ -16,7 +16,7 @@ import { FAULTS_PATH } from '../stepfunctions/faults';
 import type { AuthorizationRequest } from './dynamodb-authorization';
 
 /** How a service words its errors: which status, header and body members a refusal carries. */
-export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local' | 'sqs';
+export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local' | 'sqs' | 'query';
 
 export interface ArnScope {
   readonly region: string;
@@ -192,6 +192,7 @@ function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule 
     const resource =
       stringMember(input, 'stateMachineArn') ??
       stringMember(input, 'executionArn') ??
+      stringMember(input, 'resourceArn') ??
       (name === undefined ? '*' : `arn:aws:states:${scope.region}:${scope.accountId}:stateMachine:${name}`);
     return [on(`states:${operation}`, resource)];
   });
@@ -228,6 +229,15 @@ function eventBridgeRule(request: AwsRequest, scope: ArnScope): OperationRule | 
 }
 
 function lambdaRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
+  const functionArn = (name: string): string => `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`;
+  if (request.method === 'GET' && LIST_FUNCTIONS_PATH.test(request.path)) {
+    return signed(`GET ${request.path}`, 'rest-json', 'lambda', () => [on('lambda:ListFunctions', '*')]);
+  }
+  const described = request.method === 'GET' ? GET_FUNCTION_PATH.exec(request.path) : null;
+  if (described) {
+    const action = described[2] ? 'lambda:GetFunctionConfiguration' : 'lambda:GetFunction';
+    return signed(`GET ${request.path}`, 'rest-json', 'lambda', () => [on(action, functionArn(safeFunctionName(described[1] ?? '')))]);
+  }
   const identifier = FUNCTION_PATH.exec(request.path)?.[1];
   if (identifier === undefined) return undefined;
   return signed(`${request.method} ${request.path}`, 'rest-json', 'lambda', () => {
@@ -239,6 +249,14 @@ function lambdaRule(request: AwsRequest, scope: ArnScope): OperationRule | undef
     }
     return [on('lambda:InvokeFunction', `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`)];
   });
+}
+
+function safeFunctionName(identifier: string): string {
+  try {
+    return resolveFunctionName(identifier);
+  } catch {
+    return identifier; // a malformed escape: still a resource no tenant policy names
+  }
 }
 
 /**
@@ -267,7 +285,7 @@ function sqsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefine
 function localRule(request: AwsRequest): OperationRule | undefined {
   if (!request.path.startsWith('/_local/')) return undefined;
   const operation = `${request.method} ${request.path}`;
-  if (request.method === 'GET' && CONSOLE_PATHS.includes(request.path)) return { access: 'public', operation };
+  if (isWebPath(request.method, request.path)) return { access: 'public', operation };
   const action =
     request.path === FAULTS_PATH && request.method === 'POST'
       ? LOCAL_ACTIONS.setFaults
@@ -290,7 +308,9 @@ const RULES_BY_SERVICE: Readonly<Record<string, (request: AwsRequest, scope: Arn
   eventbridge: eventBridgeRule,
   lambda: lambdaRule,
   sqs: sqsRule,
-  console: localRule,
+  // GetCallerIdentity: signed, and "no permissions are required" (STS API Reference), so no action to evaluate.
+  sts: () => signed('sts:GetCallerIdentity', 'query', 'sts', () => []),
+  web: localRule,
   'stepfunctions-faults': localRule,
   'lambda-local': localRule,
 };

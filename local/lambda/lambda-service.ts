@@ -5,6 +5,9 @@ import { faultControlService } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createAsyncInvoker, type AsyncFailureRecord, type FunctionErrorPayload } from './async-invocation';
 import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
+import { describeFunctions, GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH } from './function-configuration';
+
+export { GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH };
 
 /** The Lambda context members our handlers and Powertools read. */
 export interface LocalLambdaContext {
@@ -164,8 +167,10 @@ export function createLambdaService(options: {
 
   const service: LocalService = {
     name: 'lambda',
-    canHandle: (request: AwsRequest) => request.method === 'POST' && FUNCTION_PATH.test(request.path),
+    canHandle: (request: AwsRequest) =>
+      (request.method === 'POST' && FUNCTION_PATH.test(request.path)) || (request.method === 'GET' && (LIST_FUNCTIONS_PATH.test(request.path) || GET_FUNCTION_PATH.test(request.path))),
     async handle(request: AwsRequest): Promise<AwsResponse> {
+      if (request.method === 'GET') return describeFunctions(request, { byName, arnOf, resolveName: resolveFunctionName });
       const name = resolveFunctionName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
       if (!byName.has(name)) {
         return restError(404, 'ResourceNotFoundException', `Function not found: ${arnOf(name)}`);

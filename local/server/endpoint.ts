@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assertUsablePort } from './ports';
 import type { AwsRequest, AwsResponse, LocalService } from './types';
 
 /** A port that another process holds: said plainly instead of Node's EADDRINUSE stack. */
@@ -61,6 +62,7 @@ export function writeAwsResponse(res: ServerResponse, response: AwsResponse): vo
 }
 
 export async function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  assertUsablePort(port, what);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AwsServiceError, jsonProtocolService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 import { InvalidDefinitionError } from './definition';
+import { definitionOperations } from './definition-operations';
 import type { JsonValue } from './dispatcher';
 import { InvalidStateMachineNameError, type ExecutionRecord, type StateMachineRecord, type StepFunctionsRuntime } from './runtime';
 
@@ -78,8 +79,13 @@ export function beginExecution(runtime: StepFunctionsRuntime, request: StartExec
   if (!EXECUTION_NAME.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
   const inputText = request.input ?? '{}';
   const input = parseInput(inputText);
-  if (machine.type === 'STANDARD' && runtime.execution(runtime.executionArn(machine, name))) {
-    throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${runtime.executionArn(machine, name)}'`);
+  const existing = machine.type === 'STANDARD' ? runtime.execution(runtime.executionArn(machine, name)) : undefined;
+  if (existing) {
+    // "StartExecution is idempotent for STANDARD workflows": the same name and input as a running
+    // execution answers that execution; a closed one, or other input, is ExecutionAlreadyExists
+    // (StartExecution, Step Functions API Reference). Express runs may share names.
+    if (existing.status === 'RUNNING' && existing.input === inputText) return existing;
+    throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
   }
   return runtime.start(machine, name, inputText, input);
 }
@@ -128,6 +134,7 @@ export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
     version: '1.0',
     stop: () => runtime.stop(),
     operations: {
+      ...definitionOperations(runtime),
       async CreateStateMachine(input) {
         const request = parse(
           z.object({ name: z.string(), definition: z.string(), roleArn: z.string(), type: z.enum(['STANDARD', 'EXPRESS']).optional() }),
@@ -195,8 +202,10 @@ export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
 
       async StopExecution(input) {
         const { executionArn } = parse(z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() }), input);
+        const { error, cause } = parse(z.object({ error: z.string().max(256).optional(), cause: z.string().max(32768).optional() }), input);
         const execution = executionOrThrow(executionArn);
         if (execution.status === 'RUNNING') {
+          execution.stopRequest = { ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) };
           execution.abort();
           await execution.settled;
         }

@@ -102,6 +102,7 @@ export class InterpreterEventTranslator {
     private readonly history: ExecutionHistory,
     private readonly roleArn: string,
     private readonly tasks: ReadonlyMap<string, TaskState>,
+    private readonly stopRequest: () => { readonly error?: string; readonly cause?: string } | undefined = () => undefined,
   ) {}
 
   translate(event: InterpreterEvent): void {
@@ -121,7 +122,8 @@ export class InterpreterEventTranslator {
         this.history.add('ExecutionTimedOut', { error: STATES_ERRORS.timeout, cause: 'The execution ran longer than the state machine TimeoutSeconds' }, at);
         return;
       case 'ExecutionAborted':
-        this.history.add('ExecutionAborted', {}, at);
+        // StopExecution's error and cause, each only when given (GetExecutionHistory: executionAbortedEventDetails).
+        this.history.add('ExecutionAborted', { ...this.stopRequest() }, at);
         return;
       case 'StateEntered':
         if (!state) return;

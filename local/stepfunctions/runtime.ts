@@ -34,6 +34,8 @@ export interface ExecutionRecord {
   /** Resolves once the execution has ended and its history is complete. */
   settled: Promise<void>;
   abort: () => void;
+  /** StopExecution's `error` and `cause`, which the ExecutionAborted event and DescribeExecution carry. */
+  stopRequest?: { readonly error?: string; readonly cause?: string };
 }
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -181,7 +183,7 @@ export class StepFunctionsRuntime {
     });
     record.abort = run.abort;
 
-    const translator = new InterpreterEventTranslator(history, machine.roleArn, machine.parsed.tasks);
+    const translator = new InterpreterEventTranslator(history, machine.roleArn, machine.parsed.tasks, () => record.stopRequest);
     const logConsumed = (async () => {
       for await (const event of run.eventLogs) translator.translate(event as InterpreterEvent);
     })();
@@ -226,6 +228,8 @@ export class StepFunctionsRuntime {
     }
     if (error instanceof ExecutionAbortedError) {
       record.status = 'ABORTED';
+      if (record.stopRequest?.error !== undefined) record.error = record.stopRequest.error;
+      if (record.stopRequest?.cause !== undefined) record.cause = record.stopRequest.cause;
       return;
     }
     record.status = 'FAILED';

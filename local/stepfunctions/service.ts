@@ -3,7 +3,7 @@ import { beginExecution, stepFunctionsApi } from './api';
 import { substitutePlaceholders } from './definition';
 import { TaskDispatcher } from './dispatcher';
 import { faultService, FaultInjector } from './faults';
-import { StepFunctionsRuntime, type StateMachineType } from './runtime';
+import { StepFunctionsRuntime, type ExecutionRecord, type StateMachineType } from './runtime';
 import { SignedHttpClient, type Credentials } from './signed-http';
 
 export { InvalidDefinitionError, UnsubstitutedPlaceholderError } from './definition';
@@ -65,6 +65,21 @@ export interface StepFunctionsHandles {
   startExecution(stateMachineArn: string, input?: string, name?: string): Promise<{ executionArn: string }>;
   /** Newest first, across machines, without input or output (the console shows these to anyone). */
   recentExecutions(limit: number): ExecutionSummary[];
+  /** Every kept execution, newest first, with its input: the local inspector's list (no token enters an execution). */
+  executionsWithInput(): (ExecutionSummary & { readonly input: string })[];
+  /** One execution as the local inspector shows it: its data, its machine's definition as created, its history with execution data. */
+  executionDetail(executionArn: string): ExecutionDetail | undefined;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  readonly name: string;
+  readonly input: string;
+  readonly output?: string;
+  readonly cause?: string;
+  /** The definition text as created (placeholders substituted), which the history's state names refer to. */
+  readonly definition: string;
+  /** GetExecutionHistory's events with execution data, oldest first. */
+  readonly events: readonly Record<string, unknown>[];
 }
 
 export interface ExecutionSummary {
@@ -111,19 +126,42 @@ export function createStepFunctionsService(options: StepFunctionsServiceOptions)
       return { executionArn: execution.executionArn };
     },
     recentExecutions(limit) {
-      return runtime
-        .listMachines()
-        .flatMap((machine) => runtime.listExecutions(machine.arn))
-        .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-        .slice(0, limit)
-        .map((execution) => ({
-          executionArn: execution.executionArn,
-          stateMachine: execution.stateMachine.name,
-          status: execution.status,
-          startDate: execution.startDate.toISOString(),
-          ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
-          ...(execution.error ? { error: execution.error } : {}),
-        }));
+      return newestFirst(runtime).slice(0, limit).map(summaryOf);
     },
+    executionsWithInput() {
+      return newestFirst(runtime).map((execution) => ({ ...summaryOf(execution), input: execution.input }));
+    },
+    executionDetail(executionArn) {
+      const execution = runtime.execution(executionArn);
+      if (!execution) return undefined;
+      return {
+        ...summaryOf(execution),
+        name: execution.name,
+        input: execution.input,
+        ...(execution.output === undefined ? {} : { output: execution.output }),
+        ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+        definition: execution.stateMachine.definitionText,
+        events: execution.history.render(true),
+      };
+    },
+  };
+}
+
+/** Every machine's kept executions, newest first. */
+function newestFirst(runtime: StepFunctionsRuntime): ExecutionRecord[] {
+  return runtime
+    .listMachines()
+    .flatMap((machine) => runtime.listExecutions(machine.arn))
+    .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+}
+
+function summaryOf(execution: ExecutionRecord): ExecutionSummary {
+  return {
+    executionArn: execution.executionArn,
+    stateMachine: execution.stateMachine.name,
+    status: execution.status,
+    startDate: execution.startDate.toISOString(),
+    ...(execution.stopDate ? { stopDate: execution.stopDate.toISOString() } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
   };
 }

@@ -12,6 +12,7 @@ import { INVITATION_LIMITS } from '../../domain/limits';
 import { ROUTES } from '../../handlers/api/routes';
 import { RULES } from '../../events/rules';
 import { ControlPlaneStack } from '../../infra/stack';
+import { LAMBDA_PLATFORM } from '../../infra/bundling';
 import { type Permission, rolePermissions, sortedPermissions, testApp } from './support';
 
 const app = testApp();
@@ -95,12 +96,13 @@ describe('the catalog functions', () => {
     template.resourceCountIs('AWS::Lambda::Function', keys.length);
   });
 
-  it.each(keys)('%s runs Node.js 22 on arm64 with the catalog timeout and memory, traced', (key) => {
+  it.each(keys)('%s runs Node.js 22 on arm64 (what the local Lambda API reports) with the catalog timeout and memory, traced', (key) => {
     const fn = properties(key);
 
+    expect(LAMBDA_PLATFORM).toEqual({ runtime: 'nodejs22.x', architecture: 'arm64' });
     expect(fn).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
+      Runtime: LAMBDA_PLATFORM.runtime,
+      Architectures: [LAMBDA_PLATFORM.architecture],
       Timeout: FUNCTIONS[key].timeoutSeconds,
       MemorySize: FUNCTIONS[key].memoryMb,
       TracingConfig: { Mode: 'Active' },

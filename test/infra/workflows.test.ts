@@ -71,7 +71,7 @@ describe('the state machines', () => {
     expect(properties(key).StateMachineType).toBe('EXPRESS');
   });
 
-  it.each(keys)('%s logs every step without execution data, to its own log group', (key) => {
+  it.each(keys)('%s logs every step with its input and output (what the console shows of an Express run), to its own log group', (key) => {
     const logging = properties(key).LoggingConfiguration as {
       Level: string;
       IncludeExecutionData: boolean;
@@ -79,7 +79,7 @@ describe('the state machines', () => {
     };
 
     expect(logging.Level).toBe('ALL');
-    expect(logging.IncludeExecutionData).toBe(false);
+    expect(logging.IncludeExecutionData).toBe(true);
     const [logGroupId] = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'] ?? [];
     const logGroup = template.findResources('AWS::Logs::LogGroup')[logGroupId ?? ''] as { Properties: Record<string, unknown> };
     expect(logGroup.Properties).toMatchObject({ RetentionInDays: 30, LogGroupName: `/aws/vendedlogs/states/ControlPlane-${WORKFLOWS[key].name}` });

@@ -265,6 +265,12 @@ describe('secrets never leave the request that carries them', () => {
     const state = (await (await fetch(`${outputs().endpoint}/_local/console/state.json`)).json()) as { events: unknown[] };
     expect(state.events.length).toBeGreaterThan(0);
     haystacks.push(JSON.stringify(state));
+    // What the inspector serves to anyone on this machine: its lists, and every execution in full.
+    const inspector = async (view: string): Promise<unknown> => (await fetch(`${outputs().endpoint}/_local/console/api/${view}`)).json();
+    const listed = (await inspector('executions?limit=1000')) as { executions: { executionArn: string }[] };
+    expect(listed.executions.length).toBeGreaterThan(0);
+    haystacks.push(JSON.stringify(listed), JSON.stringify(await inspector('events?limit=1000')), JSON.stringify(await inspector('invocations?limit=1000')));
+    for (const { executionArn } of listed.executions) haystacks.push(JSON.stringify(await inspector(`execution?arn=${encodeURIComponent(executionArn)}`)));
     const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: outputs().tableName, FilterExpression: 'begins_with(PK, :audit)', ExpressionAttributeValues: { ':audit': { S: 'AUDIT#' } } }));
     expect(Items.length).toBeGreaterThan(0);
     haystacks.push(JSON.stringify(Items));

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,29 @@ import { join } from 'node:path';
  * and a throw-away state folder, and hands its outputs to the tests through an environment variable.
  */
 export default async function globalSetup(): Promise<void> {
+  const cloud = await startCloudProcess({ seed: false });
+  process.env.LOCAL_CLOUD_OUTPUTS = cloud.outputsText;
+  process.env.LOCAL_CLOUD_STATE_DIR = cloud.stateDir;
+  (globalThis as { __localCloud?: unknown }).__localCloud = cloud;
+}
+
+export interface CloudProcess {
+  readonly stateDir: string;
+  /** outputs.json as the cloud wrote it. */
+  readonly outputsText: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  readonly log: () => string;
+}
+
+/**
+ * `npm start` in a child process; `seed` adds the demo (the browser tier signs in as its users),
+ * which takes the longest part of start-up.
+ */
+export async function startCloudProcess(options: { readonly seed: boolean }): Promise<CloudProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'local-cloud-test-'));
   const outputsFile = join(stateDir, 'outputs.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed', '--reconcile-every', '0'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts', '--port', '0', '--api-port', '0', '--state-dir', stateDir, ...(options.seed ? [] : ['--no-seed']), '--reconcile-every', '0'], {
     cwd: join(__dirname, '..', '..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOCAL_CLOUD_QUIET: '1' },
@@ -25,16 +45,14 @@ export default async function globalSetup(): Promise<void> {
   child.stdout.on('data', capture);
   child.stderr.on('data', capture);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   while (!existsSync(outputsFile)) {
     const code = await Promise.race([exited, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 100))]);
     if (code !== 'waiting') throw new Error(`The local cloud exited (${String(code)}) before it was ready:\n${log}`);
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
-      throw new Error(`The local cloud was not ready within 90 s:\n${log}`);
+      throw new Error(`The local cloud was not ready within 150 s:\n${log}`);
     }
   }
-  process.env.LOCAL_CLOUD_OUTPUTS = readFileSync(outputsFile, 'utf8');
-  process.env.LOCAL_CLOUD_STATE_DIR = stateDir;
-  (globalThis as { __localCloud?: unknown }).__localCloud = { child, exited, log: () => log };
+  return { stateDir, outputsText: readFileSync(outputsFile, 'utf8'), child, exited, log: () => log };
 }

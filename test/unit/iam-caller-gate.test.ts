@@ -188,8 +188,11 @@ const PUBLIC_CASES: { name: string; call: Call }[] = [
   { name: 'identity pool GetCredentialsForIdentity', call: { target: 'AWSCognitoIdentityService.GetCredentialsForIdentity', body: {}, service: 'cognito-identity' } },
   { name: 'identity pool GetOpenIdToken', call: { target: 'AWSCognitoIdentityService.GetOpenIdToken', body: {}, service: 'cognito-identity' } },
   { name: 'identity pool UnlinkIdentity', call: { target: 'AWSCognitoIdentityService.UnlinkIdentity', body: {}, service: 'cognito-identity' } },
-  { name: 'the console page', call: { method: 'GET', path: '/_local/console', service: 'local' } },
-  { name: 'the console state', call: { method: 'GET', path: '/_local/console/state.json', service: 'local' } },
+  { name: 'the inspector page', call: { method: 'GET', path: '/_local/console/', service: 'local' } },
+  { name: 'the inspector state', call: { method: 'GET', path: '/_local/console/state.json', service: 'local' } },
+  { name: 'an inspector view', call: { method: 'GET', path: '/_local/console/api/executions', service: 'local' } },
+  { name: 'the tenant app', call: { method: 'GET', path: '/_local/app/', service: 'local' } },
+  { name: "the tenant app's configuration", call: { method: 'GET', path: '/_local/app/config.json', service: 'local' } },
 ];
 
 const TARGET_OWNERS: readonly (readonly [string, string])[] = [
@@ -207,7 +210,7 @@ function claimingService(request: AwsRequest): string {
   if (request.path.startsWith('/2015-03-31/functions/')) return 'lambda';
   if (request.path.includes('/.well-known/')) return 'cognito-idp';
   if (request.path === '/_local/faults') return 'stepfunctions-faults';
-  return 'console';
+  return 'web';
 }
 
 /** The gate as the endpoint calls it: with the name of the service that claimed the request. */

@@ -3,15 +3,22 @@ import {
   DeleteStateMachineCommand,
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
+  DescribeStateMachineForExecutionCommand,
+  ExecutionAlreadyExists,
   GetExecutionHistoryCommand,
   InvalidDefinition,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  ListTagsForResourceCommand,
   StartExecutionCommand,
   StartSyncExecutionCommand,
   StateMachineAlreadyExists,
   StateMachineDoesNotExist,
   StateMachineTypeNotSupported,
+  StopExecutionCommand,
+  TestStateCommand,
+  UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { UnsubstitutedPlaceholderError } from '../../local/stepfunctions/service';
@@ -183,6 +190,67 @@ describe('local Step Functions API', () => {
     expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     const history = await harness.sfn.send(new GetExecutionHistoryCommand({ executionArn: result.executionArn, reverseOrder: true }));
     expect(history.events?.[0]?.type).toBe('ExecutionTimedOut');
+  });
+
+  const lingering = JSON.stringify({ StartAt: 'Linger', States: { Linger: { Type: 'Wait', Seconds: 30, End: true } } });
+
+  it('answers StartExecution of a running STANDARD execution with the same name and input with that execution', async () => {
+    const { stateMachineArn } = await create('Idempotent', lingering);
+    const request = { stateMachineArn, name: 'once', input: '{"a":1}' };
+
+    const first = await harness.sfn.send(new StartExecutionCommand(request));
+    const again = await harness.sfn.send(new StartExecutionCommand(request));
+    const otherInput = harness.sfn.send(new StartExecutionCommand({ ...request, input: '{"a":2}' }));
+
+    expect(again).toMatchObject({ executionArn: first.executionArn, startDate: first.startDate });
+    await expect(otherInput).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+    await harness.sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    await expect(harness.sfn.send(new StartExecutionCommand(request))).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+
+  it("records StopExecution's error and cause in the ExecutionAborted event and the execution", async () => {
+    const { stateMachineArn } = await create('Stoppable', lingering);
+    const { executionArn } = await harness.sfn.send(new StartExecutionCommand({ stateMachineArn }));
+
+    await harness.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator.Stop', cause: 'stopped by hand' }));
+
+    const described = await harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const history = await harness.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true }));
+    expect(described).toMatchObject({ status: 'ABORTED', error: 'Operator.Stop', cause: 'stopped by hand' });
+    expect(history.events?.[0]).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Operator.Stop', cause: 'stopped by hand' } });
+  });
+
+  it('validates a definition as CreateStateMachine would, with AWS-shaped diagnostics', async () => {
+    const ok = await harness.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: passThrough }));
+    const notJson = await harness.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: '{"StartAt":' }));
+    const badState = await harness.sfn.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify({ StartAt: 'Missing', States: { Echo: { Type: 'Pass', End: true } } }) }));
+
+    expect(ok).toMatchObject({ result: 'OK', diagnostics: [], truncated: false });
+    expect(notJson).toMatchObject({ result: 'FAIL', diagnostics: [expect.objectContaining({ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION' })] });
+    expect(badState).toMatchObject({ result: 'FAIL', diagnostics: [expect.objectContaining({ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED' })] });
+  });
+
+  it('updates a definition, and still describes the machine an earlier execution ran', async () => {
+    const { stateMachineArn } = await create('Updatable', passThrough);
+    const before = await harness.sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await settled(before.executionArn ?? '');
+
+    await harness.sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition: failing }));
+
+    expect((await harness.sfn.send(new DescribeStateMachineCommand({ stateMachineArn }))).definition).toBe(failing);
+    expect(await harness.sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: before.executionArn }))).toMatchObject({ stateMachineArn, definition: passThrough });
+    expect(await harness.sfn.send(new ListTagsForResourceCommand({ resourceArn: stateMachineArn }))).toMatchObject({ tags: [] });
+  });
+
+  it('tests one state through the interpreter: its output and next state, or its error', async () => {
+    const pass = JSON.stringify({ Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, Next: 'After' });
+    const fail = JSON.stringify({ Type: 'Fail', Error: 'Nope', Cause: 'always' });
+
+    const passed = await harness.sfn.send(new TestStateCommand({ definition: pass, roleArn: ROLE_ARN, input: '{"n":21}' }));
+    const failed = await harness.sfn.send(new TestStateCommand({ definition: fail, roleArn: ROLE_ARN }));
+
+    expect(passed).toMatchObject({ status: 'SUCCEEDED', output: '{"doubled":42}', nextState: 'After' });
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'Nope', cause: 'always' });
   });
 
   describe('fault injection over HTTP', () => {

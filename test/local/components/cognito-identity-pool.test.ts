@@ -4,8 +4,10 @@ import {
   DescribeIdentityPoolCommand,
   GetCredentialsForIdentityCommand,
   GetIdCommand,
+  GetOpenIdTokenCommand,
   GetOpenIdTokenForDeveloperIdentityCommand,
   InvalidParameterException,
+  ListIdentityPoolsCommand,
   NotAuthorizedException,
   ResourceConflictException,
   ResourceNotFoundException,
@@ -128,7 +130,24 @@ describe('local identity pool (developer provider only)', () => {
     );
   });
 
+  it('lists itself, the one pool of this cloud, and bounds MaxResults as AWS does', async () => {
+    const listed = await identity.send(new ListIdentityPoolsCommand({ MaxResults: 60 }));
+
+    expect(listed.IdentityPools?.map((pool) => pool.IdentityPoolId)).toEqual([IDENTITY_POOL_ID]);
+    await expect(identity.send(new ListIdentityPoolsCommand({ MaxResults: 61 }))).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
   describe('refuses, as AWS does', () => {
+    it('a new OpenID token from any login, its own token included: only the authorizer renews one', async () => {
+      const { IdentityId, Token } = await openIdToken('u-renew', 't-1');
+
+      const renewed = identity.send(new GetOpenIdTokenCommand({ IdentityId, Logins: { [COGNITO_IDENTITY_LOGIN]: Token ?? '' } }));
+      const fromUserPool = identity.send(new GetOpenIdTokenCommand({ IdentityId, Logins: { [USER_POOL_LOGIN]: 'a.b.c' } }));
+
+      await expect(renewed).rejects.toMatchObject({ name: 'NotAuthorizedException', message: expect.stringContaining('not from a supported provider') });
+      await expect(fromUserPool).rejects.toBeInstanceOf(NotAuthorizedException);
+    });
+
     it('a user pool ID token at GetId: the pool has no such provider', async () => {
       await expect(identity.send(new GetIdCommand({ IdentityPoolId: IDENTITY_POOL_ID, Logins: { [USER_POOL_LOGIN]: 'a.b.c' } }))).rejects.toBeInstanceOf(
         NotAuthorizedException,

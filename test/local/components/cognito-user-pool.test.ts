@@ -534,13 +534,16 @@ describe('local user pool codes, user existence and email changes, as AWS answer
     const disabled = await signUpAndSignIn(fixture, 'forgot-disabled');
     await fixture.idp.send(new AdminDisableUserCommand({ UserPoolId: poolId(), Username: disabled.sub }));
     const unknownEmail = uniqueEmail('forgot-unknown');
+    // Their sign-up codes (the pool verifies email at sign-up, as deployed) are not this test's.
+    const sentBefore = [codes.countSentTo(known.email), 0, codes.countSentTo(disabled.email)];
 
     const [forKnown, forUnknown, forDisabled] = await Promise.all([forgotPassword(known.email), forgotPassword(unknownEmail), forgotPassword(disabled.email)]);
 
     expect(forKnown.CodeDeliveryDetails).toEqual({ AttributeName: 'email', DeliveryMedium: 'EMAIL', Destination: `${known.email[0]}***@e***` });
     expect(deliveryShape(forUnknown.CodeDeliveryDetails)).toEqual(deliveryShape(forKnown.CodeDeliveryDetails));
     expect(deliveryShape(forDisabled.CodeDeliveryDetails)).toEqual(deliveryShape(forKnown.CodeDeliveryDetails));
-    expect([codes.countSentTo(known.email), codes.countSentTo(unknownEmail), codes.countSentTo(disabled.email)]).toEqual([1, 0, 0]);
+    const sent = [codes.countSentTo(known.email), codes.countSentTo(unknownEmail), codes.countSentTo(disabled.email)];
+    expect(sent.map((count, index) => count - (sentBefore[index] ?? 0))).toEqual([1, 0, 0]);
   });
 
   it('answers a reset for an unknown user as a wrong code', async () => {

@@ -3,6 +3,7 @@
  * over loopback HTTP.
  */
 import {
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -83,6 +84,26 @@ afterAll(async () => {
 describe('DynamoDB through the IAM gateway', () => {
   it('creates the table once: ensureTable is idempotent', async () => {
     await expect(ensureTable(admin, DEFAULT_TABLE_NAME)).resolves.toBe('exists');
+  });
+
+  it("names the table and its indexes by this cloud's region and account, as DynamoDB does (DynamoDB Local says ddblocal)", async () => {
+    const { Table } = await admin.send(new DescribeTableCommand({ TableName: DEFAULT_TABLE_NAME }));
+
+    expect(Table?.TableArn).toBe(`arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:table/${DEFAULT_TABLE_NAME}`);
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexArn)).toEqual(
+      Table?.GlobalSecondaryIndexes?.map((index) => `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:table/${DEFAULT_TABLE_NAME}/index/${index.IndexName}`),
+    );
+    expect(Table?.GlobalSecondaryIndexes?.length).toBeGreaterThan(0);
+  });
+
+  it('leaves item data as it is, even text that looks like a DynamoDB Local ARN', async () => {
+    const text = `"arn:aws:dynamodb:ddblocal:${LOCAL_ACCOUNT_ID}:table/x"`;
+    const own = item(tenantDataPartition('A', 'texts', 0), 'TEXT#arn', { body: S(text) });
+    await tenant.send(new PutItemCommand({ TableName: DEFAULT_TABLE_NAME, Item: own }));
+
+    const read = await tenant.send(new GetItemCommand({ TableName: DEFAULT_TABLE_NAME, Key: { PK: own.PK!, SK: own.SK! } }));
+
+    expect(read.Item?.body).toEqual(S(text));
   });
 
   it('lets tenant credentials write and read their own data partition', async () => {

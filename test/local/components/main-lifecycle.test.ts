@@ -82,6 +82,17 @@ describe('npm start (local/main.ts) as a process', () => {
     expect(output()).not.toMatch(/\n\s+at /);
   });
 
+  it.each([
+    ['--port', '6566'],
+    ['--api-port', '6000'],
+  ])("refuses %s %s, a port fetch and browsers will not connect to, before starting anything", async (flag, port) => {
+    const { output, exited } = startMain([flag, port, '--state-dir', stateDir, '--no-seed']);
+
+    expect(await exited).toBe(2);
+    expect(output()).toContain(`Port ${port} (${flag}) is one of the Fetch standard's "bad ports"`);
+    expect(output()).not.toMatch(/\n\s+at /);
+  });
+
   it('rejects an unknown option with the usage line', async () => {
     const { output, exited } = startMain(['--no-such-option']);
 

@@ -1,0 +1,69 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CredentialStore } from '../iam/credential-store';
+import { assumedRoleArn } from '../iam/policy-evaluator';
+import { authenticate, SigV4AuthenticationError } from '../iam/sigv4';
+import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
+import { STS_API_VERSION, stsErrorResponse, xmlText } from './query-protocol';
+
+export interface StsServiceOptions {
+  readonly credentialStore: CredentialStore;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Whether a request is an STS query call: a form POST signed for `sts`, or naming STS's API version. */
+export function isStsRequest(request: AwsRequest): boolean {
+  if (request.method !== 'POST' || request.target !== undefined) return false;
+  if (!String(request.headers['content-type'] ?? '').startsWith(FORM)) return false;
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
+  return scope === 'sts' || new URLSearchParams(request.body.toString('utf8')).get('Version') === STS_API_VERSION;
+}
+
+/**
+ * A stable role id (`AROA…`), as IAM gives each role one: derived from the role's ARN, since the
+ * local cloud has no IAM to store one.
+ */
+const roleIdOf = (roleArn: string): string => `AROA${createHash('sha256').update(roleArn).digest('hex').slice(0, 17).toUpperCase()}`;
+
+/**
+ * STS in its query protocol (form-encoded POST, XML answers), with the one operation every tool
+ * calls first: GetCallerIdentity, which "no permissions are required to perform" (STS API
+ * Reference) but which must be signed. Issued credentials answer as the assumed-role session they
+ * are (`arn:aws:sts::<account>:assumed-role/<role>/<session>`, UserId `<role id>:<session>`); the
+ * local administrator, who may do everything, answers as the account's root user does
+ * (`arn:aws:iam::<account>:root`, UserId the account): a local choice, since it is no IAM user.
+ */
+export function createStsService(options: StsServiceOptions): LocalService {
+  return {
+    name: 'sts',
+    canHandle: isStsRequest,
+    async handle(request): Promise<AwsResponse> {
+      const form = new URLSearchParams(request.body.toString('utf8'));
+      const action = form.get('Action') ?? '';
+      if (action !== 'GetCallerIdentity') {
+        return stsErrorResponse(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? STS_API_VERSION}`);
+      }
+      let identity: { arn: string; userId: string };
+      try {
+        const caller = authenticate(request, options.credentialStore, { region: options.region, service: 'sts', now: new Date() });
+        if (caller.kind === 'admin') {
+          identity = { arn: `arn:aws:iam::${options.accountId}:root`, userId: options.accountId };
+        } else {
+          const arn = assumedRoleArn(caller.credentials.roleArn);
+          identity = { arn, userId: `${roleIdOf(caller.credentials.roleArn)}:${arn.slice(arn.lastIndexOf('/') + 1)}` };
+        }
+      } catch (error) {
+        // The gate refused these already; a request reaching here unauthenticated is a wiring bug.
+        if (error instanceof SigV4AuthenticationError) return stsErrorResponse(403, 'InvalidClientTokenId', error.message);
+        throw error;
+      }
+      const body =
+        `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/${STS_API_VERSION}/">` +
+        `<GetCallerIdentityResult><Arn>${xmlText(identity.arn)}</Arn><UserId>${xmlText(identity.userId)}</UserId><Account>${xmlText(options.accountId)}</Account></GetCallerIdentityResult>` +
+        `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+      return { status: 200, headers: { 'content-type': 'text/xml' }, body };
+    },
+  };
+}
