@@ -2,7 +2,11 @@
  * Where cognito-local's answers differ from Cognito's and the fix is a rewrite of the request or
  * the answer, not a guard: each cites what AWS documents.
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { AwsServiceError } from '../server/aws-json';
+
+/** Longer than any access token lives (Cognito allows at most a day): older times can be forgotten. */
+const TOKEN_HORIZON_MS = 24 * 3_600_000;
 
 /** "The limit of the request to list groups": ListGroups pages at most 60 (Cognito API Reference). */
 export const LIST_GROUPS_MAX_LIMIT = 60;
@@ -69,7 +73,20 @@ export class TokenRevocations {
   private readonly issuedAt = new Map<string, number>();
   private readonly signedOutAt = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * `file`: where sign-outs outlive a restart, beside the users and the signing key that do (the
+   * pool's data directory), so that a persisted cloud does not accept a revoked token again.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly file?: string,
+  ) {
+    if (!file || !existsSync(file)) return;
+    const horizon = now() - TOKEN_HORIZON_MS;
+    for (const [sub, at] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)) {
+      if (typeof at === 'number' && at >= horizon) this.signedOutAt.set(sub, at);
+    }
+  }
 
   /** Notes an access token as issued now. */
   issued(accessToken: string): void {
@@ -81,6 +98,7 @@ export class TokenRevocations {
 
   revokeAll(sub: string): void {
     this.signedOutAt.set(sub, this.now());
+    if (this.file) writeFileSync(this.file, JSON.stringify(Object.fromEntries(this.signedOutAt)), { mode: 0o600 });
   }
 
   assertNotRevoked(claims: { sub?: unknown; jti?: unknown; iat?: unknown }): void {
@@ -92,7 +110,7 @@ export class TokenRevocations {
 
   /** Access tokens live an hour at most: older issue times are of no use. */
   private forgetExpired(): void {
-    const horizon = this.now() - 24 * 3_600_000;
+    const horizon = this.now() - TOKEN_HORIZON_MS;
     for (const [jti, at] of this.issuedAt) {
       if (at >= horizon) break;
       this.issuedAt.delete(jti);

@@ -39,6 +39,8 @@ import { hasSignatureOf, loadOrCreateSigningKey, type SigningKey } from './signi
 import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
 
 export const USER_POOL_TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
+/** GlobalSignOut times, kept with the pool's data (aws-answers.ts TokenRevocations). */
+export const REVOCATIONS_FILE = 'token-revocations.json';
 const JSON_VERSION = '1.1';
 
 export interface StartUserPoolOptions {
@@ -306,7 +308,7 @@ export function isValidRefreshToken(token: string, issuer: string, publicKey: Ke
   }
 }
 
-function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer: string, signingKey: SigningKey): LocalService {
+function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer: string, signingKey: SigningKey, dataDir: string): LocalService {
   // Only the pool's own key: a token signed with the key cognito-local ships is a forgery.
   const jwks: Jwks = { keys: [signingKey.jwk] };
   const accessTokens = JwtVerifier.create({
@@ -329,7 +331,7 @@ function createUserPoolService(runtime: CognitoLocal, ids: PersistedIds, issuer:
     return run;
   }
 
-  const revocations = new TokenRevocations();
+  const revocations = new TokenRevocations(Date.now, join(dataDir, REVOCATIONS_FILE));
 
   async function verifyAccessToken(token: string): Promise<JwtPayload> {
     let claims: JwtPayload;
@@ -775,7 +777,7 @@ export async function startUserPool(options: StartUserPoolOptions): Promise<Loca
   const ids = await ensurePoolAndClient(runtime, options);
   const issuer = `${options.endpointUrl}/${ids.userPoolId}`;
   return {
-    service: createUserPoolService(runtime, ids, issuer, signingKey),
+    service: createUserPoolService(runtime, ids, issuer, signingKey, options.dataDir),
     userPoolId: ids.userPoolId,
     userPoolClientId: ids.userPoolClientId,
     issuer,

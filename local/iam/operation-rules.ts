@@ -194,7 +194,9 @@ function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule 
       stringMember(input, 'executionArn') ??
       stringMember(input, 'resourceArn') ??
       (name === undefined ? '*' : `arn:aws:states:${scope.region}:${scope.accountId}:stateMachine:${name}`);
-    return [on(`states:${operation}`, resource)];
+    // TestState runs the state with the role it names: passing a role is IAM's iam:PassRole (as for CreateStateMachine on AWS).
+    const roleArn = operation === 'TestState' ? stringMember(input, 'roleArn') : undefined;
+    return [on(`states:${operation}`, resource), ...(operation === 'TestState' ? [on('iam:PassRole', roleArn ?? '*')] : [])];
   });
 }
 

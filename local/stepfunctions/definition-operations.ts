@@ -35,7 +35,7 @@ export function validationDiagnostics(definition: string): { code: string; messa
 }
 
 /** A state machine of one state, as TestState runs it: the state ends the run, its `Next` is reported. */
-function singleStateMachine(stateText: string): { machine: string; next: string | undefined } {
+function singleStateMachine(stateText: string): { machine: string; next: string | undefined; type: string } {
   let state: Record<string, unknown>;
   try {
     state = JSON.parse(stateText) as Record<string, unknown>;
@@ -49,7 +49,11 @@ function singleStateMachine(stateText: string): { machine: string; next: string 
   }
   const { Next: next, End: _end, Catch: _catch, ...rest } = state;
   const terminal = rest.Type === 'Succeed' || rest.Type === 'Fail';
-  return { machine: JSON.stringify({ StartAt: 'TestState', States: { TestState: terminal ? rest : { ...rest, End: true } } }), next: typeof next === 'string' ? next : undefined };
+  return {
+    machine: JSON.stringify({ StartAt: 'TestState', States: { TestState: terminal ? rest : { ...rest, End: true } } }),
+    next: typeof next === 'string' ? next : undefined,
+    type: String(rest.Type),
+  };
 }
 
 /** UpdateStateMachine, DescribeStateMachineForExecution, ListTagsForResource, ValidateStateMachineDefinition and TestState. */
@@ -95,7 +99,10 @@ export function definitionOperations(runtime: StepFunctionsRuntime): Record<stri
 
     async TestState(input) {
       const request = parse(z.object({ definition: z.string(), roleArn: z.string().optional(), input: z.string().optional() }), input);
-      const { machine: definitionText, next } = singleStateMachine(request.definition);
+      const { machine: definitionText, next, type } = singleStateMachine(request.definition);
+      // A Task calls a service as the role: none named, nothing to call as (the local dispatcher
+      // still signs with the cloud's own credentials; README, gaps table).
+      if (type === 'Task' && request.roleArn === undefined) throw new AwsServiceError('ValidationException', 'TestState needs a roleArn to test a Task state');
       let inputValue: JsonValue;
       try {
         inputValue = JSON.parse(request.input ?? '{}') as JsonValue;

@@ -4,7 +4,8 @@ import type { FrontEnd, FrontEndFiles } from './bundle';
 import { CONSOLE_STATE_PATH, INSPECTOR_API_PREFIX, isWebPath, WEB_ROOTS } from './paths';
 
 export interface WebServiceOptions {
-  readonly files: Readonly<Record<FrontEnd, FrontEndFiles>>;
+  /** Each front end's files, made when first asked for (bundling at start-up would slow every start). */
+  readonly files: Readonly<Record<FrontEnd, () => Promise<FrontEndFiles>>>;
   /** The app's run-time configuration; read per request, since the demo is seeded after start. */
   readonly appConfig: () => AppConfig;
   /** The inspector's data API (`/_local/console/api/…`): undefined for a path it does not know. */
@@ -36,6 +37,8 @@ export function securityHeaders(connectSources: readonly string[]): Record<strin
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
     'cross-origin-opener-policy': 'same-origin',
+    // No other site may embed these answers (a script tag, an image): said outright, not left to CORB.
+    'cross-origin-resource-policy': 'same-origin',
   };
 }
 
@@ -50,8 +53,8 @@ const json = (status: number, value: unknown, headers: Record<string, string>): 
  * made at start-up (local/web/bundle.ts). Only GET and HEAD; a path with no file is a 404.
  */
 export function createWebService(options: WebServiceOptions): LocalService {
-  const serveFile = (frontEnd: FrontEnd, name: string, headers: Record<string, string>): AwsResponse => {
-    const file = options.files[frontEnd].get(name);
+  const serveFile = async (frontEnd: FrontEnd, name: string, headers: Record<string, string>): Promise<AwsResponse> => {
+    const file = (await options.files[frontEnd]()).get(name);
     if (!file) return json(404, { message: `No such file: ${name}` }, headers);
     return { status: 200, headers: { ...headers, 'content-type': file.contentType }, body: file.body };
   };

@@ -15,8 +15,8 @@ const config: AppConfig = {
 const file = (body: string, contentType = 'text/html; charset=utf-8') => ({ contentType, body: Buffer.from(body) });
 const service = createWebService({
   files: {
-    app: new Map([['index.html', file('<p>app</p>')], ['main.js', file('1', 'text/javascript; charset=utf-8')]]),
-    inspector: new Map([['index.html', file('<p>inspector</p>')]]),
+    app: async () => new Map([['index.html', file('<p>app</p>')], ['main.js', file('1', 'text/javascript; charset=utf-8')]]),
+    inspector: async () => new Map([['index.html', file('<p>inspector</p>')]]),
   },
   appConfig: () => config,
   inspectorApi: async (_request, path) => (path === 'executions' ? { status: 200, headers: { 'content-type': 'application/json' }, body: '[]' } : undefined),
@@ -43,6 +43,7 @@ describe('the web service that serves the tenant app and the inspector', () => {
         'x-frame-options': 'DENY',
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
+        'cross-origin-resource-policy': 'same-origin',
       });
       expect(answer.headers?.['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(Object.keys(answer.headers ?? {}).filter((name) => name.toLowerCase().startsWith('access-control-'))).toEqual([]);

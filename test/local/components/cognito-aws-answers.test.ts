@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   AdminAddUserToGroupCommand,
   AdminConfirmSignUpCommand,
@@ -96,5 +99,30 @@ describe("the local user pool's answers, as Cognito gives them", () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(pages).toBeGreaterThanOrEqual(3);
     await expect(fixture.idp.send(new ListGroupsCommand({ ...pool(), Limit: LIST_GROUPS_MAX_LIMIT + 1 }))).rejects.toMatchObject({ name: 'InvalidParameterException' });
+  });
+});
+
+describe('sign-outs kept with the pool', () => {
+  it('still refuse a revoked access token after the pool restarts on its data directory', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cognito-revocations-'));
+    try {
+      const first = await startCognitoFixture({ dataDir });
+      const port = first.endpoint.port;
+      const signedOut = await signUpAndSignIn(first, 'revoked-restart');
+      const stillIn = await signUpAndSignIn(first, 'kept-restart');
+      await first.idp.send(new GlobalSignOutCommand({ AccessToken: signedOut.accessToken }));
+      await first.stop();
+
+      // The same port keeps the issuer, so only the revocation can refuse the old token.
+      const second = await startCognitoFixture({ dataDir, port });
+      try {
+        await expect(second.idp.send(new GetUserCommand({ AccessToken: signedOut.accessToken }))).rejects.toMatchObject({ name: 'NotAuthorizedException', message: 'Access Token has been revoked' });
+        await expect(second.idp.send(new GetUserCommand({ AccessToken: stillIn.accessToken }))).resolves.toMatchObject({ Username: expect.any(String) });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -37,12 +37,15 @@ describe('npm start (local/main.ts) as a process', () => {
   });
   afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
 
-  it('stops everything on SIGTERM: no JVM is left behind and outputs.json is removed', async () => {
+  it('stops everything on SIGTERM: no JVM or bundler is left behind and outputs.json is removed', async () => {
     const { child, exited } = startMain(['--port', '0', '--api-port', '0', '--state-dir', stateDir, '--no-seed']);
     const outputs = join(stateDir, 'outputs.json');
     while (!existsSync(outputs)) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A page asked for starts esbuild's service, one more child to stop.
+    const { appUrl } = JSON.parse(readFileSync(outputs, 'utf8')) as { appUrl: string };
+    expect((await fetch(`${appUrl}main.js`)).status).toBe(200);
     const jvms = childrenOf(child.pid ?? -1);
-    expect(jvms.length).toBeGreaterThan(0);
+    expect(jvms.length).toBeGreaterThan(1);
 
     child.kill('SIGTERM');
     const code = await exited;
