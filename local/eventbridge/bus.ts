@@ -180,6 +180,8 @@ function entrySize(entry: Record<string, unknown>): number {
 }
 
 function errorText(error: unknown): string {
+  // A service's answer by its AWS error code (as a dead letter's ERROR_CODE attribute names it), not this code's class.
+  if (error instanceof AwsServiceError) return `${error.code}: ${error.message}`;
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 

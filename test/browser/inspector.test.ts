@@ -97,7 +97,7 @@ describe('the inspector', () => {
       // Assess: the page polls until the bus has given up
       const deadLetter = page.getByRole('note', { name: `Dead letter of ${rule.targetId}` });
       await deadLetter.waitFor();
-      expect(await deadLetter.textContent()).toMatch(new RegExp(`^Dead letter after ${retries + 1} attempts .*State Machine Does Not Exist`));
+      expect(await deadLetter.textContent()).toMatch(new RegExp(`^Dead letter after ${retries + 1} attempts .*StateMachineDoesNotExist: State Machine Does Not Exist`));
       const attempts = page.getByRole('list', { name: `Delivery attempts to ${rule.targetId}` }).getByRole('listitem');
       expect(await attempts.allTextContents()).toEqual([1, 2, 3].map((attempt) => expect.stringMatching(new RegExp(`^attempt ${attempt}: failed at .*State Machine Does Not Exist`))));
       const event = page.getByRole('article', { name: `Event inspector.probe ${eventId}` });
