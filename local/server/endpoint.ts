@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { assertUsablePort } from './ports';
 import type { AwsRequest, AwsResponse, LocalService } from './types';
+import { xmlText } from './xml';
 
 /** A port that another process holds: said plainly instead of Node's EADDRINUSE stack. */
 export class PortInUseError extends Error {
@@ -84,6 +85,31 @@ export async function close(server: Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
+/**
+ * What no local service handles, answered so that the client can read it: a query-protocol call (a
+ * form POST naming an `Action`: IAM, STS, the older SQS) gets the query protocol's XML error, as
+ * those services answer an action they lack; anything else AWS's JSON error shape, which the JSON
+ * and REST-JSON clients read from `x-amzn-errortype` and the body.
+ */
+export function unknownOperation(request: AwsRequest): AwsResponse {
+  const what = `${request.method} ${request.path}${request.target ? ` (${request.target})` : ''}`;
+  const form = request.method === 'POST' && request.target === undefined && String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const action = form ? new URLSearchParams(request.body.toString('utf8')).get('Action') : null;
+  if (action !== null) {
+    const message = xmlText(`No local service handles the action ${action} (${what})`);
+    return {
+      status: 400,
+      headers: { 'content-type': 'text/xml' },
+      body: `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>${message}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`,
+    };
+  }
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' },
+    body: JSON.stringify({ __type: 'UnknownOperationException', message: `No local service handles ${what}` }),
+  };
+}
+
 export interface Endpoint {
   readonly url: string;
   readonly port: number;
@@ -141,14 +167,7 @@ export async function startEndpoint(options: EndpointOptions): Promise<Endpoint>
         counts.set(operation, (counts.get(operation) ?? 0) + 1);
         const service = services.find((candidate) => candidate.canHandle(request));
         if (!service) {
-          writeAwsResponse(res, {
-            status: 400,
-            headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'UnknownOperationException' },
-            body: JSON.stringify({
-              __type: 'UnknownOperationException',
-              message: `No local service handles ${request.method} ${request.path}${request.target ? ` (${request.target})` : ''}`,
-            }),
-          });
+          writeAwsResponse(res, unknownOperation(request));
           return;
         }
         const refusal = options.gate?.check(request, service.name);

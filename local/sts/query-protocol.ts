@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsResponse } from '../server/types';
+import { xmlText } from '../server/xml';
 
 export const STS_API_VERSION = '2011-06-15';
 
-export const xmlText = (value: string): string => value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 
 /**
  * An error in the query protocol's shape (`ErrorResponse/Error/{Type,Code,Message}` and a

@@ -3,7 +3,8 @@ import type { CredentialStore } from '../iam/credential-store';
 import { assumedRoleArn } from '../iam/policy-evaluator';
 import { authenticate, SigV4AuthenticationError } from '../iam/sigv4';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
-import { STS_API_VERSION, stsErrorResponse, xmlText } from './query-protocol';
+import { xmlText } from '../server/xml';
+import { STS_API_VERSION, stsErrorResponse } from './query-protocol';
 
 export interface StsServiceOptions {
   readonly credentialStore: CredentialStore;
