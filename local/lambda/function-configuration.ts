@@ -1,6 +1,7 @@
 import type { FunctionDefinition } from '../../handlers/catalog';
 import { LAMBDA_PLATFORM } from '../../infra/bundling';
 import type { AwsRequest, AwsResponse } from '../server/types';
+import { restError } from './rest-errors';
 
 /** ListFunctions (`GET /2015-03-31/functions/`), GetFunction and GetFunctionConfiguration (Lambda API Reference). */
 export const LIST_FUNCTIONS_PATH = /^\/2015-03-31\/functions\/?$/;
@@ -35,12 +36,6 @@ export function functionConfiguration(definition: FunctionDefinition, arn: strin
 
 /** ListFunctions' page size when MaxItems is absent (the API Reference: "up to 50 functions"). */
 export const LIST_FUNCTIONS_PAGE = 50;
-
-const restError = (status: number, code: string, message: string): AwsResponse => ({
-  status,
-  headers: { 'content-type': 'application/json', 'x-amzn-errortype': code },
-  body: JSON.stringify({ Type: 'User', message }),
-});
 
 const json = (body: unknown): AwsResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 

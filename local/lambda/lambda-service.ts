@@ -5,6 +5,7 @@ import { faultControlService } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { createAsyncInvoker, type AsyncFailureRecord, type FunctionErrorPayload } from './async-invocation';
 import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
+import { restError } from './rest-errors';
 import { describeFunctions, GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH } from './function-configuration';
 
 export { GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH };
@@ -227,12 +228,5 @@ export function createLambdaService(options: {
 const localControlService = (faults: LambdaFaultInjector): LocalService =>
   faultControlService({ name: 'lambda-local', path: LAMBDA_FAULTS_PATH, schema: LambdaFaultSpecSchema, injector: faults });
 
-function restError(status: number, code: string, message: string): AwsResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': code },
-    body: JSON.stringify({ Type: 'User', message }),
-  };
-}
 
 export type LambdaRuntime = ReturnType<typeof createLambdaService>;

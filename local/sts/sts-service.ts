@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { CredentialStore } from '../iam/credential-store';
 import { assumedRoleArn } from '../iam/policy-evaluator';
-import { authenticate, SigV4AuthenticationError } from '../iam/sigv4';
+import { authenticate, parseAuthorization, SigV4AuthenticationError } from '../iam/sigv4';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { xmlText } from '../server/xml';
 import { STS_API_VERSION, stsErrorResponse } from './query-protocol';
@@ -14,12 +14,22 @@ export interface StsServiceOptions {
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** The service an Authorization header's credential scope names, if it parses. */
+function signingServiceOf(request: AwsRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  try {
+    return parseAuthorization(header).service;
+  } catch {
+    return undefined; // the gate answers a malformed signature of a claimed request
+  }
+}
+
 /** Whether a request is an STS query call: a form POST signed for `sts`, or naming STS's API version. */
 export function isStsRequest(request: AwsRequest): boolean {
   if (request.method !== 'POST' || request.target !== undefined) return false;
   if (!String(request.headers['content-type'] ?? '').startsWith(FORM)) return false;
-  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
-  return scope === 'sts' || new URLSearchParams(request.body.toString('utf8')).get('Version') === STS_API_VERSION;
+  return signingServiceOf(request) === 'sts' || new URLSearchParams(request.body.toString('utf8')).get('Version') === STS_API_VERSION;
 }
 
 /**

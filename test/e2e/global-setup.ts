@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { readStackOutputs } from '../../infra/operations/outputs';
-import startLocalCloud from '../local/global-setup';
+import { startCloudProcess } from '../local/global-setup';
 import { E2E_ENV, type LocalCloudHandles } from './environment';
 
 /**
@@ -23,29 +23,9 @@ export default async function globalSetup(): Promise<void> {
   process.env[E2E_ENV.localStateDir] = stateDir;
 }
 
-/**
- * The local tier's global setup, reused as it is: it announces its cloud through
- * LOCAL_CLOUD_OUTPUTS, LOCAL_CLOUD_STATE_DIR and `globalThis.__localCloud`. In `npm test` both
- * tiers run in one jest process, each with its own cloud, so the e2e tier takes its handles under
- * its own names and puts back whatever the local tier's setup had announced.
- */
+/** A local cloud of the e2e tier's own (`npm start` in a child process, as the local tier's), its handles kept for the teardown. */
 async function startOwnLocalCloud(): Promise<string> {
-  const announced = globalThis as { __localCloud?: LocalCloudHandles; __e2eLocalCloud?: LocalCloudHandles };
-  const previous = { outputs: process.env.LOCAL_CLOUD_OUTPUTS, stateDir: process.env.LOCAL_CLOUD_STATE_DIR, cloud: announced.__localCloud };
-  try {
-    await startLocalCloud();
-    const stateDir = process.env.LOCAL_CLOUD_STATE_DIR;
-    if (!stateDir || !announced.__localCloud) throw new Error('the local global setup announced no cloud');
-    announced.__e2eLocalCloud = announced.__localCloud;
-    return stateDir;
-  } finally {
-    restore('LOCAL_CLOUD_OUTPUTS', previous.outputs);
-    restore('LOCAL_CLOUD_STATE_DIR', previous.stateDir);
-    announced.__localCloud = previous.cloud;
-  }
-}
-
-function restore(name: string, value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
+  const cloud = await startCloudProcess({ seed: false });
+  (globalThis as { __e2eLocalCloud?: LocalCloudHandles }).__e2eLocalCloud = cloud;
+  return cloud.stateDir;
 }
