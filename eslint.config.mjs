@@ -37,4 +37,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The policy builders are read by the local cloud at run time: no CDK there, only plain statements.
+    files: ['infra/policies/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@aws-sdk/*', 'cdk-nag'], message: 'infra/policies/ is pure: the local cloud loads it, so no CDK or SDK import.' },
+            { group: ['**/constructs/*', '**/local/*'], message: 'infra/policies/ must not depend on the CDK constructs or the local cloud.' },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -37,5 +37,10 @@ module.exports = {
       globalSetup: '<rootDir>/test/browser/global-setup.ts',
       globalTeardown: '<rootDir>/test/browser/global-teardown.ts',
     }),
+    // Clients nobody here wrote (the AWS CLI and boto3) against a fresh local cloud of its own: AWS's documented answers.
+    tier('conformance', {
+      globalSetup: '<rootDir>/test/conformance/global-setup.ts',
+      globalTeardown: '<rootDir>/test/conformance/global-teardown.ts',
+    }),
   ],
 };

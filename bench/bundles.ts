@@ -2,7 +2,7 @@ import { runStandalone } from './standalone';
 import { build } from 'esbuild';
 import { join } from 'node:path';
 import { FUNCTIONS } from '../handlers/catalog';
-import { LAMBDA_BUNDLE } from '../infra/bundling';
+import { LAMBDA_ESBUILD_OPTIONS } from '../infra/bundling';
 
 /** Each function bundled as it deploys (minified ESM for Node 22), without source maps: bytes and gzip bytes. */
 export async function benchBundles(): Promise<Record<string, { kB: number; gzipKB: number }>> {
@@ -11,16 +11,10 @@ export async function benchBundles(): Promise<Record<string, { kB: number; gzipK
   const sizes: Record<string, { kB: number; gzipKB: number }> = {};
   for (const definition of Object.values(FUNCTIONS)) {
     const result = await build({
+      ...LAMBDA_ESBUILD_OPTIONS,
+      mainFields: [...LAMBDA_ESBUILD_OPTIONS.mainFields],
       entryPoints: [join(root, definition.entry)],
-      bundle: true,
       write: false,
-      format: LAMBDA_BUNDLE.format,
-      target: LAMBDA_BUNDLE.target,
-      platform: LAMBDA_BUNDLE.platform,
-      minify: LAMBDA_BUNDLE.minify,
-      mainFields: [...LAMBDA_BUNDLE.mainFields],
-      banner: { js: LAMBDA_BUNDLE.banner },
-      logLevel: 'error',
     });
     const code = result.outputFiles[0]?.contents ?? new Uint8Array();
     sizes[definition.name] = { kB: Math.round(code.length / 1024), gzipKB: Math.round(gzipSync(code).length / 1024) };

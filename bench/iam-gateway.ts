@@ -1,48 +1,68 @@
 /**
- * What the IAM gateway costs: policy evaluations per second, and GetItem latency and throughput
- * directly against DynamoDB Local vs through the gateway (as the administrator: relay only; with
- * tenant credentials: SigV4 verification + policy evaluation + relay). Sequential calls after a
- * warm-up, one run, all on loopback; throughput is calls per second of time spent in that client's calls. `npx tsx bench/iam-gateway.ts`
+ * What IAM evaluation costs a call on the local endpoint, in one run of a real local cloud
+ * (startLocalCloud): the same signed call made with the local administrator's keys (relayed, not
+ * evaluated) and with issued session credentials whose role's policy allows it (SigV4
+ * verification + policy evaluation + relay), p50/p95 of each and their ratio. DynamoDB GetItem
+ * through the IAM gateway, twice evaluated: a bench role with a plain Allow, and tenant
+ * credentials from the identity pool (the tenant policy, LeadingKeys conditions and all). Step
+ * Functions DescribeStateMachine through the caller gate, with the bench role. Calls are
+ * interleaved one by one (the JVM behind DynamoDB Local keeps warming up, and measuring one
+ * series after another would credit that to the later ones), sequential, on loopback, after a
+ * warm-up. Also: policy evaluations per second in process. `npx tsx bench/iam-gateway.ts`
  */
-import { runStandalone } from './standalone';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { tenantPolicyDocument } from '../domain/isolation';
+import { runStandalone } from './standalone';
+import { principalTagsFor, tenantPolicyDocument } from '../domain/isolation';
 import { tenantDataPartition } from '../domain/keys';
 import { DEFAULT_TABLE_NAME, TABLE_KEYS, USER_INDEX } from '../domain/table';
+import { cognitoIdentityPool } from '../handlers/authorizer/adapters';
+import { ARNS } from '../infra/policies/arns';
+import { allow, policyOf } from '../infra/policies/statements';
+import { startLocalCloud } from '../local/cloud';
 import { LOCAL_ACCOUNT_ID, LOCAL_ADMIN_CREDENTIALS, LOCAL_REGION } from '../local/config';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb/dynamodb-local';
-import { createDynamoDbGateway } from '../local/dynamodb/gateway';
-import { CredentialStore } from '../local/iam/credential-store';
 import { authorizationRequestsFor } from '../local/iam/dynamodb-authorization';
 import { assumedRoleArn, evaluate, type SessionPrincipal } from '../local/iam/policy-evaluator';
-import { startEndpoint } from '../local/server/endpoint';
 
-const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/TenantRole`;
-const TABLE_ARN = `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:table/${DEFAULT_TABLE_NAME}`;
-const WARM_UP_CALLS = 300;
+const WARM_UP_CALLS = 200;
 const MEASURED_CALLS = 500;
 const EVALUATIONS = 5_000;
+const SCOPE = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID };
+const BENCH_ROLE_ARN = ARNS.role(SCOPE, 'IamGatewayBenchRole');
+const TENANT_ID = 'bench-tenant';
+const USER_ID = 'bench-user';
+
+interface Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+interface Latency {
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+}
 
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function policyEvaluationsPerSecond(): Promise<number> {
+async function policyEvaluationsPerSecond(tableArn: string): Promise<number> {
   const principal: SessionPrincipal = {
-    roleArn: ROLE_ARN,
-    sessionArn: assumedRoleArn(ROLE_ARN),
+    roleArn: BENCH_ROLE_ARN,
+    sessionArn: assumedRoleArn(BENCH_ROLE_ARN),
     accountId: LOCAL_ACCOUNT_ID,
-    principalTags: { tenant_id: 'A', user_id: 'u1' },
+    principalTags: principalTagsFor({ userId: USER_ID, tenantId: TENANT_ID }),
   };
   const requests = await authorizationRequestsFor(
     'GetItem',
-    { TableName: DEFAULT_TABLE_NAME, Key: { PK: { S: tenantDataPartition('A', 'notes', 0) }, SK: { S: 'NOTE#1' } } },
-    {
-      region: LOCAL_REGION,
-      accountId: LOCAL_ACCOUNT_ID,
-      keySchemaOf: async () => ({ partitionKey: TABLE_KEYS.partitionKey, indexes: { [USER_INDEX.indexName]: USER_INDEX.partitionKey } }),
-    },
+    { TableName: tableArn, Key: { PK: { S: tenantDataPartition(TENANT_ID, 'notes', 0) }, SK: { S: 'NOTE#1' } } },
+    { ...SCOPE, keySchemaOf: async () => ({ partitionKey: TABLE_KEYS.partitionKey, indexes: { [USER_INDEX.indexName]: USER_INDEX.partitionKey } }) },
   );
-  const policy = tenantPolicyDocument(TABLE_ARN);
+  const policy = tenantPolicyDocument(tableArn);
   for (let i = 0; i < EVALUATIONS / 10; i++) evaluate(policy, principal, requests);
   const started = performance.now();
   for (let i = 0; i < EVALUATIONS; i++) {
@@ -51,94 +71,103 @@ async function policyEvaluationsPerSecond(): Promise<number> {
   return EVALUATIONS / ((performance.now() - started) / 1000);
 }
 
-interface Latency {
-  p50Ms: number;
-  p95Ms: number;
-  callsPerSecond: number;
-}
-
-/**
- * GetItem through each client, interleaved call by call: DynamoDB Local's JVM keeps warming up
- * for a while, and measuring one client after the other would credit that to the later ones.
- */
-async function measureGetItem(clients: DynamoDBClient[], key: Record<string, { S: string }>): Promise<Latency[]> {
-  const command = (): GetItemCommand => new GetItemCommand({ TableName: DEFAULT_TABLE_NAME, Key: key });
-  for (let i = 0; i < WARM_UP_CALLS; i++) for (const client of clients) await client.send(command());
-  const latencies = clients.map((): number[] => []);
+/** Every series' call once per round, in order; latencies per series after the warm-up rounds. */
+async function measureInterleaved(series: readonly (() => Promise<unknown>)[]): Promise<Latency[]> {
+  for (let i = 0; i < WARM_UP_CALLS; i++) for (const call of series) await call();
+  const latencies = series.map((): number[] => []);
   for (let i = 0; i < MEASURED_CALLS; i++) {
-    for (const [index, client] of clients.entries()) {
+    for (const [index, call] of series.entries()) {
       const before = performance.now();
-      const { Item: item } = await client.send(command());
+      await call();
       latencies[index]?.push(performance.now() - before);
-      if (!item) throw new Error('the benchmark item is missing');
     }
   }
   return latencies.map((values) => {
     const sorted = [...values].sort((a, b) => a - b);
-    const totalSeconds = values.reduce((sum, value) => sum + value, 0) / 1000;
-    return { p50Ms: round(percentile(sorted, 50)), p95Ms: round(percentile(sorted, 95)), callsPerSecond: round(values.length / totalSeconds, 0) };
+    return { p50Ms: round(percentile(sorted, 50)), p95Ms: round(percentile(sorted, 95)) };
   });
 }
 
 export async function benchIamGateway(): Promise<Record<string, number | string>> {
-  const evaluationsPerSecond = await policyEvaluationsPerSecond();
-
-  const dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  const store = new CredentialStore();
-  const gateway = createDynamoDbGateway({
-    upstreamUrl: dynamoDbLocal.url,
-    credentialStore: store,
-    policyForRole: (roleArn) => (roleArn === ROLE_ARN ? tenantPolicyDocument(TABLE_ARN) : undefined),
-    region: LOCAL_REGION,
-    accountId: LOCAL_ACCOUNT_ID,
-  });
-  const endpoint = await startEndpoint({ port: 0, services: [gateway] });
-  const issued = store.issue({ roleArn: ROLE_ARN, identityId: `${LOCAL_REGION}:bench`, principalTags: { tenant_id: 'A', user_id: 'u1' }, ttlSeconds: 3600 });
-  const client = (endpointUrl: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): DynamoDBClient =>
-    new DynamoDBClient({ endpoint: endpointUrl, region: LOCAL_REGION, credentials, disableHostPrefix: true });
-  const direct = client(dynamoDbLocal.url, LOCAL_ADMIN_CREDENTIALS);
-  const gatewayAdmin = client(endpoint.url, LOCAL_ADMIN_CREDENTIALS);
-  const gatewayTenant = client(endpoint.url, { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken });
+  // Before the cloud starts, so that its background work does not share the measurement.
+  const evaluationsPerSecond = await policyEvaluationsPerSecond(ARNS.table(SCOPE, DEFAULT_TABLE_NAME));
+  const stateDir = mkdtempSync(join(tmpdir(), 'bench-iam-gateway-'));
+  const startedAt = performance.now();
+  const cloud = await startLocalCloud({ port: 0, apiPort: 0, stateDir, persist: false });
+  const cloudStartMs = performance.now() - startedAt;
+  const { endpoint, region, tableName, identityPoolId, stateMachines } = cloud.outputs;
+  const tableArn = ARNS.table(SCOPE, tableName);
+  const [stateMachineArn] = Object.values(stateMachines);
+  if (stateMachineArn === undefined) throw new Error('the local cloud defines no state machine');
+  cloud.rolePolicies.register(BENCH_ROLE_ARN, policyOf([allow(['dynamodb:GetItem'], [tableArn]), allow(['states:DescribeStateMachine'], [stateMachineArn])]));
+  const benchRole = cloud.credentialStore.issue({ roleArn: BENCH_ROLE_ARN, sessionName: 'iam-gateway-bench', principalTags: {}, ttlSeconds: 3600 });
+  const identity = new CognitoIdentityClient({ endpoint, region, credentials: LOCAL_ADMIN_CREDENTIALS });
+  const tenant = await cognitoIdentityPool(identity, identityPoolId).credentialsFor(USER_ID, principalTagsFor({ userId: USER_ID, tenantId: TENANT_ID }));
+  const config = (credentials: Credentials) => ({ endpoint, region, credentials, disableHostPrefix: true, maxAttempts: 1 });
+  const asCredentials = (issued: Credentials): Credentials => ({ accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken });
+  const dynamodb = { admin: new DynamoDBClient(config(LOCAL_ADMIN_CREDENTIALS)), role: new DynamoDBClient(config(asCredentials(benchRole))), tenant: new DynamoDBClient(config(asCredentials(tenant))) };
+  const sfn = { admin: new SFNClient(config(LOCAL_ADMIN_CREDENTIALS)), role: new SFNClient(config(asCredentials(benchRole))) };
 
   try {
-    await ensureTable(direct, DEFAULT_TABLE_NAME);
-    const key = { PK: { S: tenantDataPartition('A', 'notes', 0) }, SK: { S: 'NOTE#1' } };
-    await direct.send(new PutItemCommand({ TableName: DEFAULT_TABLE_NAME, Item: { ...key, body: { S: 'benchmark' } } }));
+    const key = { PK: { S: tenantDataPartition(TENANT_ID, 'notes', 0) }, SK: { S: 'NOTE#1' } };
+    await dynamodb.admin.send(new PutItemCommand({ TableName: tableName, Item: { ...key, body: { S: 'benchmark' } } }));
+    const getItem = (client: DynamoDBClient) => async () => {
+      const { Item: item } = await client.send(new GetItemCommand({ TableName: tableName, Key: key }));
+      if (!item) throw new Error('the benchmark item is missing');
+    };
+    const describe = (client: SFNClient) => () => client.send(new DescribeStateMachineCommand({ stateMachineArn }));
 
-    const [directLatency, relayLatency, tenantLatency] = (await measureGetItem([direct, gatewayAdmin, gatewayTenant], key)) as [Latency, Latency, Latency];
+    const [adminGet, roleGet, tenantGet, adminDescribe, roleDescribe] = (await measureInterleaved([
+      getItem(dynamodb.admin),
+      getItem(dynamodb.role),
+      getItem(dynamodb.tenant),
+      describe(sfn.admin),
+      describe(sfn.role),
+    ])) as [Latency, Latency, Latency, Latency, Latency];
     return {
+      cloudStartMs: round(cloudStartMs, 0),
+      calls: MEASURED_CALLS,
       policyEvaluationsPerSecond: round(evaluationsPerSecond, 0),
       policyEvaluationMicros: round(1e6 / evaluationsPerSecond, 1),
-      dynamoDbLocalStartMs: dynamoDbLocal.startMs,
-      calls: MEASURED_CALLS,
-      directP50Ms: directLatency.p50Ms,
-      directP95Ms: directLatency.p95Ms,
-      directCallsPerSecond: directLatency.callsPerSecond,
-      gatewayAdminP50Ms: relayLatency.p50Ms,
-      gatewayAdminP95Ms: relayLatency.p95Ms,
-      gatewayAdminCallsPerSecond: relayLatency.callsPerSecond,
-      gatewayTenantP50Ms: tenantLatency.p50Ms,
-      gatewayTenantP95Ms: tenantLatency.p95Ms,
-      gatewayTenantCallsPerSecond: tenantLatency.callsPerSecond,
-      tenantToDirectP50Ratio: round(tenantLatency.p50Ms / directLatency.p50Ms),
-      tenantToDirectThroughputRatio: round(tenantLatency.callsPerSecond / directLatency.callsPerSecond),
+      getItemAdminP50Ms: adminGet.p50Ms,
+      getItemAdminP95Ms: adminGet.p95Ms,
+      getItemRoleP50Ms: roleGet.p50Ms,
+      getItemRoleP95Ms: roleGet.p95Ms,
+      getItemTenantP50Ms: tenantGet.p50Ms,
+      getItemTenantP95Ms: tenantGet.p95Ms,
+      getItemRoleToAdminP50Ratio: round(roleGet.p50Ms / adminGet.p50Ms),
+      getItemRoleToAdminP95Ratio: round(roleGet.p95Ms / adminGet.p95Ms),
+      getItemTenantToAdminP50Ratio: round(tenantGet.p50Ms / adminGet.p50Ms),
+      getItemTenantToAdminP95Ratio: round(tenantGet.p95Ms / adminGet.p95Ms),
+      describeStateMachineAdminP50Ms: adminDescribe.p50Ms,
+      describeStateMachineAdminP95Ms: adminDescribe.p95Ms,
+      describeStateMachineRoleP50Ms: roleDescribe.p50Ms,
+      describeStateMachineRoleP95Ms: roleDescribe.p95Ms,
+      describeStateMachineRoleToAdminP50Ratio: round(roleDescribe.p50Ms / adminDescribe.p50Ms),
+      describeStateMachineRoleToAdminP95Ratio: round(roleDescribe.p95Ms / adminDescribe.p95Ms),
     };
   } finally {
-    for (const sdkClient of [direct, gatewayAdmin, gatewayTenant]) sdkClient.destroy();
-    await endpoint.stop();
-    await dynamoDbLocal.stop();
+    for (const client of [...Object.values(dynamodb), ...Object.values(sfn), identity]) client.destroy();
+    await cloud.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
 function printTable(result: Record<string, number | string>): void {
-  console.log(`policy evaluation: ${result.policyEvaluationsPerSecond} /s (${result.policyEvaluationMicros} µs each)`);
-  console.log(`DynamoDB Local start: ${result.dynamoDbLocalStartMs} ms`);
-  console.table({
-    'direct to DynamoDB Local': { p50Ms: result.directP50Ms, p95Ms: result.directP95Ms, callsPerSecond: result.directCallsPerSecond },
-    'gateway, admin (relay only)': { p50Ms: result.gatewayAdminP50Ms, p95Ms: result.gatewayAdminP95Ms, callsPerSecond: result.gatewayAdminCallsPerSecond },
-    'gateway, tenant (SigV4 + IAM)': { p50Ms: result.gatewayTenantP50Ms, p95Ms: result.gatewayTenantP95Ms, callsPerSecond: result.gatewayTenantCallsPerSecond },
+  console.log(`local cloud start: ${result.cloudStartMs} ms; policy evaluation: ${result.policyEvaluationsPerSecond} /s (${result.policyEvaluationMicros} µs each)`);
+  const row = (prefix: string, ratioPrefix?: string) => ({
+    p50Ms: result[`${prefix}P50Ms`],
+    p95Ms: result[`${prefix}P95Ms`],
+    p50Ratio: ratioPrefix ? result[`${ratioPrefix}P50Ratio`] : 1,
+    p95Ratio: ratioPrefix ? result[`${ratioPrefix}P95Ratio`] : 1,
   });
-  console.log(`tenant via gateway / direct: p50 x${result.tenantToDirectP50Ratio}, throughput x${result.tenantToDirectThroughputRatio}`);
+  console.table({
+    'GetItem, administrator (not evaluated)': row('getItemAdmin'),
+    'GetItem, bench role (SigV4 + IAM)': row('getItemRole', 'getItemRoleToAdmin'),
+    'GetItem, tenant credentials (SigV4 + IAM, LeadingKeys)': row('getItemTenant', 'getItemTenantToAdmin'),
+    'DescribeStateMachine, administrator': row('describeStateMachineAdmin'),
+    'DescribeStateMachine, bench role (SigV4 + IAM)': row('describeStateMachineRole', 'describeStateMachineRoleToAdmin'),
+  });
 }
 
 if (require.main === module) runStandalone(benchIamGateway, printTable);

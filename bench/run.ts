@@ -10,9 +10,10 @@ import { join } from 'node:path';
 
 const BENCHMARKS = [
   ['startup', 'local cloud start-up (3 runs, npm start with its demo seed)'],
-  ['iamGateway', 'IAM gateway against DynamoDB Local'],
+  ['iamGateway', 'IAM evaluation overhead per call: administrator vs evaluated credentials (DynamoDB GetItem, Step Functions)'],
   ['authorizer', 'authorizer: warm path, cache misses, the literal design side by side'],
   ['bundles', 'Lambda bundle sizes'],
+  ['lambdaInvocations', 'Lambda cold starts (every function) and warm invocations, in workers'],
   ['frontEnds', 'front ends (tenant app, inspector): bundle time and sizes'],
   ['controlPlane', 'onboarding and switching through the API'],
   ['administration', 'roles, members, invitations and audit through the API'],
@@ -24,6 +25,7 @@ const FILES: Record<(typeof BENCHMARKS)[number][0], string> = {
   iamGateway: 'iam-gateway.ts',
   authorizer: 'authorizer.ts',
   bundles: 'bundles.ts',
+  lambdaInvocations: 'lambda-invocations.ts',
   frontEnds: 'front-ends.ts',
   controlPlane: 'control-plane.ts',
   administration: 'administration.ts',

@@ -66,7 +66,8 @@ export const TENANT_WRITE_ACTIONS = [
 ] as const;
 
 export interface PolicyStatement {
-  Sid: string;
+  /** Every statement of the tenant policy has one; a function's or a state machine's need none. */
+  Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];

@@ -141,3 +141,15 @@ export const FUNCTIONS = {
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionKey = keyof typeof FUNCTIONS;
+
+/**
+ * Functions Cognito invokes as user pool triggers, by the LambdaConfig member that names each. The
+ * pool's LambdaConfig references such a function, so the function must not reference the pool (or
+ * its client or identity pool) back: CloudFormation would see a cycle. A trigger reads the pool id
+ * from `event.userPoolId` instead, and its policy is built without the identity resources.
+ */
+export const USER_POOL_TRIGGERS = { postConfirmation: 'PostConfirmation' } as const satisfies Partial<Record<FunctionKey, string>>;
+
+export type UserPoolTrigger = (typeof USER_POOL_TRIGGERS)[keyof typeof USER_POOL_TRIGGERS];
+
+export const isUserPoolTrigger = (key: FunctionKey): boolean => key in USER_POOL_TRIGGERS;

@@ -6,6 +6,8 @@ import { DEFAULT_TABLE_NAME } from '../domain/table';
 import { ASYNC_FAILURE_QUEUE } from '../events/async-invocation';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, localAppOrigin } from './config';
 import { CredentialStore } from './iam/credential-store';
+import { RolePolicies, type Denial } from './iam/role-policies';
+import { roleSessions, tenantRoleArn } from './principals';
 import { Lifecycle } from './lifecycle';
 import {
   EVENT_BUS_NAME,
@@ -14,7 +16,6 @@ import {
   provisionEventBus,
   provisionIdentityAndData,
   provisionWeb,
-  setFunctionEnvironment,
   startApi,
   startEmulators,
   startFrontDoor,
@@ -80,13 +81,16 @@ export async function startLocalCloud(options: LocalCloudOptions) {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   chmodSync(stateDir, 0o700);
   const lifecycle = new Lifecycle();
+  const credentialStore = new CredentialStore();
   const scope: CloudScope = {
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     stateDir,
     persist: options.persist,
     tableName: DEFAULT_TABLE_NAME,
-    credentialStore: new CredentialStore(),
+    credentialStore,
+    rolePolicies: new RolePolicies(reportMissingGrant(tenantRoleArn({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }))),
+    roleSession: roleSessions(credentialStore),
     lifecycle,
     progress: options.progress ?? (() => undefined),
   };
@@ -95,8 +99,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     const corsOrigins = parseAllowedOrigins([localAppOrigin(endpoint.url), ...(options.corsOrigins ?? [])]);
     const emulators = await startEmulators(scope, endpoint);
     const identityPoolId = await provisionIdentityAndData(scope, endpoint, emulators);
-    const compute = provisionCompute(scope, endpoint, emulators.userPool.userPoolId);
-    setFunctionEnvironment(scope, { endpointUrl: endpoint.url, userPool: emulators.userPool, identityPoolId, stateMachines: compute.stateMachines, corsOrigins, invitationTtlDays: options.invitationTtlDays });
+    const compute = provisionCompute(scope, endpoint, { userPool: emulators.userPool, identityPoolId, corsOrigins, invitationTtlDays: options.invitationTtlDays });
     const eventBridge = provisionEventBus(scope, endpoint, compute, options.duplicateDelivery ?? false);
     const web = provisionWeb(scope, endpoint, { files: lazyFrontEnds(scope), userPool: emulators.userPool, compute, eventBridge });
     const api = await startApi(scope, options.apiPort, compute, corsOrigins);
@@ -128,11 +131,23 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     };
     const { lambda, stepFunctions } = compute;
     const stop = (): Promise<void> => lifecycle.stop();
-    return { outputs, writeOutputs, setDemo: web.setDemo, stop, lambda, eventBridge, stepFunctions, credentialStore: scope.credentialStore, endpoint, api, corsOrigins };
+    return { outputs, writeOutputs, setDemo: web.setDemo, stop, lambda, eventBridge, stepFunctions, credentialStore: scope.credentialStore, rolePolicies: scope.rolePolicies, endpoint, api, corsOrigins };
   } catch (error) {
     await lifecycle.stop();
     throw error;
   }
+}
+
+/**
+ * A function or a state machine refused by its own policy is a grant the deployed stack lacks too:
+ * said on the terminal, where the developer sees it beside the failure. Tenant credentials are
+ * refused by design (other tenants' data), so those stay quiet.
+ */
+function reportMissingGrant(tenantRole: string): (denial: Denial) => void {
+  return (denial) => {
+    if (denial.roleArn === tenantRole) return;
+    console.error(`[local] AccessDenied: ${denial.principal} may not ${denial.action} on ${denial.resource} (its policy: infra/policies/)`);
+  };
 }
 
 /** The reconciler on the deployed schedule's input (the default grace, every tenant); 0 minutes: never. */

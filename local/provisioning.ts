@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { FUNCTIONS } from '../handlers/catalog';
+import { FUNCTIONS, type EnvironmentName, type FunctionDefinition } from '../handlers/catalog';
+import { STATE_MACHINE_VARIABLES } from '../infra/policies/function-policies';
 import { ROUTES, AUTHORIZER } from '../handlers/api/routes';
 import { serializeAllowedOrigins } from '../handlers/api/cors';
 import { settingSubstitutions, WORKFLOWS, type WorkflowKey } from '../workflows/registry';
@@ -15,7 +16,6 @@ import { renderDefinition } from '../workflows/render';
 import { RULES } from '../events/rules';
 import { ASYNC_FAILURE_QUEUE } from '../events/async-invocation';
 import { checkedInvitationTtlDays, INVITATION_LIMITS } from '../domain/limits';
-import { tenantPolicyDocument, type PolicyDocument } from '../domain/isolation';
 import { DEVELOPER_PROVIDER_NAME, TENANT_CREDENTIALS_TTL_SECONDS } from '../domain/identity';
 import type { DemoDirectory } from '../web/shared/app-config';
 import { startRestApi } from './apigateway/rest-api';
@@ -23,13 +23,18 @@ import { createIdentityPoolService } from './cognito/identity-pool';
 import { OpenIdTokenIssuer } from './cognito/identity-pool-tokens';
 import { startUserPool, type LocalUserPool } from './cognito/user-pool';
 import { LOCAL_ADMIN_CREDENTIALS, LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS } from './config';
+import { functionRoleArn, functionRolePolicies, stateMachineRoleArn, stateMachineRolePolicies, tenantRoleArn, tenantRolePolicy, type PrincipalResources } from './principals';
 import { createInspectorApi } from './console/inspector-api';
 import { ensureTable, startDynamoDbLocal } from './dynamodb/dynamodb-local';
 import { createDynamoDbGateway } from './dynamodb/gateway';
 import { createEventBridgeService } from './eventbridge/bus';
 import { createCallerGate } from './iam/caller-gate';
-import type { CredentialStore } from './iam/credential-store';
-import { createLambdaService } from './lambda/lambda-service';
+import type { CredentialStore, IssuedCredentials } from './iam/credential-store';
+import { accessDeniedMessage, assumedRoleArn, evaluate } from './iam/policy-evaluator';
+import { LOCAL_ROLE_NAMES, localRoleArn, type RolePolicies } from './iam/role-policies';
+import { ARNS } from '../infra/policies/arns';
+import type { AsyncFailureRecord } from './lambda/async-invocation';
+import { createLambdaService, type FunctionEnvironment } from './lambda/lambda-service';
 import type { Lifecycle } from './lifecycle';
 import { startEndpoint, type Endpoint } from './server/endpoint';
 import { createSqsService } from './sqs/sqs-service';
@@ -40,7 +45,7 @@ import { WEB_ROOTS } from './web/paths';
 import { createWebService } from './web/web-service';
 
 export const EVENT_BUS_NAME = 'control-plane';
-export const TENANT_ROLE_NAME = 'TenantRole';
+export const TENANT_ROLE_NAME = LOCAL_ROLE_NAMES.tenant;
 
 /** What every step reads: where the cloud is, who it is, and what to register its stops with. */
 export interface CloudScope {
@@ -50,16 +55,14 @@ export interface CloudScope {
   readonly persist: boolean;
   readonly tableName: string;
   readonly credentialStore: CredentialStore;
+  /** Every principal's identity policy (local/principals.ts registers them) and the refusals made. */
+  readonly rolePolicies: RolePolicies;
+  /** A role's current session credentials: how functions and state machines get theirs. */
+  readonly roleSession: (roleArn: string, sessionName: string) => IssuedCredentials;
   readonly lifecycle: Lifecycle;
   readonly progress: (message: string) => void;
 }
 
-/** The tenant role's policy, the one identity policy the local IAM knows today. */
-function rolePolicies(scope: CloudScope): { tenantRoleArn: string; policyForRole: (roleArn: string) => PolicyDocument | undefined } {
-  const tableArn = `arn:aws:dynamodb:${scope.region}:${scope.accountId}:table/${scope.tableName}`;
-  const tenantRoleArn = `arn:aws:iam::${scope.accountId}:role/${TENANT_ROLE_NAME}`;
-  return { tenantRoleArn, policyForRole: (roleArn) => (roleArn === tenantRoleArn ? tenantPolicyDocument(tableArn) : undefined) };
-}
 
 /** A persisted cloud keeps its identity pool id, as a deployed one would. */
 function stableId(scope: CloudScope, name: string, make: () => string): string {
@@ -73,8 +76,8 @@ function stableId(scope: CloudScope, name: string, make: () => string): string {
 
 /** The one AWS endpoint behind the caller gate (every service knows its caller), with STS on it. */
 export async function startFrontDoor(scope: CloudScope, port: number): Promise<Endpoint> {
-  const { policyForRole } = rolePolicies(scope);
-  const gate = createCallerGate({ credentialStore: scope.credentialStore, policyForRole, region: scope.region, accountId: scope.accountId });
+  const { policyFor, recordDenial } = scope.rolePolicies;
+  const gate = createCallerGate({ credentialStore: scope.credentialStore, policyForRole: policyFor, onDenied: recordDenial, region: scope.region, accountId: scope.accountId });
   const endpoint = await startEndpoint({ port, gate });
   scope.lifecycle.frontDoor('AWS endpoint', () => endpoint.stop());
   endpoint.addService(createStsService({ credentialStore: scope.credentialStore, region: scope.region, accountId: scope.accountId }));
@@ -126,10 +129,11 @@ export async function startEmulators(scope: CloudScope, endpoint: Endpoint): Pro
 
 /** The table behind its IAM gateway, the user pool's API, and the identity pool. Returns the identity pool's id. */
 export async function provisionIdentityAndData(scope: CloudScope, endpoint: Endpoint, emulators: { dynamoUrl: string; userPool: LocalUserPool }): Promise<string> {
-  const { tenantRoleArn, policyForRole } = rolePolicies(scope);
   const { region, accountId, credentialStore } = scope;
+  const tenantRole = tenantRoleArn(scope);
+  scope.rolePolicies.register(tenantRole, tenantRolePolicy(scope, scope.tableName));
   const openIdTokens = OpenIdTokenIssuer.create();
-  endpoint.addService(createDynamoDbGateway({ upstreamUrl: emulators.dynamoUrl, credentialStore, policyForRole, region, accountId }));
+  endpoint.addService(createDynamoDbGateway({ upstreamUrl: emulators.dynamoUrl, credentialStore, policyForRole: scope.rolePolicies.policyFor, onDenied: scope.rolePolicies.recordDenial, region, accountId }));
   endpoint.addService(emulators.userPool.service);
   const adminDynamo = new DynamoDBClient({ endpoint: endpoint.url, region, credentials: LOCAL_ADMIN_CREDENTIALS });
   await ensureTable(adminDynamo, scope.tableName);
@@ -141,7 +145,7 @@ export async function provisionIdentityAndData(scope: CloudScope, endpoint: Endp
       region,
       accountId,
       developerProviderName: DEVELOPER_PROVIDER_NAME,
-      roleArn: tenantRoleArn,
+      roleArn: tenantRole,
       credentialStore,
       ttlSeconds: TENANT_CREDENTIALS_TTL_SECONDS,
       tokenIssuer: await openIdTokens,
@@ -150,76 +154,137 @@ export async function provisionIdentityAndData(scope: CloudScope, endpoint: Endp
   return identityPoolId;
 }
 
+/** What the functions' variables and policies name, once the identity resources exist. */
+export interface ComputeResources {
+  readonly userPool: LocalUserPool;
+  readonly identityPoolId: string;
+  readonly corsOrigins: readonly string[];
+  readonly invitationTtlDays: number | undefined;
+}
+
 /** Lambda with its on-failure queue (SQS), and Step Functions with the four machines as deployed. */
-export function provisionCompute(scope: CloudScope, endpoint: Endpoint, userPoolId: string) {
+export function provisionCompute(scope: CloudScope, endpoint: Endpoint, resources: ComputeResources) {
   const { region, accountId } = scope;
   // The on-failure destination of every asynchronously invoked function, as one queue is when deployed.
   const sqs = createSqsService({ region, accountId, endpointUrl: () => endpoint.url, queueNames: [ASYNC_FAILURE_QUEUE.localName] });
   endpoint.addService(sqs.service);
+  const stepFunctions = provisionStateMachines(scope, endpoint, resources.userPool.userPoolId);
+  const principalResources: PrincipalResources = {
+    tableName: scope.tableName,
+    eventBusName: EVENT_BUS_NAME,
+    userPoolId: resources.userPool.userPoolId,
+    identityPoolId: resources.identityPoolId,
+    stateMachineArns: stepFunctions.stateMachines,
+  };
+  for (const [roleArn, policy] of functionRolePolicies(scope, principalResources)) scope.rolePolicies.register(roleArn, policy);
+  const variables = functionVariables(scope, resources, stepFunctions.stateMachines);
   const lambda = createLambdaService({
     region,
     accountId,
     projectRoot: resolve(__dirname, '..'),
     functions: Object.values(FUNCTIONS),
-    failureDestination: (record) => sqs.sendMessage(ASYNC_FAILURE_QUEUE.localName, JSON.stringify(record)),
+    environmentOf: (definition) => functionEnvironment(scope, endpoint, definition, variables),
+    failureDestination: (record) => sendInvocationRecord(scope, record, () => sqs.sendMessage(ASYNC_FAILURE_QUEUE.localName, JSON.stringify(record))),
   });
   endpoint.addService(lambda.service);
   endpoint.addService(lambda.localService);
-  const stepFunctions = createStepFunctionsService({
-    region,
-    accountId,
+  return { sqs, lambda, stepFunctions: stepFunctions.handles, stateMachines: stepFunctions.stateMachines };
+}
+
+/**
+ * The four machines of workflows/registry.ts, each with its own role and that role's policy; every
+ * Task is signed with the role's session credentials, so the caller gate holds it to the policy.
+ */
+function provisionStateMachines(scope: CloudScope, endpoint: Endpoint, userPoolId: string) {
+  const handles = createStepFunctionsService({
+    region: scope.region,
+    accountId: scope.accountId,
     taskEndpoint: () => endpoint.url,
-    credentials: LOCAL_ADMIN_CREDENTIALS,
+    // A machine created through the API names a role this IAM has no policy for (it has no IAM API to
+    // define one); only the local administrator may create one, so its tasks run as the administrator.
+    // The cloud's own machines run as their roles. AWS does not document the session name Step
+    // Functions gives a role session; the role's own name stands in.
+    credentialsFor: (roleArn) =>
+      scope.rolePolicies.registered().has(roleArn) ? scope.roleSession(roleArn, roleArn.slice(roleArn.lastIndexOf('/') + 1)) : LOCAL_ADMIN_CREDENTIALS,
     minimumTaskTimeoutSeconds: LOCAL_MINIMUM_TASK_TIMEOUT_SECONDS,
   });
-  endpoint.addService(stepFunctions.service);
-  endpoint.addService(stepFunctions.faultService);
+  endpoint.addService(handles.service);
+  endpoint.addService(handles.faultService);
+  for (const [roleArn, policy] of stateMachineRolePolicies(scope, { tableName: scope.tableName, eventBusName: EVENT_BUS_NAME, userPoolId })) {
+    scope.rolePolicies.register(roleArn, policy);
+  }
   const substitutions = { TableName: scope.tableName, EventBusName: EVENT_BUS_NAME, UserPoolId: userPoolId, ...settingSubstitutions() };
-  const stateMachines: Record<string, string> = {};
+  const stateMachines = {} as Record<WorkflowKey, string>;
   for (const key of Object.keys(WORKFLOWS) as WorkflowKey[]) {
     const workflow = WORKFLOWS[key];
-    stateMachines[key] = stepFunctions.createStateMachine({
+    stateMachines[key] = handles.createStateMachine({
       name: workflow.name,
       // The same rendering the CDK app deploys (and the committed file holds), timeout included.
       aslText: renderDefinition(key),
       substitutions: Object.fromEntries(workflow.placeholders.map((placeholder) => [placeholder, substitutions[placeholder]])),
       type: 'EXPRESS',
+      roleArn: stateMachineRoleArn(scope, key),
     }).stateMachineArn;
   }
-  return { sqs, lambda, stepFunctions, stateMachines };
+  return { handles, stateMachines };
 }
 
 export type Compute = ReturnType<typeof provisionCompute>;
 
 /**
- * Every function's environment. Handlers run in this process and read these at load time, as they
- * read Lambda's; the resource names exist by now.
+ * Lambda sends an invocation record to the on-failure destination with the function's execution
+ * role, so the role's policy must allow `sqs:SendMessage` on the queue. The record is handed over in
+ * process, but only after that check; a refused one is not delivered, as Lambda then counts a
+ * DestinationDeliveryFailures instead (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
  */
-export function setFunctionEnvironment(
-  scope: CloudScope,
-  resources: { endpointUrl: string; userPool: LocalUserPool; identityPoolId: string; stateMachines: Record<string, string>; corsOrigins: readonly string[]; invitationTtlDays: number | undefined },
-): void {
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: resources.endpointUrl,
-    AWS_REGION: scope.region,
-    AWS_DEFAULT_REGION: scope.region,
-    AWS_ACCESS_KEY_ID: LOCAL_ADMIN_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_ADMIN_CREDENTIALS.secretAccessKey,
+function sendInvocationRecord(scope: CloudScope, record: AsyncFailureRecord, send: () => unknown): unknown {
+  const functionName = record.requestContext.functionArn.split(':')[6] ?? '';
+  const roleArn = localRoleArn(scope, LOCAL_ROLE_NAMES.function(functionName));
+  const principal = { roleArn, sessionArn: assumedRoleArn(roleArn, functionName), accountId: scope.accountId, principalTags: {} };
+  const request = { action: 'sqs:SendMessage', resource: ARNS.queue(scope, ASYNC_FAILURE_QUEUE.localName), context: {} };
+  const decision = evaluate(scope.rolePolicies.policyFor(roleArn), principal, [request]);
+  if (decision.allowed) return send();
+  scope.rolePolicies.recordDenial({ principal: principal.sessionArn, roleArn, action: request.action, resource: request.resource, explicit: decision.explicit });
+  console.error(`[local] ${functionName}: invocation record ${record.requestContext.requestId} not delivered: ${accessDeniedMessage(principal, decision)}`);
+  return undefined;
+}
+
+/** The value of every catalog variable, as the CDK app's bindings set them (infra/constructs/functions.ts). */
+function functionVariables(scope: CloudScope, resources: ComputeResources, stateMachines: Record<WorkflowKey, string>): Record<EnvironmentName, string> {
+  return {
     EVENT_BUS_NAME,
     TABLE_NAME: scope.tableName,
     USER_POOL_ID: resources.userPool.userPoolId,
     USER_POOL_CLIENT_ID: resources.userPool.userPoolClientId,
     USER_POOL_ISSUER: resources.userPool.issuer,
     IDENTITY_POOL_ID: resources.identityPoolId,
-    ONBOARDING_STATE_MACHINE_ARN: resources.stateMachines.onboarding,
-    SWITCHING_STATE_MACHINE_ARN: resources.stateMachines.switching,
-    ADD_MEMBER_STATE_MACHINE_ARN: resources.stateMachines.addMember,
-    REMOVE_MEMBER_STATE_MACHINE_ARN: resources.stateMachines.removeMember,
+    ONBOARDING_STATE_MACHINE_ARN: stateMachines[STATE_MACHINE_VARIABLES.ONBOARDING_STATE_MACHINE_ARN],
+    SWITCHING_STATE_MACHINE_ARN: stateMachines[STATE_MACHINE_VARIABLES.SWITCHING_STATE_MACHINE_ARN],
+    ADD_MEMBER_STATE_MACHINE_ARN: stateMachines[STATE_MACHINE_VARIABLES.ADD_MEMBER_STATE_MACHINE_ARN],
+    REMOVE_MEMBER_STATE_MACHINE_ARN: stateMachines[STATE_MACHINE_VARIABLES.REMOVE_MEMBER_STATE_MACHINE_ARN],
     INVITATION_TTL_DAYS: String(checkedInvitationTtlDays(resources.invitationTtlDays ?? INVITATION_LIMITS.defaultTtlDays)),
     CORS_ALLOWED_ORIGINS: serializeAllowedOrigins(resources.corsOrigins),
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  };
+}
+
+/**
+ * One execution environment's variables: only those its catalog entry declares (a user pool
+ * trigger's included: it declares none of the pool's), the endpoint, and its role's own session
+ * credentials (`<Name>FunctionRole`, session named after the function as Lambda names it).
+ */
+function functionEnvironment(scope: CloudScope, endpoint: Endpoint, definition: FunctionDefinition, values: Record<EnvironmentName, string>): FunctionEnvironment {
+  const credentials = scope.roleSession(functionRoleArn(scope, definition), definition.name);
+  const declared = Object.fromEntries(definition.environment.map((name) => [name, values[name]]));
+  return {
+    variables: {
+      ...declared,
+      AWS_ENDPOINT_URL: endpoint.url,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    },
+    credentialsExpireAt: credentials.expiration,
+  };
 }
 
 /** The bus with the rules of events/rules.ts, delivering to the local Lambda and Step Functions. */

@@ -12,6 +12,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RuleDefinition, RuleTarget } from '../../events/rule-definition';
 import { physicalName } from '../naming';
+import { onFailureDestinationStatement } from '../policies/function-policies';
 
 export interface EventsProps {
   /** Keep the dead-letter queue's messages and the archive when the stack is deleted. */
@@ -53,15 +54,15 @@ export function toEventPattern(pattern: Readonly<Record<string, unknown>>): Even
 
 /**
  * An on-failure destination that grants only `sqs:SendMessage`, the one permission Lambda's
- * execution role needs for an SQS destination
- * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html). CDK's
- * SqsDestination grants `grantSendMessages`, which adds GetQueueAttributes and GetQueueUrl.
+ * execution role needs for an SQS destination (infra/policies/function-policies.ts, which the local
+ * cloud enforces too). CDK's SqsDestination grants `grantSendMessages`, which adds
+ * GetQueueAttributes and GetQueueUrl.
  */
 export class SendOnlyQueueDestination implements IDestination {
   constructor(private readonly queue: Queue) {}
 
   bind(_scope: Construct, fn: IFunction): DestinationConfig {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    fn.addToRolePolicy(PolicyStatement.fromJson(onFailureDestinationStatement(this.queue.queueArn)));
     return { destination: this.queue.queueArn };
   }
 }

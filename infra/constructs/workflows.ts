@@ -6,10 +6,9 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { TABLE_DEFINITION } from '../../domain/table';
 import { settingSubstitutions, WORKFLOWS, type WorkflowDefinition, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
 import { renderDefinition } from '../../workflows/render';
-import { taskPermissions, type TaskTarget } from '../asl-permissions';
+import { stateMachinePolicy } from '../policies/state-machine-policies';
 import { physicalName } from '../naming';
 
 export interface WorkflowsProps {
@@ -25,7 +24,7 @@ export interface WorkflowsProps {
 
 /**
  * The Express state machines of workflows/registry.ts, one per rendered definition. Each role gets
- * exactly the actions its ASL's tasks call (infra/asl-permissions.ts), on the one table, pool and bus.
+ * exactly the actions its ASL's tasks call (infra/policies/state-machine-policies.ts, which the local cloud enforces too).
  */
 export class ControlPlaneWorkflows extends Construct {
   readonly stateMachines: Record<WorkflowKey, StateMachine>;
@@ -38,13 +37,7 @@ export class ControlPlaneWorkflows extends Construct {
       UserPoolId: props.userPool.userPoolId,
       ...settingSubstitutions({ maxTenantsPerUser: props.maxTenantsPerUser }),
     };
-    const arns: Record<TaskTarget, string[]> = {
-      table: [props.table.tableArn],
-      // Named, not `index/*`: a machine reads only the indexes the shared table definition has.
-      tableIndex: TABLE_DEFINITION.globalSecondaryIndexes.map((index) => `${props.table.tableArn}/index/${index.indexName}`),
-      userPool: [props.userPool.userPoolArn],
-      eventBus: [props.eventBus.eventBusArn],
-    };
+    const policyResources = { tableArn: props.table.tableArn, userPoolArn: props.userPool.userPoolArn, eventBusArn: props.eventBus.eventBusArn };
 
     const machine = (key: WorkflowKey): StateMachine => {
       const workflow: WorkflowDefinition = WORKFLOWS[key];
@@ -77,11 +70,8 @@ export class ControlPlaneWorkflows extends Construct {
         tracingEnabled: true,
       });
 
-      const permissions = taskPermissions(definition);
-      for (const target of Object.keys(permissions) as TaskTarget[]) {
-        if (permissions[target].length > 0) {
-          stateMachine.addToRolePolicy(new PolicyStatement({ actions: permissions[target], resources: arns[target] }));
-        }
+      for (const statement of stateMachinePolicy(definition, policyResources).Statement) {
+        stateMachine.addToRolePolicy(PolicyStatement.fromJson(statement));
       }
       Validations.of(stateMachine.role).acknowledge(
         {

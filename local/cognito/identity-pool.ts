@@ -8,12 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { CredentialStore } from '../iam/credential-store';
+import { IDENTITY_POOL_SESSION_NAME } from '../iam/policy-evaluator';
 import { AwsServiceError, jsonProtocolService } from '../server/aws-json';
 import type { LocalService } from '../server/types';
 import { COGNITO_IDENTITY_LOGIN } from '../../domain/identity';
 import { InvalidOpenIdTokenError, type OpenIdTokenIssuer } from './identity-pool-tokens';
+import { JSON_WIRE } from '../server/wire';
 
-export const IDENTITY_POOL_TARGET_PREFIX = 'AWSCognitoIdentityService';
+export const IDENTITY_POOL_TARGET_PREFIX = JSON_WIRE.cognitoIdentity.targetPrefix;
 
 export interface IdentityPoolOptions {
   readonly identityPoolId: string;
@@ -161,6 +163,7 @@ export function createIdentityPoolService(options: IdentityPoolOptions): LocalSe
         if (claims.identityId !== identityId) throw invalidLogin('The token does not belong to this identity.');
         const credentials = options.credentialStore.issue({
           roleArn: options.roleArn,
+          sessionName: IDENTITY_POOL_SESSION_NAME,
           identityId,
           principalTags: { ...claims.principalTags },
           ttlSeconds: options.ttlSeconds,

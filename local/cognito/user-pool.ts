@@ -37,8 +37,9 @@ import { AuthSessions } from './auth-sessions';
 import { ADMIN_ALIAS_OPERATIONS, pageOfGroups, TokenRevocations, withTokenLifetime } from './aws-answers';
 import { hasSignatureOf, loadOrCreateSigningKey, type SigningKey } from './signing-key';
 import { attemptLimitExceeded, CodeAttempts, otp, type CodeCheckOutcome } from './verification-codes';
+import { JSON_WIRE } from '../server/wire';
 
-export const USER_POOL_TARGET_PREFIX = 'AWSCognitoIdentityProviderService';
+export const USER_POOL_TARGET_PREFIX = JSON_WIRE.cognitoIdentityProvider.targetPrefix;
 /** GlobalSignOut times, kept with the pool's data (aws-answers.ts TokenRevocations). */
 export const REVOCATIONS_FILE = 'token-revocations.json';
 const JSON_VERSION = '1.1';

@@ -5,23 +5,26 @@
  * AccessDeniedException in DynamoDB's words. Allowed calls are relayed to DynamoDB Local
  * untouched, so every data-plane semantic (conditions, transactions, indexes) is AWS's own.
  */
-import { crc32 } from 'node:zlib';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { PolicyDocument } from '../../domain/isolation';
 import { LOCAL_ADMIN_CREDENTIALS } from '../config';
+import { withAwsErrorWording, withBody, type KeyAttributeType, type TableKeyAttributes } from './aws-error-wording';
 import type { CredentialStore } from '../iam/credential-store';
+import type { Denial } from '../iam/role-policies';
 import {
   authorizationRequestsFor,
   ExpressionSyntaxError,
   type AuthorizationRequest,
   type TableKeySchema,
 } from '../iam/dynamodb-authorization';
+import { PartiQLStatementUnreadableError } from '../iam/partiql-statement';
 import { accessDeniedMessage, evaluate, sessionPrincipalOf, type SessionPrincipal } from '../iam/policy-evaluator';
 import { authenticate, SigV4AuthenticationError, type Caller } from '../iam/sigv4';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
+import { JSON_WIRE } from '../server/wire';
 
-export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
+export const DYNAMODB_TARGET_PREFIX = JSON_WIRE.dynamodb.targetPrefix;
 const SIGNING_SERVICE = 'dynamodb';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
@@ -44,6 +47,8 @@ export interface DynamoDbGatewayOptions {
   readonly credentialStore: CredentialStore;
   /** The identity policy attached to a role; undefined denies everything, as a role with no policy. */
   readonly policyForRole: (roleArn: string) => PolicyDocument | undefined;
+  /** Told of every refusal by policy, as the caller gate tells it (local/iam/role-policies.ts). */
+  readonly onDenied?: (denial: Omit<Denial, 'at'>) => void;
   readonly region: string;
   readonly accountId: string;
   /** The clock that signing times are checked against. */
@@ -141,11 +146,15 @@ export function createDynamoDbGateway(options: DynamoDbGatewayOptions): LocalSer
       if (error instanceof ExpressionSyntaxError) {
         return dynamoDbError('com.amazon.coral.validate#ValidationException', `Invalid expression: ${error.message}`);
       }
+      // Not AWS's answer (DynamoDB reads every statement it can run): a local refusal, worded as one.
+      if (error instanceof PartiQLStatementUnreadableError) return dynamoDbError('com.amazon.coral.validate#ValidationException', error.message);
       throw error;
     }
     const decision = evaluate(options.policyForRole(principal.roleArn), principal, requests);
     if (decision.allowed) return undefined;
-    // AccessDeniedException is the one DynamoDB error whose message member is capitalized.
+    options.onDenied?.({ principal: principal.sessionArn, roleArn: principal.roleArn, action: decision.denied.action, resource: decision.denied.resource, explicit: decision.explicit });
+    // AccessDeniedException's message member is capitalized (TransactionCanceledException's too),
+    // where ValidationException's and ResourceNotFoundException's are not (aws-error-wording.ts).
     return dynamoDbError('com.amazon.coral.service#AccessDeniedException', accessDeniedMessage(principal, decision), 'Message');
   }
 
@@ -165,8 +174,9 @@ export function createDynamoDbGateway(options: DynamoDbGatewayOptions): LocalSer
         const denial = await authorize(request, operation, sessionPrincipalOf(caller.credentials, options.accountId));
         if (denial) return denial;
       }
-      const response = await forward(upstream, agent, request);
+      const relayed = await forward(upstream, agent, request);
       if (SCHEMA_CHANGING_OPERATIONS.has(operation)) keySchemas.clear();
+      const response = await withAwsErrorWording(relayed, operation, request.body, (tableName) => describeKeyAttributes(adminClient, tableName));
       return TABLE_DESCRIBING_OPERATIONS.has(operation) ? withLocalRegionArns(response, options.region) : response;
     },
     async stop() {
@@ -190,8 +200,28 @@ export function withLocalRegionArns(response: AwsResponse, region: string): AwsR
   if (response.body === undefined) return response;
   const text = response.body.toString();
   if (!text.includes(DYNAMODB_LOCAL_ARN_PREFIX)) return response;
-  const body = Buffer.from(text.replaceAll(DYNAMODB_LOCAL_ARN_PREFIX, `"arn:aws:dynamodb:${region}:`));
-  return { ...response, body, headers: { ...response.headers, 'x-amz-crc32': String(crc32(body)) } };
+  return withBody(response, Buffer.from(text.replaceAll(DYNAMODB_LOCAL_ARN_PREFIX, `"arn:aws:dynamodb:${region}:`)));
+}
+
+/**
+ * A table's key attributes and their types, read only when an error answer needs them (so not
+ * cached: a table may have been recreated with other keys since). Undefined for a missing table.
+ */
+async function describeKeyAttributes(client: DynamoDBClient, tableName: string): Promise<TableKeyAttributes | undefined> {
+  try {
+    const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const typeOf = (name: string): KeyAttributeType | undefined =>
+      table?.AttributeDefinitions?.find((definition) => definition.AttributeName === name)?.AttributeType as KeyAttributeType | undefined;
+    const ordered = ['HASH', 'RANGE'].map((keyType) => table?.KeySchema?.find((element) => element.KeyType === keyType)?.AttributeName);
+    const keys = ordered.flatMap((name) => {
+      const type = name === undefined ? undefined : typeOf(name);
+      return name === undefined || type === undefined ? [] : [{ name, type }];
+    });
+    return keys.length === 0 ? undefined : keys;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
 }
 
 async function describeKeySchema(client: DynamoDBClient, tableName: string): Promise<TableKeySchema | undefined> {

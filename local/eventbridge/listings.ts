@@ -1,6 +1,7 @@
 import { EVENT_ARCHIVE } from '../../events/archive';
+import { ARNS } from '../../infra/policies/arns';
 import type { JsonOperation } from '../server/aws-json';
-import type { ArchivedEvent } from './bus';
+import type { ArchivedEvent } from './model';
 
 /**
  * ListArchives, ListReplays and ListConnections, read-only, from what the local bus holds: the
@@ -21,15 +22,20 @@ export function listingOperations(options: {
       const events = options.archived().filter((entry) => entry.eventBusName === options.busName && sources.has(entry.event.source));
       const archive = {
         ArchiveName: `${options.busName}-archive`,
-        EventSourceArn: `arn:aws:events:${options.region}:${options.accountId}:event-bus/${options.busName}`,
+        EventSourceArn: ARNS.eventBus(options, options.busName),
         State: 'ENABLED',
         RetentionDays: EVENT_ARCHIVE.retentionDays,
         EventCount: events.length,
         SizeBytes: events.reduce((sum, entry) => sum + Buffer.byteLength(JSON.stringify(entry.event)), 0),
         CreationTime: options.createdAt.getTime() / 1000,
       };
+      // ListArchives' three filters, each optional (EventBridge API Reference, ListArchives).
       const prefix = typeof input.NamePrefix === 'string' ? input.NamePrefix : '';
-      return { Archives: archive.ArchiveName.startsWith(prefix) ? [archive] : [] };
+      const matches =
+        archive.ArchiveName.startsWith(prefix) &&
+        (typeof input.EventSourceArn !== 'string' || input.EventSourceArn === archive.EventSourceArn) &&
+        (typeof input.State !== 'string' || input.State === archive.State);
+      return { Archives: matches ? [archive] : [] };
     },
     async ListReplays() {
       return { Replays: [] };

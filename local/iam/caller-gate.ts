@@ -22,6 +22,7 @@
 import type { PolicyDocument } from '../../domain/isolation';
 import type { AwsRequest, AwsResponse } from '../server/types';
 import type { CredentialStore } from './credential-store';
+import type { Denial } from './role-policies';
 import { accessDenied, authenticationFailure } from './gate-responses';
 import { ruleFor } from './operation-rules';
 import { accessDeniedMessage, evaluate, sessionPrincipalOf } from './policy-evaluator';
@@ -31,6 +32,8 @@ export interface CallerGateOptions {
   readonly credentialStore: CredentialStore;
   /** The identity policy attached to a role; undefined denies everything, as a role with no policy. */
   readonly policyForRole: (roleArn: string) => PolicyDocument | undefined;
+  /** Told of every refusal by policy (the inspector lists them; tests read which call needed what). */
+  readonly onDenied?: (denial: Omit<Denial, 'at'>) => void;
   readonly region: string;
   readonly accountId: string;
   /** The clock that signing times and credential expiry are checked against. */
@@ -76,7 +79,9 @@ export function createCallerGate(options: CallerGateOptions): CallerGate {
       if (caller.kind === 'admin') return undefined;
       const principal = sessionPrincipalOf(caller.credentials, options.accountId);
       const decision = evaluate(options.policyForRole(principal.roleArn), principal, rule.authorizationRequests());
-      return decision.allowed ? undefined : accessDenied(rule.protocol, accessDeniedMessage(principal, decision));
+      if (decision.allowed) return undefined;
+      options.onDenied?.({ principal: principal.sessionArn, roleArn: principal.roleArn, action: decision.denied.action, resource: decision.denied.resource, explicit: decision.explicit });
+      return accessDenied(rule.protocol, accessDeniedMessage(principal, decision));
     },
   };
 }

@@ -7,7 +7,10 @@ export interface IssuedCredentials {
   readonly sessionToken: string;
   readonly expiration: Date;
   readonly roleArn: string;
-  readonly identityId: string;
+  /** The role session's name: `CognitoIdentityCredentials` for the identity pool's, the function's name for a Lambda's. */
+  readonly sessionName: string;
+  /** The Cognito identity the identity pool issued them to; a function's or a state machine's have none. */
+  readonly identityId?: string;
   /** Session tags, e.g. `{ tenant_id: 't1', user_id: 'sub' }`: what `aws:PrincipalTag/*` resolves to. */
   readonly principalTags: Readonly<Record<string, string>>;
 }
@@ -21,7 +24,7 @@ export class CredentialStore {
 
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  issue(input: { roleArn: string; identityId: string; principalTags: Record<string, string>; ttlSeconds: number }): IssuedCredentials {
+  issue(input: { roleArn: string; sessionName: string; identityId?: string; principalTags: Record<string, string>; ttlSeconds: number }): IssuedCredentials {
     this.evictExpired();
     const credentials: IssuedCredentials = {
       // Issued session keys start with ASIA in AWS; tools key on that to tell them from user keys.
@@ -30,7 +33,8 @@ export class CredentialStore {
       sessionToken: randomBytes(48).toString('base64'),
       expiration: new Date(this.now().getTime() + input.ttlSeconds * 1000),
       roleArn: input.roleArn,
-      identityId: input.identityId,
+      sessionName: input.sessionName,
+      ...(input.identityId === undefined ? {} : { identityId: input.identityId }),
       principalTags: { ...input.principalTags },
     };
     this.byAccessKey.set(credentials.accessKeyId, credentials);

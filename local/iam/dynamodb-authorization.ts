@@ -22,6 +22,8 @@
  * - `dynamodb:ReturnValues`: the ReturnValues of a write, when given.
  */
 
+import { PartiQLStatementUnreadableError, partiqlTarget } from './partiql-statement';
+
 export interface TableKeySchema {
   /** The table's partition key attribute name. */
   readonly partitionKey: string;
@@ -329,7 +331,38 @@ async function transactGetItems(input: Json, scope: AuthorizationScope): Promise
 }
 
 /**
- * Every other operation (DescribeTable, CreateTable, ListTables, PartiQL, …) is authorized as an
+ * PartiQL: one request per statement, its action and table (or index) read from the statement
+ * itself (partiql-statement.ts; a statement it cannot read throws PartiQLStatementUnreadableError).
+ *
+ * Condition keys: the Service Authorization Reference lists `dynamodb:LeadingKeys` and
+ * `dynamodb:Attributes` among the PartiQL actions' condition keys, but no AWS page read for this
+ * says how DynamoDB derives them from a statement (its WHERE clause, an INSERT's VALUE). So these
+ * requests carry none: a grant conditioned on them, such as the tenant policy's
+ * `ForAllValues:StringLike` + `Null` pair on LeadingKeys, does not match, and the statement is
+ * denied. That fails closed where AWS might allow a statement whose keys match; no principal of
+ * this project relies on it, since the tenant policy (domain/isolation.ts) grants no PartiQL
+ * action at all. `dynamodb:FullTableScan` (PartiQLSelect) is not supplied either.
+ */
+function partiqlStatements(operation: string, input: Json, scope: AuthorizationScope): AuthorizationRequest[] {
+  const statements =
+    operation === 'ExecuteStatement'
+      ? [input.Statement]
+      : asArray(operation === 'BatchExecuteStatement' ? input.Statements : input.TransactStatements).map((entry) => asObject(entry).Statement);
+  // An empty list authorizes nothing; DynamoDB rejects it, and nothing may pass unevaluated.
+  if (statements.length === 0) throw new PartiQLStatementUnreadableError('', 'no statement');
+  return statements.map((statement) => {
+    if (typeof statement !== 'string') throw new PartiQLStatementUnreadableError(String(statement), 'no statement text');
+    const target = partiqlTarget(statement);
+    const { tableArn } = targetOf(target.tableName, scope);
+    return { action: `dynamodb:${target.action}`, resource: target.indexName === undefined ? tableArn : `${tableArn}/index/${target.indexName}`, context: {} };
+  });
+}
+
+/** The operations whose statements are PartiQL (API reference: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction). */
+const PARTIQL_OPERATIONS: ReadonlySet<string> = new Set(['ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction']);
+
+/**
+ * Every other operation (DescribeTable, CreateTable, ListTables, …) is authorized as an
  * action on its table, or on `*` when it names none, with no leading keys: a policy that grants
  * only key-scoped access denies it.
  */
@@ -362,6 +395,6 @@ export async function authorizationRequestsFor(
     case 'TransactGetItems':
       return transactGetItems(input, scope);
     default:
-      return [controlPlane(operation, input, scope)];
+      return PARTIQL_OPERATIONS.has(operation) ? partiqlStatements(operation, input, scope) : [controlPlane(operation, input, scope)];
   }
 }

@@ -14,14 +14,14 @@ import type { AwsRequest } from '../server/types';
 import { STEP_FUNCTIONS_TARGET_PREFIX } from '../stepfunctions/api';
 import { FAULTS_PATH } from '../stepfunctions/faults';
 import type { AuthorizationRequest } from './dynamodb-authorization';
+import { ARNS } from '../../infra/policies/arns';
+import { JSON_WIRE, LAMBDA_WIRE, STS_WIRE } from '../server/wire';
 
 /** How a service words its errors: which status, header and body members a refusal carries. */
 export type ErrorProtocol = 'json-1.0' | 'json-1.1' | 'rest-json' | 'local' | 'sqs' | 'query';
 
-export interface ArnScope {
-  readonly region: string;
-  readonly accountId: string;
-}
+export type { ArnScope } from '../../infra/policies/arns';
+import type { ArnScope } from '../../infra/policies/arns';
 
 export type OperationRule =
   /** AWS serves it without a signature and ignores one if present: nobody is authenticated. */
@@ -141,23 +141,23 @@ interface CognitoService {
   /** The signing name, which is also the IAM service prefix. */
   readonly service: 'cognito-idp' | 'cognito-identity';
   readonly poolMember: string;
-  readonly resourceType: 'userpool' | 'identitypool';
+  readonly poolArn: (scope: ArnScope, poolId: string) => string;
 }
 
 const USER_POOL: CognitoService = {
   targetPrefix: USER_POOL_TARGET_PREFIX,
   publicOperations: PUBLIC_USER_POOL_OPERATIONS,
-  service: 'cognito-idp',
+  service: JSON_WIRE.cognitoIdentityProvider.signingName,
   poolMember: 'UserPoolId',
-  resourceType: 'userpool',
+  poolArn: ARNS.userPool,
 };
 
 const IDENTITY_POOL: CognitoService = {
   targetPrefix: IDENTITY_POOL_TARGET_PREFIX,
   publicOperations: PUBLIC_IDENTITY_POOL_OPERATIONS,
-  service: 'cognito-identity',
+  service: JSON_WIRE.cognitoIdentity.signingName,
   poolMember: 'IdentityPoolId',
-  resourceType: 'identitypool',
+  poolArn: ARNS.identityPool,
 };
 
 /** Public operations pass; every other one is authorized as `<service>:<Operation>` on the pool it names. */
@@ -167,7 +167,7 @@ function cognitoRule(cognito: CognitoService, request: AwsRequest, scope: ArnSco
   if (cognito.publicOperations.has(operation)) return { access: 'public', operation: request.target ?? operation };
   return signed(request.target ?? operation, 'json-1.1', cognito.service, () => {
     const poolId = stringMember(jsonInput(request), cognito.poolMember);
-    const resource = poolId === undefined ? '*' : `arn:aws:${cognito.service}:${scope.region}:${scope.accountId}:${cognito.resourceType}/${poolId}`;
+    const resource = poolId === undefined ? '*' : cognito.poolArn(scope, poolId);
     return [on(`${cognito.service}:${operation}`, resource)];
   });
 }
@@ -185,7 +185,7 @@ const identityPoolRule = (request: AwsRequest, scope: ArnScope): OperationRule |
 function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
   const operation = operationOf(request, STEP_FUNCTIONS_TARGET_PREFIX);
   if (operation === undefined) return undefined;
-  return signed(request.target ?? operation, 'json-1.0', 'states', () => {
+  return signed(request.target ?? operation, 'json-1.0', JSON_WIRE.stepFunctions.signingName, () => {
     const input = jsonInput(request);
     const name = operation === 'CreateStateMachine' ? stringMember(input, 'name') : undefined;
     // The state machine ARN for runs and definitions, the execution ARN for what a run left behind.
@@ -193,7 +193,7 @@ function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule 
       stringMember(input, 'stateMachineArn') ??
       stringMember(input, 'executionArn') ??
       stringMember(input, 'resourceArn') ??
-      (name === undefined ? '*' : `arn:aws:states:${scope.region}:${scope.accountId}:stateMachine:${name}`);
+      (name === undefined ? '*' : ARNS.stateMachine(scope, name));
     // TestState runs the state with the role it names: passing a role is IAM's iam:PassRole (as for CreateStateMachine on AWS).
     const roleArn = operation === 'TestState' ? stringMember(input, 'roleArn') : undefined;
     return [on(`states:${operation}`, resource), ...(operation === 'TestState' ? [on('iam:PassRole', roleArn ?? '*')] : [])];
@@ -203,9 +203,7 @@ function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule 
 const RULE_OPERATIONS = new Set(['PutRule', 'DeleteRule', 'DescribeRule', 'EnableRule', 'DisableRule', 'PutTargets', 'RemoveTargets', 'ListTargetsByRule']);
 
 function eventBridgeResources(operation: string, input: Json, scope: ArnScope): string[] {
-  const arnPrefix = `arn:aws:events:${scope.region}:${scope.accountId}:`;
-  const busArn = (reference: string | undefined): string =>
-    reference?.startsWith('arn:') ? reference : `${arnPrefix}event-bus/${reference ?? DEFAULT_BUS}`;
+  const busArn = (reference: string | undefined): string => (reference?.startsWith('arn:') ? reference : ARNS.eventBus(scope, reference ?? DEFAULT_BUS));
   if (operation === 'PutEvents') {
     const entries = Array.isArray(input.Entries) ? input.Entries : [];
     // Every bus the call writes to is authorized; a call naming none still writes to the default bus.
@@ -216,7 +214,7 @@ function eventBridgeResources(operation: string, input: Json, scope: ArnScope): 
     const rule = stringMember(input, 'Name') ?? stringMember(input, 'Rule') ?? '*';
     const reference = stringMember(input, 'EventBusName');
     const bus = reference?.startsWith('arn:') ? reference.slice(reference.indexOf('event-bus/') + 'event-bus/'.length) : (reference ?? DEFAULT_BUS);
-    return [`${arnPrefix}rule/${bus === DEFAULT_BUS ? rule : `${bus}/${rule}`}`];
+    return [ARNS.eventRule(scope, bus === DEFAULT_BUS ? undefined : bus, rule)];
   }
   if (operation === 'DescribeEventBus') return [busArn(stringMember(input, 'Name'))];
   return ['*'];
@@ -225,32 +223,25 @@ function eventBridgeResources(operation: string, input: Json, scope: ArnScope): 
 function eventBridgeRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
   const operation = operationOf(request, EVENTBRIDGE_TARGET_PREFIX);
   if (operation === undefined) return undefined;
-  return signed(request.target ?? operation, 'json-1.1', 'events', () =>
+  return signed(request.target ?? operation, 'json-1.1', JSON_WIRE.eventBridge.signingName, () =>
     eventBridgeResources(operation, jsonInput(request), scope).map((resource) => on(`events:${operation}`, resource)),
   );
 }
 
 function lambdaRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
-  const functionArn = (name: string): string => `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`;
+  const functionArn = (name: string): string => ARNS.lambdaFunction(scope, name);
+  const { signingName } = LAMBDA_WIRE;
   if (request.method === 'GET' && LIST_FUNCTIONS_PATH.test(request.path)) {
-    return signed(`GET ${request.path}`, 'rest-json', 'lambda', () => [on('lambda:ListFunctions', '*')]);
+    return signed(`GET ${request.path}`, 'rest-json', signingName, () => [on('lambda:ListFunctions', '*')]);
   }
   const described = request.method === 'GET' ? GET_FUNCTION_PATH.exec(request.path) : null;
   if (described) {
     const action = described[2] ? 'lambda:GetFunctionConfiguration' : 'lambda:GetFunction';
-    return signed(`GET ${request.path}`, 'rest-json', 'lambda', () => [on(action, functionArn(safeFunctionName(described[1] ?? '')))]);
+    return signed(`GET ${request.path}`, 'rest-json', signingName, () => [on(action, functionArn(safeFunctionName(described[1] ?? '')))]);
   }
   const identifier = FUNCTION_PATH.exec(request.path)?.[1];
   if (identifier === undefined) return undefined;
-  return signed(`${request.method} ${request.path}`, 'rest-json', 'lambda', () => {
-    let name: string;
-    try {
-      name = resolveFunctionName(identifier);
-    } catch {
-      name = identifier; // a malformed escape: still a resource no tenant policy names
-    }
-    return [on('lambda:InvokeFunction', `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`)];
-  });
+  return signed(`${request.method} ${request.path}`, 'rest-json', signingName, () => [on('lambda:InvokeFunction', functionArn(safeFunctionName(identifier)))]);
 }
 
 function safeFunctionName(identifier: string): string {
@@ -269,7 +260,7 @@ function safeFunctionName(identifier: string): string {
 function sqsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefined {
   const operation = operationOf(request, SQS_TARGET_PREFIX);
   if (operation === undefined) return undefined;
-  return signed(request.target ?? operation, 'sqs', 'sqs', () => {
+  return signed(request.target ?? operation, 'sqs', JSON_WIRE.sqs.signingName, () => {
     const input = jsonInput(request);
     const url = stringMember(input, 'QueueUrl');
     let name = stringMember(input, 'QueueName');
@@ -280,7 +271,7 @@ function sqsRule(request: AwsRequest, scope: ArnScope): OperationRule | undefine
         name = undefined;
       }
     }
-    return [on(`sqs:${operation}`, name === undefined ? '*' : `arn:aws:sqs:${scope.region}:${scope.accountId}:${name}`)];
+    return [on(`sqs:${operation}`, name === undefined ? '*' : ARNS.queue(scope, name))];
   });
 }
 
@@ -311,7 +302,7 @@ const RULES_BY_SERVICE: Readonly<Record<string, (request: AwsRequest, scope: Arn
   lambda: lambdaRule,
   sqs: sqsRule,
   // GetCallerIdentity: signed, and "no permissions are required" (STS API Reference), so no action to evaluate.
-  sts: () => signed('sts:GetCallerIdentity', 'query', 'sts', () => []),
+  sts: () => signed('sts:GetCallerIdentity', 'query', STS_WIRE.signingName, () => []),
   web: localRule,
   'stepfunctions-faults': localRule,
   'lambda-local': localRule,

@@ -37,7 +37,7 @@ export interface SessionPrincipal {
 
 /** The principal of issued session credentials, as IAM sees it when it evaluates their role's policy. */
 export function sessionPrincipalOf(credentials: IssuedCredentials, accountId: string): SessionPrincipal {
-  return { roleArn: credentials.roleArn, sessionArn: assumedRoleArn(credentials.roleArn), accountId, principalTags: credentials.principalTags };
+  return { roleArn: credentials.roleArn, sessionArn: assumedRoleArn(credentials.roleArn, credentials.sessionName), accountId, principalTags: credentials.principalTags };
 }
 
 export type Decision =

@@ -42,10 +42,16 @@ const json = (body: unknown): AwsResponse => ({ status: 200, headers: { 'content
 /** ListFunctions and GetFunction(Configuration): read-only, from the catalog this cloud runs. */
 export function describeFunctions(
   request: AwsRequest,
-  catalog: { readonly byName: ReadonlyMap<string, FunctionDefinition>; readonly arnOf: (name: string) => string; readonly resolveName: (identifier: string) => string },
+  catalog: {
+    readonly byName: ReadonlyMap<string, FunctionDefinition>;
+    readonly arnOf: (name: string) => string;
+    readonly resolveName: (identifier: string) => string;
+    /** The function's declared variables as its workers get them. */
+    readonly variablesOf: (definition: FunctionDefinition) => Readonly<Record<string, string>>;
+  },
 ): AwsResponse {
   const { byName, arnOf } = catalog;
-  const configurationOf = (definition: FunctionDefinition) => functionConfiguration(definition, arnOf(definition.name), (name) => process.env[name]);
+  const configurationOf = (definition: FunctionDefinition) => functionConfiguration(definition, arnOf(definition.name), (name) => catalog.variablesOf(definition)[name]);
   if (LIST_FUNCTIONS_PATH.test(request.path)) {
     const all = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
     const maxItems = Number(request.query.get('MaxItems') ?? LIST_FUNCTIONS_PAGE);

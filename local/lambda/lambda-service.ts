@@ -1,58 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import type { FunctionDefinition } from '../../handlers/catalog';
 import { faultControlService } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
-import { createAsyncInvoker, type AsyncFailureRecord, type FunctionErrorPayload } from './async-invocation';
+import { createAsyncInvoker, type AsyncFailureRecord } from './async-invocation';
 import { LambdaFaultInjector, LambdaFaultSpecSchema } from './faults';
-import { restError } from './rest-errors';
+import { createFunctionBundler } from './function-bundle';
+import { FunctionWorker } from './function-worker';
 import { describeFunctions, GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH } from './function-configuration';
+import { createInvocationRunner, logStreamNameOf, type InvocationResult } from './invocation';
+import { errorPayloadOf, FunctionNotFoundError } from './lambda-errors';
+import { createTerminalSink } from './log-capture';
+import { restError } from './rest-errors';
+import { workerEnvironment, type FunctionEnvironment } from './runtime-environment';
+import { createWorkerPool } from './worker-pool';
 
 export { GET_FUNCTION_PATH, LIST_FUNCTIONS_PATH };
-
-/** The Lambda context members our handlers and Powertools read. */
-export interface LocalLambdaContext {
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  callbackWaitsForEmptyEventLoop: boolean;
-  getRemainingTimeInMillis(): number;
-}
-
-type Handler = (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
-
-export class FunctionNotFoundError extends Error {
-  constructor(readonly functionName: string) {
-    super(`Function not found: ${functionName}`);
-    this.name = 'FunctionNotFoundError';
-  }
-}
-
-export class FunctionTimeoutError extends Error {
-  constructor(readonly seconds: number) {
-    super(`Task timed out after ${seconds.toFixed(2)} seconds`);
-    this.name = 'FunctionTimeoutError';
-  }
-}
-
-export interface InvocationRecord {
-  readonly functionName: string;
-  readonly requestId: string;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly outcome: 'success' | 'error';
-  readonly errorType?: string;
-}
-
-/** Lambda's answer for a failed invocation: a timeout is `Sandbox.Timedout`, any other error its name. */
-export function errorPayloadOf(error: unknown): FunctionErrorPayload {
-  const errorType = error instanceof FunctionTimeoutError ? 'Sandbox.Timedout' : error instanceof Error ? error.name : 'Error';
-  return { errorType, errorMessage: error instanceof Error ? error.message : String(error) };
-}
+export { errorPayloadOf, FunctionNotFoundError, FunctionTimeoutError } from './lambda-errors';
+export type { InvocationRecord } from './invocation';
+export type { FunctionEnvironment } from './runtime-environment';
+export type { LocalLambdaContext } from './worker-protocol';
 
 /** A path no AWS protocol uses; no rule of the caller gate names it, so only the local administrator may call it. */
 export const LAMBDA_FAULTS_PATH = '/_local/lambda/faults';
@@ -70,84 +35,69 @@ export function resolveFunctionName(identifier: string): string {
   return match?.[1] ?? decoded;
 }
 
-/**
- * The Lambda API (`Invoke`) over handlers loaded in this process. A handler module is imported on
- * its first invocation, after the cloud has set the environment it reads at load time.
- */
-export function createLambdaService(options: {
-  region: string;
-  accountId: string;
-  projectRoot: string;
-  functions: readonly FunctionDefinition[];
+export interface LambdaServiceOptions {
+  readonly region: string;
+  readonly accountId: string;
+  readonly projectRoot: string;
+  readonly functions: readonly FunctionDefinition[];
+  /**
+   * A function's environment for one execution environment, asked at every cold start: its declared
+   * variables, AWS_ENDPOINT_URL and its own session credentials (runtime-environment.ts).
+   */
+  readonly environmentOf: (definition: FunctionDefinition) => FunctionEnvironment;
+  /** Where the bundles are written (the cloud's state or temp dir); without one, a temp dir removed at stop. */
+  readonly bundleDir?: string;
+  /** Bundles kept across runs (bundle-cache.ts); node_modules/.cache/local-lambda unless given, `false` for none. */
+  readonly bundleCacheDir?: string | false;
+  /** Execution environments per function at most (worker-pool.ts MAX_WORKERS_PER_FUNCTION). */
+  readonly maxWorkersPerFunction?: number;
   /**
    * Every asynchronously invoked function's on-failure destination, as each subscriber's
    * EventInvokeConfig names one queue when deployed: takes the invocation record after the retries.
    * Without one an event that still fails is dropped (logged), as Lambda drops it without a destination.
    */
-  failureDestination?: (record: AsyncFailureRecord) => Promise<unknown> | unknown;
-}) {
-  const byName = new Map(options.functions.map((definition) => [definition.name, definition]));
-  const loaded = new Map<string, Promise<Handler>>();
-  const invocations: InvocationRecord[] = [];
-  const faults = new LambdaFaultInjector();
+  readonly failureDestination?: (record: AsyncFailureRecord) => Promise<unknown> | unknown;
+}
 
+/**
+ * The Lambda API (`Invoke`, ListFunctions, GetFunction) over the catalog's functions, each run as
+ * Lambda runs it: the deployed bundle in worker threads of its own (function-worker.ts), started on
+ * first invocation and kept warm (worker-pool.ts), with only its own environment.
+ */
+export function createLambdaService(options: LambdaServiceOptions) {
+  const byName = new Map(options.functions.map((definition) => [definition.name, definition]));
+  const faults = new LambdaFaultInjector();
+  const bundler = createFunctionBundler({ projectRoot: options.projectRoot, bundleDir: options.bundleDir, cacheDir: options.bundleCacheDir });
+  const sink = createTerminalSink({ level: process.env.POWERTOOLS_LOG_LEVEL });
   const arnOf = (name: string): string => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
 
-  const load = (definition: FunctionDefinition): Promise<Handler> => {
-    let handler = loaded.get(definition.name);
-    if (!handler) {
-      handler = import(resolve(options.projectRoot, definition.entry)).then((module: { handler?: Handler; default?: { handler?: Handler } }) => {
-        const exported = module.handler ?? module.default?.handler;
-        if (typeof exported !== 'function') throw new Error(`${definition.entry} exports no handler`);
-        return exported;
-      });
-      loaded.set(definition.name, handler);
-    }
-    return handler;
+  const startWorker = async (definition: FunctionDefinition, requestId: string): Promise<FunctionWorker> => {
+    const [bootstrapPath, bundlePath] = await Promise.all([bundler.bootstrap(), bundler.functionBundle(definition)]);
+    const environment = options.environmentOf(definition);
+    const logStreamName = logStreamNameOf(new Date());
+    const env = workerEnvironment(definition, options.region, bundler.taskRootOf(definition), logStreamName, environment);
+    return FunctionWorker.start({ definition, requestId, bootstrapPath, data: { bundlePath }, env, logStreamName, expiresAt: environment.credentialsExpireAt, sink });
   };
-
-  async function invoke(functionName: string, event: unknown): Promise<unknown> {
-    const definition = byName.get(resolveFunctionName(functionName));
-    if (!definition) throw new FunctionNotFoundError(functionName);
-    const handler = await load(definition);
-    const requestId = randomUUID();
-    const started = Date.now();
-    const deadline = started + definition.timeoutSeconds * 1000;
-    const context: LocalLambdaContext = {
-      functionName: definition.name,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: arnOf(definition.name),
-      memoryLimitInMB: String(definition.memoryMb),
-      awsRequestId: requestId,
-      logGroupName: `/aws/lambda/${definition.name}`,
-      logStreamName: `local/${requestId}`,
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FunctionTimeoutError(definition.timeoutSeconds)), definition.timeoutSeconds * 1000);
-    });
-    // Each invocation gets its own copy of the event, as it would after crossing the wire.
-    const payload = JSON.parse(JSON.stringify(event ?? null)) as unknown;
-    const fault = faults.take(definition.name, payload);
-    try {
-      const result = await Promise.race([fault ? Promise.reject(fault) : handler(payload, context), timeout]);
-      invocations.push({ functionName: definition.name, requestId, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, outcome: 'success' });
-      return result;
-    } catch (error) {
-      invocations.push({
-        functionName: definition.name,
-        requestId,
-        startedAt: new Date(started).toISOString(),
-        durationMs: Date.now() - started,
-        outcome: 'error',
-        errorType: error instanceof Error ? error.name : 'Error',
-      });
-      throw error;
-    } finally {
-      clearTimeout(timer);
+  // GetFunction's Environment: the declared variables, asked once per function (they do not change
+  // while the cloud runs); the credentials that come with them are not shown, as Lambda shows none.
+  const declared = new Map<string, Readonly<Record<string, string>>>();
+  const variablesOf = (definition: FunctionDefinition): Readonly<Record<string, string>> => {
+    let variables = declared.get(definition.name);
+    if (!variables) {
+      const given = options.environmentOf(definition).variables;
+      variables = Object.fromEntries(definition.environment.flatMap((name) => (given[name] === undefined ? [] : [[name, given[name]]])));
+      declared.set(definition.name, variables);
     }
+    return variables;
+  };
+  const pool = createWorkerPool({ maxWorkers: options.maxWorkersPerFunction, start: startWorker });
+  const runner = createInvocationRunner({ byName, resolveName: resolveFunctionName, arnOf, pool, faults });
+
+  /** One synchronous invocation: the handler's result, or its error thrown (the REST API and async invocation read it). */
+  async function invoke(functionName: string, event: unknown): Promise<unknown> {
+    const result = await runner.run(functionName, event);
+    if (!result.ok) throw result.error;
+    return JSON.parse(result.json) as unknown;
   }
 
   const asyncInvoker = createAsyncInvoker({
@@ -170,42 +120,16 @@ export function createLambdaService(options: {
     name: 'lambda',
     canHandle: (request: AwsRequest) =>
       (request.method === 'POST' && FUNCTION_PATH.test(request.path)) || (request.method === 'GET' && (LIST_FUNCTIONS_PATH.test(request.path) || GET_FUNCTION_PATH.test(request.path))),
-    async handle(request: AwsRequest): Promise<AwsResponse> {
-      if (request.method === 'GET') return describeFunctions(request, { byName, arnOf, resolveName: resolveFunctionName });
-      const name = resolveFunctionName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
-      if (!byName.has(name)) {
-        return restError(404, 'ResourceNotFoundException', `Function not found: ${arnOf(name)}`);
-      }
-      let event: unknown;
-      try {
-        event = request.body.length === 0 ? {} : JSON.parse(request.body.toString('utf8'));
-      } catch {
-        return restError(400, 'InvalidRequestContentException', 'Could not parse request body into json');
-      }
-      const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-      if (invocationType === 'DryRun') return { status: 204 };
-      if (invocationType === 'Event') {
-        // Accepted now, run with Lambda's retries and on-failure record (async-invocation.ts).
-        const requestId = invokeAsync(name, event);
-        return { status: 202, headers: { 'x-amzn-requestid': requestId } };
-      }
-      try {
-        const result = await invoke(name, event);
-        return {
-          status: 200,
-          headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' },
-          body: result === undefined ? 'null' : JSON.stringify(result),
-        };
-      } catch (error) {
-        return {
-          status: 200,
-          headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
-          // Lambda returns the error's type and message; the stack stays in the function's log.
-          body: JSON.stringify(errorPayloadOf(error)),
-        };
-      }
+    handle: async (request: AwsRequest): Promise<AwsResponse> =>
+      request.method === 'GET'
+        ? describeFunctions(request, { byName, arnOf, resolveName: resolveFunctionName, variablesOf })
+        : invokeOverHttp(request, { known: (name) => byName.has(name), arnOf, run: (name, event) => runner.run(name, event), invokeAsync }),
+    stop: async () => {
+      asyncInvoker.stop();
+      pool.stop();
+      sink.close();
+      bundler.remove();
     },
-    stop: async () => asyncInvoker.stop(),
   };
 
   return {
@@ -215,10 +139,48 @@ export function createLambdaService(options: {
     invoke,
     invokeAsync,
     arnOf,
-    invocations: (): readonly InvocationRecord[] => invocations,
+    invocations: runner.invocations,
+    /** Execution environments (workers) a function has now. */
+    workerCount: pool.workerCount,
   };
 }
 
+/**
+ * Invoke over HTTP (Lambda API Reference, Invoke): `RequestResponse` answers 200 with the result or
+ * `X-Amz-Function-Error: Unhandled` and `{ errorType, errorMessage }`; with `X-Amz-Log-Type: Tail`
+ * also `X-Amz-Log-Result`, the base64 of the invocation log's last 4 KB. `Event` answers 202 at
+ * once, `DryRun` 204.
+ */
+async function invokeOverHttp(
+  request: AwsRequest,
+  lambda: {
+    known: (name: string) => boolean;
+    arnOf: (name: string) => string;
+    run: (name: string, event: unknown) => Promise<InvocationResult>;
+    invokeAsync: (name: string, event: unknown) => string;
+  },
+): Promise<AwsResponse> {
+  const name = resolveFunctionName(FUNCTION_PATH.exec(request.path)?.[1] ?? '');
+  if (!lambda.known(name)) return restError(404, 'ResourceNotFoundException', `Function not found: ${lambda.arnOf(name)}`);
+  let event: unknown;
+  try {
+    event = request.body.length === 0 ? {} : JSON.parse(request.body.toString('utf8'));
+  } catch {
+    return restError(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+  }
+  const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+  if (invocationType === 'DryRun') return { status: 204 };
+  if (invocationType === 'Event') {
+    // Accepted now, run with Lambda's retries and on-failure record (async-invocation.ts).
+    return { status: 202, headers: { 'x-amzn-requestid': lambda.invokeAsync(name, event) } };
+  }
+  const result = await lambda.run(name, event);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST', 'x-amzn-requestid': result.log.requestId };
+  if (String(request.headers['x-amz-log-type'] ?? 'None') === 'Tail') headers['x-amz-log-result'] = result.log.tail();
+  if (result.ok) return { status: 200, headers, body: result.json };
+  // Lambda returns the error's type and message; the stack stays in the function's log.
+  return { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify(errorPayloadOf(result.error)) };
+}
 
 /**
  * The local Lambda's fault controls over HTTP (`POST /_local/lambda/faults` with a fault spec of
@@ -227,6 +189,5 @@ export function createLambdaService(options: {
  */
 const localControlService = (faults: LambdaFaultInjector): LocalService =>
   faultControlService({ name: 'lambda-local', path: LAMBDA_FAULTS_PATH, schema: LambdaFaultSpecSchema, injector: faults });
-
 
 export type LambdaRuntime = ReturnType<typeof createLambdaService>;

@@ -8,8 +8,9 @@ import { jsonResponse, parseJsonBody, AwsServiceError } from '../server/aws-json
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { invalidParameterValue, queueDoesNotExist, SQS_ERRORS, SqsError, sqsErrorResponse, type SqsErrorShape } from './errors';
 import { LocalQueue, MessageNotInflightError, PurgeInProgressError, ReceiptHandleInvalidError, type QueuedMessage } from './queue';
+import { JSON_WIRE } from '../server/wire';
 
-export const SQS_TARGET_PREFIX = 'AmazonSQS';
+export const SQS_TARGET_PREFIX = JSON_WIRE.sqs.targetPrefix;
 
 /** SQS's limits for the parameters below (SQS API Reference, each operation's request parameters). */
 const LIMITS = {

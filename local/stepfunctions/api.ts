@@ -6,6 +6,7 @@ import { InvalidDefinitionError } from './definition';
 import { definitionOperations } from './definition-operations';
 import type { JsonValue } from './dispatcher';
 import { InvalidStateMachineNameError, type ExecutionRecord, type StateMachineRecord, type StepFunctionsRuntime } from './runtime';
+import { JSON_WIRE } from '../server/wire';
 
 /**
  * The Step Functions API (AWS JSON 1.0, `X-Amz-Target: AWSStepFunctions.<Operation>`) with AWS's
@@ -119,7 +120,7 @@ const executionOutcome = (execution: ExecutionRecord) => ({
   ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
 });
 
-export const STEP_FUNCTIONS_TARGET_PREFIX = 'AWSStepFunctions';
+export const STEP_FUNCTIONS_TARGET_PREFIX = JSON_WIRE.stepFunctions.targetPrefix;
 
 export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
   const executionOrThrow = (arn: string): ExecutionRecord => {
@@ -137,7 +138,13 @@ export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
       ...definitionOperations(runtime),
       async CreateStateMachine(input) {
         const request = parse(
-          z.object({ name: z.string(), definition: z.string(), roleArn: z.string(), type: z.enum(['STANDARD', 'EXPRESS']).optional() }),
+          z.object({
+            name: z.string(),
+            definition: z.string(),
+            roleArn: z.string(),
+            type: z.enum(['STANDARD', 'EXPRESS']).optional(),
+            tags: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+          }),
           input,
         );
         const type = request.type ?? 'STANDARD';
@@ -150,7 +157,7 @@ export function stepFunctionsApi(runtime: StepFunctionsRuntime): LocalService {
           throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${existing.arn}'`);
         }
         try {
-          const machine = runtime.define({ name: request.name, definitionText: request.definition, roleArn: request.roleArn, type });
+          const machine = runtime.define({ name: request.name, definitionText: request.definition, roleArn: request.roleArn, type, tags: request.tags ?? [] });
           return { stateMachineArn: machine.arn, creationDate: epochSeconds(machine.creationDate) };
         } catch (error) {
           if (error instanceof InvalidDefinitionError) throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${error.message}'`);

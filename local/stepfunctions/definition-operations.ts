@@ -73,7 +73,7 @@ export function definitionOperations(runtime: StepFunctionsRuntime): Record<stri
         throw new AwsServiceError('MissingRequiredParameter', 'Either the definition, the role ARN, the logging configuration or the tracing configuration must be specified');
       }
       try {
-        const updated = runtime.define({ name: machine.name, definitionText: request.definition ?? machine.definitionText, roleArn: request.roleArn ?? machine.roleArn, type: machine.type });
+        const updated = runtime.define({ name: machine.name, definitionText: request.definition ?? machine.definitionText, roleArn: request.roleArn ?? machine.roleArn, type: machine.type, tags: machine.tags });
         return { updateDate: epochSeconds(updated.creationDate), revisionId: randomUUID() };
       } catch (error) {
         if (error instanceof InvalidDefinitionError) throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${error.message}'`);
@@ -92,9 +92,10 @@ export function definitionOperations(runtime: StepFunctionsRuntime): Record<stri
 
     async ListTagsForResource(input) {
       const { resourceArn } = parse(z.object({ resourceArn: z.string() }), input);
-      // Local machines carry no tags (CreateStateMachine's tags are not kept).
-      if (!runtime.machine(resourceArn) && !runtime.execution(resourceArn)) throw new AwsServiceError('ResourceNotFound', `Resource not found: '${resourceArn}'`);
-      return { tags: [] };
+      const machine = runtime.machine(resourceArn);
+      if (!machine && !runtime.execution(resourceArn)) throw new AwsServiceError('ResourceNotFound', `Resource not found: '${resourceArn}'`);
+      // A machine answers the tags it was created with (TagResource and UntagResource are not emulated); an execution has none.
+      return { tags: machine ? machine.tags.map(({ key, value }) => ({ key, value })) : [] };
     },
 
     async TestState(input) {

@@ -15,7 +15,7 @@ import {
   type JsonProtocolTarget,
   type TaskIntegration,
 } from './integrations';
-import type { IncomingResponse, SignedHttpClient } from './signed-http';
+import type { Credentials, IncomingResponse, SignedHttpClient } from './signed-http';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -23,6 +23,8 @@ type JsonObject = { [key: string]: JsonValue };
 export interface DispatchContext {
   readonly stateMachineArn: string;
   readonly executionArn: string;
+  /** The machine's role: every call of its tasks is signed with this role's credentials. */
+  readonly roleArn: string;
 }
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -70,23 +72,27 @@ function failure(key: ErrorNamingKey, response: IncomingResponse, body: JsonValu
  * or a `StatesTaskError` named as Step Functions names it.
  */
 export class TaskDispatcher {
-  constructor(private readonly http: SignedHttpClient) {}
+  constructor(
+    private readonly http: SignedHttpClient,
+    /** The session credentials of a role, as Step Functions assumes the machine's role for its tasks. */
+    private readonly credentialsFor: (roleArn: string) => Credentials,
+  ) {}
 
   async run(integration: TaskIntegration, parameters: JsonValue, context: DispatchContext): Promise<JsonValue> {
     switch (integration.kind) {
       case 'aws-sdk':
-        return this.callJson(SDK_SERVICES[integration.service], integration.operation, parameters, errorNamingKey(integration));
+        return this.callJson(SDK_SERVICES[integration.service], integration.operation, parameters, errorNamingKey(integration), context);
       case 'dynamodb':
-        return this.callJson(DYNAMODB_TARGET, integration.operation, parameters, 'dynamodb');
+        return this.callJson(DYNAMODB_TARGET, integration.operation, parameters, 'dynamodb', context);
       case 'events':
         return this.putEvents(parameters, context);
       case 'lambda':
-        return this.invokeLambda(parameters);
+        return this.invokeLambda(parameters, context);
     }
   }
 
-  private async callJson(target: JsonProtocolTarget, operation: string, parameters: JsonValue, key: ErrorNamingKey): Promise<JsonValue> {
-    const response = await this.post(key, {
+  private async callJson(target: JsonProtocolTarget, operation: string, parameters: JsonValue, key: ErrorNamingKey, context: DispatchContext): Promise<JsonValue> {
+    const response = await this.post(key, context, {
       signingName: target.signingName,
       path: '/',
       headers: { 'content-type': `application/x-amz-json-${target.version}`, 'x-amz-target': `${target.targetPrefix}.${operation}` },
@@ -113,13 +119,13 @@ export class TaskDispatcher {
         Resources: [...resources, context.stateMachineArn, context.executionArn],
       };
     });
-    const result = await this.callJson(EVENTS_TARGET, 'PutEvents', { ...(isObject(parameters) ? parameters : {}), Entries: normalised }, 'events');
+    const result = await this.callJson(EVENTS_TARGET, 'PutEvents', { ...(isObject(parameters) ? parameters : {}), Entries: normalised }, 'events', context);
     const failedEntryCount = isObject(result) && typeof result.FailedEntryCount === 'number' ? result.FailedEntryCount : 0;
     if (failedEntryCount > 0) throw new StatesTaskError(STATES_ERRORS.eventBridgeFailedEntry, JSON.stringify(result));
     return result;
   }
 
-  private async invokeLambda(parameters: JsonValue): Promise<JsonValue> {
+  private async invokeLambda(parameters: JsonValue, context: DispatchContext): Promise<JsonValue> {
     const input = isObject(parameters) ? parameters : {};
     const functionName = input.FunctionName;
     if (typeof functionName !== 'string' || functionName.length === 0) {
@@ -130,7 +136,7 @@ export class TaskDispatcher {
     if (typeof input.LogType === 'string') headers['x-amz-log-type'] = input.LogType;
     if (typeof input.ClientContext === 'string') headers['x-amz-client-context'] = input.ClientContext;
     const payload = input.Payload;
-    const response = await this.post('lambda', {
+    const response = await this.post('lambda', context, {
       signingName: LAMBDA_SIGNING_NAME,
       path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
       ...(typeof input.Qualifier === 'string' ? { query: { Qualifier: input.Qualifier } } : {}),
@@ -156,9 +162,9 @@ export class TaskDispatcher {
     };
   }
 
-  private async post(key: ErrorNamingKey, request: Parameters<SignedHttpClient['post']>[0]): Promise<IncomingResponse> {
+  private async post(key: ErrorNamingKey, context: DispatchContext, request: Parameters<SignedHttpClient['post']>[0]): Promise<IncomingResponse> {
     try {
-      return await this.http.post(request);
+      return await this.http.post(request, this.credentialsFor(context.roleArn));
     } catch (error) {
       throw transportError(key, error);
     }

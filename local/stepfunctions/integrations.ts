@@ -1,4 +1,5 @@
 import type { JsonProtocolVersion } from '../server/aws-json';
+import { JSON_WIRE, LAMBDA_WIRE } from '../server/wire';
 
 /**
  * The Task resources the local dispatcher runs, and how each reaches its service on the wire.
@@ -16,18 +17,18 @@ export interface JsonProtocolTarget {
 
 /** Keyed by the service name as written in `arn:aws:states:::aws-sdk:<service>:<action>`. */
 export const SDK_SERVICES = {
-  dynamodb: { signingName: 'dynamodb', targetPrefix: 'DynamoDB_20120810', version: '1.0' },
-  cognitoidentityprovider: { signingName: 'cognito-idp', targetPrefix: 'AWSCognitoIdentityProviderService', version: '1.1' },
-  eventbridge: { signingName: 'events', targetPrefix: 'AWSEvents', version: '1.1' },
-  sfn: { signingName: 'states', targetPrefix: 'AWSStepFunctions', version: '1.0' },
-  cognitoidentity: { signingName: 'cognito-identity', targetPrefix: 'AWSCognitoIdentityService', version: '1.1' },
+  dynamodb: JSON_WIRE.dynamodb,
+  cognitoidentityprovider: JSON_WIRE.cognitoIdentityProvider,
+  eventbridge: JSON_WIRE.eventBridge,
+  sfn: JSON_WIRE.stepFunctions,
+  cognitoidentity: JSON_WIRE.cognitoIdentity,
 } as const satisfies Record<string, JsonProtocolTarget>;
 
 export type SdkServiceName = keyof typeof SDK_SERVICES;
 
 export const DYNAMODB_TARGET: JsonProtocolTarget = SDK_SERVICES.dynamodb;
 export const EVENTS_TARGET: JsonProtocolTarget = SDK_SERVICES.eventbridge;
-export const LAMBDA_SIGNING_NAME = 'lambda';
+export const LAMBDA_SIGNING_NAME = LAMBDA_WIRE.signingName;
 
 const OPTIMIZED_DYNAMODB_ACTIONS = ['putItem', 'getItem', 'updateItem', 'deleteItem'] as const;
 type OptimizedDynamoDbAction = (typeof OPTIMIZED_DYNAMODB_ACTIONS)[number];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, type RunOptions } from 'aws-local-stepfunctions';
 import { parseDefinition, type ParsedDefinition, type TaskState } from './definition';
 import type { DispatchContext, JsonValue, TaskDispatcher } from './dispatcher';
-import { StatesTaskError, STATES_ERRORS } from './errors';
+import { RuntimeCauseRewriter, stateNamed, StatesTaskError, STATES_ERRORS } from './errors';
 import type { FaultInjector } from './faults';
 import { ExecutionHistory, InterpreterEventTranslator, type InterpreterEvent } from './history';
 
@@ -17,6 +17,13 @@ export interface StateMachineRecord {
   readonly type: StateMachineType;
   readonly creationDate: Date;
   readonly parsed: ParsedDefinition;
+  /** CreateStateMachine's `tags`, as ListTagsForResource answers them. */
+  readonly tags: readonly StateMachineTag[];
+}
+
+export interface StateMachineTag {
+  readonly key: string;
+  readonly value: string;
 }
 
 export interface ExecutionRecord {
@@ -92,7 +99,7 @@ export class StepFunctionsRuntime {
   }
 
   /** Validates (InvalidStateMachineNameError, InvalidDefinitionError) before anything is stored; replaces a machine of the same name. */
-  define(input: { name: string; definitionText: string; roleArn: string; type: StateMachineType }): StateMachineRecord {
+  define(input: { name: string; definitionText: string; roleArn: string; type: StateMachineType; tags?: readonly StateMachineTag[] }): StateMachineRecord {
     if (!STATE_MACHINE_NAME.test(input.name)) throw new InvalidStateMachineNameError(input.name);
     const parsed = this.parse(input.definitionText);
     const record: StateMachineRecord = {
@@ -103,6 +110,7 @@ export class StepFunctionsRuntime {
       type: input.type,
       creationDate: new Date(),
       parsed,
+      tags: input.tags ?? [],
     };
     this.machines.set(record.arn, record);
     return record;
@@ -163,7 +171,7 @@ export class StepFunctionsRuntime {
     this.executions.set(executionArn, record);
     this.evictFinished();
 
-    const context: DispatchContext = { stateMachineArn: machine.arn, executionArn };
+    const context: DispatchContext = { stateMachineArn: machine.arn, executionArn, roleArn: machine.roleArn };
     const handlers: TaskHandlers = {};
     for (const task of machine.parsed.tasks.values()) {
       handlers[task.name] = (taskInput) => this.runTask(record, task, taskInput as JsonValue, context) as Promise<typeof taskInput>;
@@ -184,8 +192,9 @@ export class StepFunctionsRuntime {
     record.abort = run.abort;
 
     const translator = new InterpreterEventTranslator(history, machine.roleArn, machine.parsed.tasks, () => record.stopRequest);
+    const causes = new RuntimeCauseRewriter((stateName) => stateNamed(machine.parsed.definition, stateName));
     const logConsumed = (async () => {
-      for await (const event of run.eventLogs) translator.translate(event as InterpreterEvent);
+      for await (const event of run.eventLogs) translator.translate(causes.rewrite(event as InterpreterEvent, history.size + 1));
     })();
     record.settled = (async () => {
       const outcome = await run.result.then(
@@ -199,7 +208,7 @@ export class StepFunctionsRuntime {
         record.status = 'SUCCEEDED';
         record.output = JSON.stringify(outcome.output);
       } else {
-        this.recordFailure(record, outcome.error);
+        this.recordFailure(record, outcome.error, causes);
       }
     })().catch((error: unknown) => {
       // Only a bug in history translation gets here; an async StartExecution has no one awaiting it.
@@ -219,7 +228,7 @@ export class StepFunctionsRuntime {
     await Promise.allSettled(running.map((execution) => execution.settled));
   }
 
-  private recordFailure(record: ExecutionRecord, error: unknown): void {
+  private recordFailure(record: ExecutionRecord, error: unknown, causes: RuntimeCauseRewriter): void {
     if (error instanceof ExecutionTimeoutError) {
       record.status = 'TIMED_OUT';
       record.error = STATES_ERRORS.timeout;
@@ -235,7 +244,7 @@ export class StepFunctionsRuntime {
     record.status = 'FAILED';
     const failure = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
     record.error = failure instanceof Error ? failure.name : STATES_ERRORS.runtime;
-    record.cause = failure instanceof Error ? failure.message : String(failure);
+    record.cause = causes.causeFor(failure instanceof Error ? failure.message : String(failure));
   }
 
   private async runTask(record: ExecutionRecord, task: TaskState, input: JsonValue, context: DispatchContext): Promise<JsonValue> {

@@ -17,8 +17,12 @@ export interface StepFunctionsServiceOptions {
   readonly accountId: string;
   /** URL of the local AWS endpoint that Task states call; read at each call, once the endpoint listens. */
   readonly taskEndpoint: () => string;
-  /** What Task calls are signed with (the local cloud's own credentials). */
-  readonly credentials: Credentials;
+  /**
+   * The session credentials a Task call is signed with: its machine's role's, as Step Functions
+   * assumes that role, so the caller gate evaluates the role's policy. Named explicitly by every
+   * caller (a test harness without a gate may pass the administrator's keys).
+   */
+  readonly credentialsFor: (roleArn: string) => Credentials;
   /**
    * Test speed-up: every Retry pause lasts this many milliseconds instead of IntervalSeconds ×
    * BackoffRate^attempt (capped by MaxDelaySeconds, with JitterStrategy). Leave unset to honour the definition.
@@ -93,11 +97,11 @@ export interface ExecutionSummary {
 
 export function createStepFunctionsService(options: StepFunctionsServiceOptions): StepFunctionsHandles {
   const faults = new FaultInjector();
-  const http = new SignedHttpClient({ endpoint: options.taskEndpoint, region: options.region, credentials: options.credentials });
+  const http = new SignedHttpClient({ endpoint: options.taskEndpoint, region: options.region });
   const runtime = new StepFunctionsRuntime({
     region: options.region,
     accountId: options.accountId,
-    dispatcher: new TaskDispatcher(http),
+    dispatcher: new TaskDispatcher(http, options.credentialsFor),
     faults,
     ...(options.retryPauseMs === undefined ? {} : { retryPauseMs: options.retryPauseMs }),
     ...(options.minimumTaskTimeoutSeconds === undefined ? {} : { minimumTaskTimeoutSeconds: options.minimumTaskTimeoutSeconds }),

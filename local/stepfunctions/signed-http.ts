@@ -6,6 +6,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 export interface Credentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** Issued session credentials (a state machine's role) carry one; the local administrator's keys do not. */
+  readonly sessionToken?: string;
 }
 
 export interface OutgoingRequest {
@@ -25,20 +27,18 @@ export interface IncomingResponse {
 
 /**
  * Sends POSTs to the local AWS endpoint signed with SigV4 exactly as an SDK client would, so the
- * endpoint's signature check and IAM evaluation treat Step Functions like any other caller.
+ * endpoint's signature check and IAM evaluation treat Step Functions like any other caller. Each
+ * call is signed with the credentials of the role it runs as (the state machine's).
  */
 export class SignedHttpClient {
-  private readonly signers = new Map<string, SignatureV4>();
-
   constructor(
     private readonly options: {
       readonly endpoint: () => string;
       readonly region: string;
-      readonly credentials: Credentials;
     },
   ) {}
 
-  async post(outgoing: OutgoingRequest): Promise<IncomingResponse> {
+  async post(outgoing: OutgoingRequest, credentials: Credentials): Promise<IncomingResponse> {
     // Resolved per call: the endpoint's port is only known once it listens, after this client exists.
     const url = new URL(this.options.endpoint());
     const query = outgoing.query ?? {};
@@ -52,19 +52,13 @@ export class SignedHttpClient {
       headers: { ...outgoing.headers, host: url.host, 'content-length': String(Buffer.byteLength(outgoing.body)) },
       body: outgoing.body,
     };
-    const signed = await this.signer(outgoing.signingName).sign(unsigned);
+    // A signer per call: credentials rotate (a role's session expires), and signing costs microseconds.
+    const signer = new SignatureV4({ service: outgoing.signingName, region: this.options.region, credentials, sha256: Sha256 });
+    const signed = await signer.sign(unsigned);
     const search = new URLSearchParams(query).toString();
     return send(url, `${outgoing.path}${search ? `?${search}` : ''}`, signed.headers, outgoing.body);
   }
 
-  private signer(service: string): SignatureV4 {
-    let signer = this.signers.get(service);
-    if (!signer) {
-      signer = new SignatureV4({ service, region: this.options.region, credentials: this.options.credentials, sha256: Sha256 });
-      this.signers.set(service, signer);
-    }
-    return signer;
-  }
 }
 
 function send(url: URL, pathAndQuery: string, headers: Record<string, string>, body: string): Promise<IncomingResponse> {

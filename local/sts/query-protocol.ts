@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsResponse } from '../server/types';
 import { xmlText } from '../server/xml';
+import { STS_WIRE } from '../server/wire';
 
-export const STS_API_VERSION = '2011-06-15';
+export const STS_API_VERSION = STS_WIRE.version;
 
 
 /**

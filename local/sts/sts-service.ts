@@ -4,6 +4,7 @@ import { assumedRoleArn } from '../iam/policy-evaluator';
 import { authenticate, parseAuthorization, SigV4AuthenticationError } from '../iam/sigv4';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
 import { xmlText } from '../server/xml';
+import { STS_WIRE } from '../server/wire';
 import { STS_API_VERSION, stsErrorResponse } from './query-protocol';
 
 export interface StsServiceOptions {
@@ -29,7 +30,7 @@ function signingServiceOf(request: AwsRequest): string | undefined {
 export function isStsRequest(request: AwsRequest): boolean {
   if (request.method !== 'POST' || request.target !== undefined) return false;
   if (!String(request.headers['content-type'] ?? '').startsWith(FORM)) return false;
-  return signingServiceOf(request) === 'sts' || new URLSearchParams(request.body.toString('utf8')).get('Version') === STS_API_VERSION;
+  return signingServiceOf(request) === STS_WIRE.signingName || new URLSearchParams(request.body.toString('utf8')).get('Version') === STS_API_VERSION;
 }
 
 /**
@@ -58,11 +59,11 @@ export function createStsService(options: StsServiceOptions): LocalService {
       }
       let identity: { arn: string; userId: string };
       try {
-        const caller = authenticate(request, options.credentialStore, { region: options.region, service: 'sts', now: new Date() });
+        const caller = authenticate(request, options.credentialStore, { region: options.region, service: STS_WIRE.signingName, now: new Date() });
         if (caller.kind === 'admin') {
           identity = { arn: `arn:aws:iam::${options.accountId}:root`, userId: options.accountId };
         } else {
-          const arn = assumedRoleArn(caller.credentials.roleArn);
+          const arn = assumedRoleArn(caller.credentials.roleArn, caller.credentials.sessionName);
           identity = { arn, userId: `${roleIdOf(caller.credentials.roleArn)}:${arn.slice(arn.lastIndexOf('/') + 1)}` };
         }
       } catch (error) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidStateMachineDefinitionError, taskPermissions, UnsupportedTaskResourceError } from '../../infra/asl-permissions';
+import { InvalidStateMachineDefinitionError, taskPermissions, UnsupportedTaskResourceError } from '../../infra/policies/asl-permissions';
 import { WORKFLOWS } from '../../workflows/registry';
 
 const machine = (states: Record<string, unknown>) => ({ StartAt: Object.keys(states)[0], States: states });

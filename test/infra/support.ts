@@ -49,13 +49,15 @@ export interface Permission {
   resource: unknown;
   /** The statement's Condition, when it has one. */
   condition?: unknown;
+  /** Only on a Deny statement's permissions (rolePermissions with `denies: true`). */
+  effect?: 'Deny';
 }
 
 /**
  * Everything the role with `roleLogicalId` may do, from its inline policies and every
  * AWS::IAM::Policy attached to it, one action-resource pair each (so that merged statements compare equal).
  */
-export function rolePermissions(template: Template, roleLogicalId: string): Permission[] {
+export function rolePermissions(template: Template, roleLogicalId: string, options: { denies?: boolean } = {}): Permission[] {
   const role = template.findResources('AWS::IAM::Role')[roleLogicalId] as { Properties: { Policies?: { PolicyDocument: { Statement: Statement[] } }[] } } | undefined;
   if (!role) throw new Error(`No role ${roleLogicalId}`);
   const attached = Object.values(template.findResources('AWS::IAM::Policy')) as {
@@ -68,8 +70,9 @@ export function rolePermissions(template: Template, roleLogicalId: string): Perm
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement),
   ];
   return statements.flatMap((statement) => {
-    if (statement.Effect !== 'Allow') throw new Error(`Unexpected ${statement.Effect} statement on ${roleLogicalId}`);
-    const condition = statement.Condition === undefined ? {} : { condition: statement.Condition };
+    const denied = statement.Effect === 'Deny' && options.denies === true;
+    if (statement.Effect !== 'Allow' && !denied) throw new Error(`Unexpected ${statement.Effect} statement on ${roleLogicalId}`);
+    const condition = { ...(statement.Condition === undefined ? {} : { condition: statement.Condition }), ...(denied ? { effect: 'Deny' as const } : {}) };
     return asArray(statement.Action).flatMap((action) => asArray(statement.Resource).map((resource) => ({ action, resource, ...condition })));
   });
 }

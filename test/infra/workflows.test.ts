@@ -10,7 +10,7 @@ import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { InvalidTenantLimitError, TENANT_LIMITS } from '../../domain/limits';
 import { USER_INDEX } from '../../domain/table';
 import { WORKFLOWS, type WorkflowKey, type WorkflowPlaceholder } from '../../workflows/registry';
-import { taskPermissions, type TaskTarget } from '../../infra/asl-permissions';
+import { taskPermissions, type TaskTarget } from '../../infra/policies/asl-permissions';
 import { ControlPlaneWorkflows, type WorkflowsProps } from '../../infra/constructs/workflows';
 import { renderDefinition } from '../../workflows/render';
 import { ControlPlaneStack } from '../../infra/stack';

@@ -224,7 +224,7 @@ describe('the caller gate', () => {
   let tenant: IssuedCredentials;
 
   const issue = (roleArn: string, ttlSeconds = 3600): IssuedCredentials =>
-    store.issue({ roleArn, identityId: `${REGION}:identity`, principalTags: { tenant_id: 't1', user_id: 'u1' }, ttlSeconds });
+    store.issue({ roleArn, sessionName: 'CognitoIdentityCredentials', identityId: `${REGION}:identity`, principalTags: { tenant_id: 't1', user_id: 'u1' }, ttlSeconds });
 
   beforeEach(() => {
     store = new CredentialStore(() => NOW);

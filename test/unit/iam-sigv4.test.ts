@@ -62,6 +62,7 @@ async function signedRequest(
 function issue(store: CredentialStore, ttlSeconds = 3600): IssuedCredentials {
   return store.issue({
     roleArn: 'arn:aws:iam::000000000000:role/TenantRole',
+    sessionName: 'CognitoIdentityCredentials',
     identityId: 'us-east-1:identity',
     principalTags: { tenant_id: 'A', user_id: 'u1' },
     ttlSeconds,

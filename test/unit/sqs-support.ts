@@ -49,7 +49,7 @@ export async function startLocalSqs(): Promise<LocalSqs> {
       return client;
     },
     tenantCredentials() {
-      const issued = credentialStore.issue({ roleArn: TENANT_ROLE, identityId: `${REGION}:identity`, principalTags: { tenant_id: 't1', user_id: 'u1' }, ttlSeconds: 3600 });
+      const issued = credentialStore.issue({ roleArn: TENANT_ROLE, sessionName: 'CognitoIdentityCredentials', identityId: `${REGION}:identity`, principalTags: { tenant_id: 't1', user_id: 'u1' }, ttlSeconds: 3600 });
       return { accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken };
     },
     async stop() {

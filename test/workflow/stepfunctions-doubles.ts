@@ -232,7 +232,8 @@ export async function startHarness(): Promise<Harness> {
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     taskEndpoint: () => url,
-    credentials: LOCAL_ADMIN_CREDENTIALS,
+    // No caller gate in front of these doubles: any keys sign.
+    credentialsFor: () => LOCAL_ADMIN_CREDENTIALS,
     // Retry pauses would only slow the suite; the interpreter's backoff is not under test here.
     retryPauseMs: 0,
   });

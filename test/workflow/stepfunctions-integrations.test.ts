@@ -183,7 +183,8 @@ describe('local Step Functions task integrations', () => {
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       taskEndpoint: () => deadUrl,
-      credentials: LOCAL_ADMIN_CREDENTIALS,
+      // No caller gate in front of these doubles: any keys sign.
+    credentialsFor: () => LOCAL_ADMIN_CREDENTIALS,
     });
     const endpoint = await startEndpoint({ port: 0, services: [isolated.service] });
     const { stateMachineArn } = isolated.createStateMachine({

@@ -49,7 +49,7 @@ const asClientCredentials = (issued: IssuedCredentials): AwsCredentialIdentity =
 });
 
 const issueTenantA = (): IssuedCredentials =>
-  store.issue({ roleArn: ROLE_ARN, identityId: `${LOCAL_REGION}:u1`, principalTags: { tenant_id: 'A', user_id: 'u1' }, ttlSeconds: 3600 });
+  store.issue({ roleArn: ROLE_ARN, sessionName: 'CognitoIdentityCredentials', identityId: `${LOCAL_REGION}:u1`, principalTags: { tenant_id: 'A', user_id: 'u1' }, ttlSeconds: 3600 });
 
 const S = (value: string): AttributeValue => ({ S: value });
 const item = (pk: string, sk: string, extra: Record<string, AttributeValue> = {}): Record<string, AttributeValue> => ({ PK: S(pk), SK: S(sk), ...extra });

@@ -12,6 +12,7 @@ describe('local Lambda API', () => {
     accountId: '000000000000',
     projectRoot: join(__dirname, '..', '..', '..'),
     functions: [{ name: 'Echo', entry: 'test/fixtures/functions/echo.ts', environment: [], timeoutSeconds: 0.2, memoryMb: 128 }],
+    environmentOf: () => ({ variables: {} }),
   });
 
   beforeAll(async () => {
@@ -21,6 +22,7 @@ describe('local Lambda API', () => {
   afterAll(async () => {
     lambda.destroy();
     await endpoint.stop();
+    await runtime.service.stop?.();
   });
 
   const decode = (payload: Uint8Array | undefined): unknown => JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
