@@ -42,6 +42,11 @@ export interface LocalCloudOptions {
    * context `corsOrigins` allows them when deployed (`npm start -- --cors-origin …`).
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Print a function's or a state machine's refusals by its own policy on the terminal (default):
+   * a test that removes grants on purpose turns it off and reads `rolePolicies.denials()` instead.
+   */
+  readonly reportMissingGrants?: boolean;
   /** Minutes between the reconciler's runs, as its schedule runs it when deployed; 0 or absent: never. */
   readonly reconcileEveryMinutes?: number;
   readonly progress?: (message: string) => void;
@@ -89,7 +94,7 @@ export async function startLocalCloud(options: LocalCloudOptions) {
     persist: options.persist,
     tableName: DEFAULT_TABLE_NAME,
     credentialStore,
-    rolePolicies: new RolePolicies(reportMissingGrant(tenantRoleArn({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }))),
+    rolePolicies: new RolePolicies(options.reportMissingGrants === false ? undefined : reportMissingGrant(tenantRoleArn({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID }))),
     roleSession: roleSessions(credentialStore),
     lifecycle,
     progress: options.progress ?? (() => undefined),

@@ -9,12 +9,7 @@ import type { Lease, WorkerPool } from './worker-pool';
 import type { InvokeMessage } from './worker-protocol';
 
 /** An invocation as the inspector lists it (web/inspector/api-types.ts), with its cold start. */
-export interface InvocationRecord extends InvocationView {
-  /** True when this invocation started its worker (a cold start); the service always says (optional for records made by hand). */
-  readonly cold?: boolean;
-  /** On a cold start: bundle, worker start and module initialization (the REPORT line's Init Duration). */
-  readonly initDurationMs?: number;
-}
+export type InvocationRecord = InvocationView;
 
 /** One invocation's answer: the serialized result or the error, and its log. */
 export type InvocationResult = ({ readonly ok: true; readonly json: string } | { readonly ok: false; readonly error: Error }) & { readonly log: InvocationLog };

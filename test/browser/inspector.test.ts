@@ -141,6 +141,19 @@ describe('the inspector', () => {
     await context.close();
   });
 
+  it('lists invocations with their cold starts: the seeded cloud started every function it ran once, then kept it warm', async () => {
+    // Prepare
+    const { context, page, watch } = await openPage(browser);
+    // Act
+    await page.goto(inspectorAt('invocations'));
+    // Assess
+    const rows = page.getByRole('region', { name: 'Invocations' }).getByRole('row');
+    await rows.filter({ hasText: /cold \d+ ms/ }).first().waitFor();
+    await rows.filter({ hasText: 'warm' }).first().waitFor();
+    expect(watch.errors).toEqual([]);
+    await context.close();
+  });
+
   describe('against attacks', () => {
     it('sends no CORS header to a foreign origin, so another site\'s page cannot read it', async () => {
       // Prepare: a page of another origin (the REST API's, another port: another origin to the browser)

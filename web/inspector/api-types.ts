@@ -127,9 +127,14 @@ export interface InvocationView {
   readonly functionName: string;
   readonly requestId: string;
   readonly startedAt: string;
+  /** The handler's run (Lambda's Duration), without the cold start. */
   readonly durationMs: number;
   readonly outcome: 'success' | 'error';
   readonly errorType?: string;
+  /** True when this invocation started its worker (a cold start); optional for records made by hand. */
+  readonly cold?: boolean;
+  /** On a cold start: bundle, worker start and module initialization (the REPORT line's Init Duration). */
+  readonly initDurationMs?: number;
 }
 
 export interface TenantListing {
