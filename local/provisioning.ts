@@ -188,6 +188,8 @@ export function provisionCompute(scope: CloudScope, endpoint: Endpoint, resource
   });
   endpoint.addService(lambda.service);
   endpoint.addService(lambda.localService);
+  // In the background: the seed's first calls start workers meanwhile (a cold start awaits its own bundle).
+  void lambda.deploy();
   return { sqs, lambda, stepFunctions: stepFunctions.handles, stateMachines: stepFunctions.stateMachines };
 }
 

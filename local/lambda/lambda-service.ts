@@ -142,6 +142,16 @@ export function createLambdaService(options: LambdaServiceOptions) {
     invocations: runner.invocations,
     /** Execution environments (workers) a function has now. */
     workerCount: pool.workerCount,
+    /**
+     * Packages every function's code now, one after another, as a deploy does before any
+     * invocation, so that a cold start is what Lambda's Init Duration is: the worker and the
+     * module's init, not the bundling. Resolves when all are done; a failed bundle is built again
+     * by its function's first cold start.
+     */
+    deploy: async (): Promise<void> => {
+      await bundler.bootstrap().catch(() => undefined);
+      for (const definition of options.functions) await bundler.functionBundle(definition).catch(() => undefined);
+    },
   };
 }
 
