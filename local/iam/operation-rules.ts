@@ -194,9 +194,13 @@ function stepFunctionsRule(request: AwsRequest, scope: ArnScope): OperationRule 
       stringMember(input, 'executionArn') ??
       stringMember(input, 'resourceArn') ??
       (name === undefined ? '*' : ARNS.stateMachine(scope, name));
-    // TestState runs the state with the role it names: passing a role is IAM's iam:PassRole (as for CreateStateMachine on AWS).
-    const roleArn = operation === 'TestState' ? stringMember(input, 'roleArn') : undefined;
-    return [on(`states:${operation}`, resource), ...(operation === 'TestState' ? [on('iam:PassRole', roleArn ?? '*')] : [])];
+    // Creating, updating (when it names a role) or testing with a role passes that role: IAM's
+    // iam:PassRole on it, as on AWS. Locally it matters more: a machine whose role the local IAM
+    // does not know runs its tasks as the administrator (local/provisioning.ts).
+    const passesRole = operation === 'TestState' || operation === 'CreateStateMachine' || operation === 'UpdateStateMachine';
+    const roleArn = passesRole ? stringMember(input, 'roleArn') : undefined;
+    const passRole = passesRole && (operation !== 'UpdateStateMachine' || roleArn !== undefined) ? [on('iam:PassRole', roleArn ?? '*')] : [];
+    return [on(`states:${operation}`, resource), ...passRole];
   });
 }
 
