@@ -30,7 +30,7 @@ import { createDynamoDbGateway } from './dynamodb/gateway';
 import { createEventBridgeService } from './eventbridge/bus';
 import { createCallerGate } from './iam/caller-gate';
 import type { CredentialStore, IssuedCredentials } from './iam/credential-store';
-import { accessDeniedMessage, assumedRoleArn, evaluate } from './iam/policy-evaluator';
+import { accessDeniedMessage, evaluate, sessionPrincipalOf } from './iam/policy-evaluator';
 import { LOCAL_ROLE_NAMES, localRoleArn, type RolePolicies } from './iam/role-policies';
 import { ARNS } from '../infra/policies/arns';
 import type { AsyncFailureRecord } from './lambda/async-invocation';
@@ -188,8 +188,6 @@ export function provisionCompute(scope: CloudScope, endpoint: Endpoint, resource
   });
   endpoint.addService(lambda.service);
   endpoint.addService(lambda.localService);
-  // In the background: the seed's first calls start workers meanwhile (a cold start awaits its own bundle).
-  void lambda.deploy();
   return { sqs, lambda, stepFunctions: stepFunctions.handles, stateMachines: stepFunctions.stateMachines };
 }
 
@@ -242,7 +240,8 @@ export type Compute = ReturnType<typeof provisionCompute>;
 function sendInvocationRecord(scope: CloudScope, record: AsyncFailureRecord, send: () => unknown): unknown {
   const functionName = record.requestContext.functionArn.split(':')[6] ?? '';
   const roleArn = localRoleArn(scope, LOCAL_ROLE_NAMES.function(functionName));
-  const principal = { roleArn, sessionArn: assumedRoleArn(roleArn, functionName), accountId: scope.accountId, principalTags: {} };
+  // The session the function's workers hold: the principal Lambda sends the record as.
+  const principal = sessionPrincipalOf(scope.roleSession(roleArn, functionName), scope.accountId);
   const request = { action: 'sqs:SendMessage', resource: ARNS.queue(scope, ASYNC_FAILURE_QUEUE.localName), context: {} };
   const decision = evaluate(scope.rolePolicies.policyFor(roleArn), principal, [request]);
   if (decision.allowed) return send();

@@ -1,3 +1,4 @@
+import { ARNS } from '../../infra/policies/arns';
 import type { FunctionDefinition } from '../../handlers/catalog';
 import { faultControlService } from '../server/aws-json';
 import type { AwsRequest, AwsResponse, LocalService } from '../server/types';
@@ -69,7 +70,7 @@ export function createLambdaService(options: LambdaServiceOptions) {
   const faults = new LambdaFaultInjector();
   const bundler = createFunctionBundler({ projectRoot: options.projectRoot, bundleDir: options.bundleDir, cacheDir: options.bundleCacheDir });
   const sink = createTerminalSink({ level: process.env.POWERTOOLS_LOG_LEVEL });
-  const arnOf = (name: string): string => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
+  const arnOf = (name: string): string => ARNS.lambdaFunction(options, name);
 
   const startWorker = async (definition: FunctionDefinition, requestId: string): Promise<FunctionWorker> => {
     const [bootstrapPath, bundlePath] = await Promise.all([bundler.bootstrap(), bundler.functionBundle(definition)]);
@@ -142,16 +143,6 @@ export function createLambdaService(options: LambdaServiceOptions) {
     invocations: runner.invocations,
     /** Execution environments (workers) a function has now. */
     workerCount: pool.workerCount,
-    /**
-     * Packages every function's code now, one after another, as a deploy does before any
-     * invocation, so that a cold start is what Lambda's Init Duration is: the worker and the
-     * module's init, not the bundling. Resolves when all are done; a failed bundle is built again
-     * by its function's first cold start.
-     */
-    deploy: async (): Promise<void> => {
-      await bundler.bootstrap().catch(() => undefined);
-      for (const definition of options.functions) await bundler.functionBundle(definition).catch(() => undefined);
-    },
   };
 }
 

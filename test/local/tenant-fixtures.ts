@@ -15,7 +15,10 @@ import { api, clients, outputs, setActiveTenant, signIn, signUpConfirmed, unique
  * written as a back office would, for the tests that need a member without the members API.
  */
 
-const { dynamodb, cognito } = clients();
+// Built on first use, not when the module loads: a file that starts a cloud of its own (and points
+// outputs() at it in its beforeAll) gets clients for that cloud.
+let sdk: ReturnType<typeof clients> | undefined;
+const sdkClients = (): ReturnType<typeof clients> => (sdk ??= clients());
 const table = () => outputs().tableName;
 const poolId = () => outputs().userPoolId;
 
@@ -36,8 +39,7 @@ export interface Tenant {
 }
 
 /** A new user, signed up, confirmed as a back office confirms, and signed in (no active tenant). */
-export async function newUser(label: string): Promise<User> {
-  const email = uniqueEmail(label);
+export async function newUser(label: string, email = uniqueEmail(label)): Promise<User> {
   const userId = await signUpConfirmed(email);
   // cognito-local names users by their sub, which is also what AWS puts in `cognito:username` here.
   return { userId, username: userId, email, ...(await signIn(email)) };
@@ -46,7 +48,7 @@ export async function newUser(label: string): Promise<User> {
 /** Marks the address verified, as a back office would (the local pool verifies no address by itself). */
 export async function verifyEmail(username: string, email: string): Promise<void> {
   // Cognito takes `email_verified` only together with `email` ("Email is required to verify/un-verify an email").
-  await cognito.send(
+  await sdkClients().cognito.send(
     new AdminUpdateUserAttributesCommand({
       UserPoolId: poolId(),
       Username: username,
@@ -108,7 +110,7 @@ export async function switchedTo(email: string, tenantId: string): Promise<{ idT
 /** Moves the tenant's count of `roleId` holders, as every membership change does in its transaction. */
 export async function countHolder(tenantId: string, roleId: string, by: number): Promise<void> {
   const key = tenantRecordKey(tenantId);
-  await dynamodb.send(
+  await sdkClients().dynamodb.send(
     new UpdateItemCommand({
       TableName: table(),
       Key: { PK: { S: key.PK }, SK: { S: key.SK } },
@@ -136,7 +138,7 @@ export async function backOfficeMember(tenant: Tenant, roleId: string, label: st
 /** Gives a member another role as a membership change would: item and both counts. */
 export async function reassign(tenant: Tenant, member: User, from: string, to: string): Promise<void> {
   const key = membershipKey(tenant.tenantId, member.userId);
-  await dynamodb.send(
+  await sdkClients().dynamodb.send(
     new UpdateItemCommand({
       TableName: table(),
       Key: { PK: { S: key.PK }, SK: { S: key.SK } },
@@ -150,7 +152,7 @@ export async function reassign(tenant: Tenant, member: User, from: string, to: s
 
 /** Writes an item with admin credentials, as the platform's own functions would. */
 export async function putItem(item: Parameters<typeof toAttributeMap>[0]): Promise<void> {
-  await dynamodb.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(item) }));
+  await sdkClients().dynamodb.send(new PutItemCommand({ TableName: table(), Item: toAttributeMap(item) }));
 }
 
 /** A custom role item written with the domain's builder, as the roles API writes it, without going through the API. */
@@ -160,32 +162,32 @@ export async function putRole(tenantId: string, roleId: string, actions: readonl
 
 /** Reads an item (consistently) with admin credentials; undefined when there is none. */
 export async function getItem(key: ItemKey): Promise<Record<string, AttributeValue> | undefined> {
-  const { Item } = await dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
+  const { Item } = await sdkClients().dynamodb.send(new GetItemCommand({ TableName: table(), Key: { PK: { S: key.PK }, SK: { S: key.SK } }, ConsistentRead: true }));
   return Item;
 }
 
 /** The names of the user pool groups `username` is in, sorted. */
 export async function groupsOf(username: string): Promise<string[]> {
-  const { Groups = [] } = await cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId(), Username: username }));
+  const { Groups = [] } = await sdkClients().cognito.send(new AdminListGroupsForUserCommand({ UserPoolId: poolId(), Username: username }));
   return Groups.flatMap((group) => (group.GroupName ? [group.GroupName] : [])).sort();
 }
 
 /** One attribute of the user as the pool holds it. */
 export async function userAttribute(username: string, name: string): Promise<string | undefined> {
-  const { UserAttributes = [] } = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
+  const { UserAttributes = [] } = await sdkClients().cognito.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
   return UserAttributes.find((attribute) => attribute.Name === name)?.Value;
 }
 
 /** The user's active tenant and role attributes ('' when unset). */
 export async function activeAttributes(username: string): Promise<{ tenantId: string; roleId: string }> {
-  const { UserAttributes = [] } = await cognito.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
+  const { UserAttributes = [] } = await sdkClients().cognito.send(new AdminGetUserCommand({ UserPoolId: poolId(), Username: username }));
   const value = (name: string) => UserAttributes.find((attribute) => attribute.Name === name)?.Value ?? '';
   return { tenantId: value(TENANT_ID_CLAIM), roleId: value(ROLE_CLAIM) };
 }
 
 /** Sets the user's active tenant and role attributes, as switching does. */
 export async function setActiveAttributes(username: string, tenantId: string, roleId: string): Promise<void> {
-  await cognito.send(
+  await sdkClients().cognito.send(
     new AdminUpdateUserAttributesCommand({
       UserPoolId: poolId(),
       Username: username,
@@ -206,7 +208,7 @@ export interface AuditRecord {
 
 /** The tenant's audit records of one type, read as the platform reads them (admin credentials, consistently). */
 export async function auditRecords(tenantId: string, type: DetailType): Promise<AuditRecord[]> {
-  const { Items = [] } = await dynamodb.send(
+  const { Items = [] } = await sdkClients().dynamodb.send(
     new QueryCommand({
       TableName: table(),
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :records)',

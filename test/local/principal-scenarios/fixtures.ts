@@ -1,30 +1,12 @@
-import { AdminConfirmSignUpCommand, AdminUpdateUserAttributesCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { membershipItem, roleItem } from '../../../domain/items';
-import { tenantRecordKey } from '../../../domain/keys';
-import type { Action } from '../../../domain/permissions';
-import { toAttributeMap } from '../../../handlers/shared/write-once';
-import { api, clients, outputs, PASSWORD, setActiveTenant, signIn, signUpConfirmed, uniqueEmail, type ApiResponse } from '../support';
+import { AdminConfirmSignUpCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { clients, outputs, PASSWORD, signIn, uniqueEmail, type ApiResponse } from '../support';
+import { verifyEmail, type User } from '../tenant-fixtures';
 
 /**
- * Users, tenants and members for the principal-policy cases. Unlike test/local/tenant-fixtures.ts,
- * whose SDK clients are built when the module loads (against the tier's shared cloud), every call
- * here builds its clients from `outputs()` when it runs: this file's cloud is its own, started in
- * the test's beforeAll, after modules have loaded.
+ * Users, tenants and members for the principal-policy cases: test/local/tenant-fixtures.ts's (its
+ * clients are built on first use, so they reach this file's own cloud), and the two these cases add.
  */
-
-export interface User {
-  readonly userId: string;
-  readonly email: string;
-  idToken: string;
-  readonly refreshToken: string;
-}
-
-export interface Tenant {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly admin: User;
-}
+export { backOfficeMember, newTenant, newUser, putItem, putRole, verifyEmail, type Tenant, type User } from '../tenant-fixtures';
 
 async function withClients<T>(work: (sdk: ReturnType<typeof clients>) => Promise<T>): Promise<T> {
   const sdk = clients();
@@ -33,28 +15,6 @@ async function withClients<T>(work: (sdk: ReturnType<typeof clients>) => Promise
   } finally {
     for (const client of Object.values(sdk)) client.destroy();
   }
-}
-
-/** A confirmed user (the PostConfirmation trigger fires), signed in, with no active tenant. */
-export async function newUser(label: string, email = uniqueEmail(label)): Promise<User> {
-  const userId = await signUpConfirmed(email);
-  return { userId, email, ...(await signIn(email)) };
-}
-
-/** Marks the address verified, as a back office would (the local pool verifies no address by itself). */
-export function verifyEmail(username: string, email: string): Promise<void> {
-  return withClients(async ({ cognito }) => {
-    await cognito.send(
-      new AdminUpdateUserAttributesCommand({
-        UserPoolId: outputs().userPoolId,
-        Username: username,
-        UserAttributes: [
-          { Name: 'email', Value: email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-      }),
-    );
-  });
 }
 
 /**
@@ -76,57 +36,7 @@ export function signUpVerified(email: string): Promise<string> {
 export async function verifiedUser(label: string): Promise<User> {
   const email = uniqueEmail(label);
   const userId = await signUpVerified(email);
-  return { userId, email, ...(await signIn(email)) };
-}
-
-/** A tenant created through `POST /tenants` by a new user, whose ID token then names it. */
-export async function newTenant(label: string): Promise<Tenant> {
-  const admin = await newUser(label);
-  const name = `${label} Flying Club`;
-  const created = await api<{ tenant: { tenantId: string }; tokens: { idToken: string } }>('POST', '/tenants', admin.idToken, { name, refreshToken: admin.refreshToken });
-  if (created.status !== 201) throw new Error(`POST /tenants answered ${created.status}: ${JSON.stringify(created.body)}`);
-  admin.idToken = created.body.tokens.idToken;
-  return { tenantId: created.body.tenant.tenantId, name, admin };
-}
-
-/** Writes an item with admin credentials, as the platform's own functions would. */
-export function putItem(item: Parameters<typeof toAttributeMap>[0]): Promise<void> {
-  return withClients(async ({ dynamodb }) => {
-    await dynamodb.send(new PutItemCommand({ TableName: outputs().tableName, Item: toAttributeMap(item) }));
-  });
-}
-
-/** A custom role item, written as the roles API writes it (the API refuses a role without actions; the back office may write one). */
-export function putRole(tenantId: string, roleId: string, actions: readonly Action[]): Promise<void> {
-  return putItem(roleItem({ tenantId, roleId, name: roleId, actions: [...actions], builtIn: false, createdAt: new Date().toISOString() }));
-}
-
-function countHolder(tenantId: string, roleId: string, by: number): Promise<void> {
-  const key = tenantRecordKey(tenantId);
-  return withClients(async ({ dynamodb }) => {
-    await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: outputs().tableName,
-        Key: { PK: { S: key.PK }, SK: { S: key.SK } },
-        UpdateExpression: 'SET roleHolders.#role = if_not_exists(roleHolders.#role, :zero) + :by',
-        ExpressionAttributeNames: { '#role': roleId },
-        ExpressionAttributeValues: { ':zero': { N: '0' }, ':by': { N: String(by) } },
-      }),
-    );
-  });
-}
-
-/**
- * A member holding `roleId`, written as a back office would (membership item, holders count, active
- * tenant), then signed in: a user the authorizer has never seen, so its caches miss.
- */
-export async function backOfficeMember(tenant: Tenant, roleId: string, label: string): Promise<User> {
-  const email = uniqueEmail(label);
-  const userId = await signUpConfirmed(email);
-  await putItem(membershipItem({ tenantId: tenant.tenantId, tenantName: tenant.name, userId, email, roleId, createdAt: new Date().toISOString() }));
-  await countHolder(tenant.tenantId, roleId, 1);
-  await setActiveTenant(email, tenant.tenantId);
-  return { userId, email, ...(await signIn(email)) };
+  return { userId, username: userId, email, ...(await signIn(email)) };
 }
 
 /** A call to the REST API with extra headers (`Idempotency-Key`), as a front end makes it. */
